@@ -1,0 +1,28 @@
+import type { TestProject } from 'vitest/node';
+import { connectMongo, describeEngine } from '../../src/db/connect.ts';
+import { startEmbeddedMongo } from '../../src/db/embedded.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+  }
+}
+
+/** One real mongod for the whole run (or $MONGODB_URI); each test file takes its own database. */
+export default async function setup(project: TestProject) {
+  let uri = process.env.MONGODB_URI;
+  let stop = async () => {};
+  let origin = 'MONGODB_URI';
+  if (!uri) {
+    const embedded = await startEmbeddedMongo();
+    uri = embedded.uri;
+    stop = embedded.stop;
+    origin = `embedded mongod from ${embedded.binary.source} (${embedded.binary.path})`;
+  }
+  const probe = await connectMongo(uri);
+  const engine = await describeEngine(probe);
+  await probe.close();
+  console.log(`[accessdesk tests] database engine: ${engine.name} ${engine.version} — ${origin}`);
+  project.provide('mongoUri', uri);
+  return stop;
+}
