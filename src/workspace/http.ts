@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Largest request body the workspace reads; Slack's own limit for a view is 250 kB. */
+const BODY_LIMIT = 1_000_000;
+
+/** Reads the whole request body as text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > BODY_LIMIT) throw new Error('request body too large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Parses a Web API style body: JSON, or form-encoded where nested values (blocks, view, …)
+ * arrive JSON-stringified, as @slack/web-api sends them.
+ */
+export function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  if ((contentType ?? '').includes('application/json')) {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+/** Parses a JSON request body from the page; anything else is an empty object. */
+export function parseJson(body: string): unknown {
+  if (body.trim() === '') return {};
+  return JSON.parse(body);
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+/** Writes a static body with its content type. */
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache' });
+  res.end(body);
+}

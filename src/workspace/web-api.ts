@@ -1,0 +1,400 @@
+import { z } from 'zod';
+import { normalizeBlocks } from './blocks.ts';
+import type { Person, StoredMessage, StoredView, WorkspaceStore } from './store.ts';
+
+/** Identity of the app and workspace, as `auth.test` and payloads report them. */
+export interface WorkspaceIdentity {
+  teamId: string;
+  teamName: string;
+  botUserId: string;
+  botId: string;
+  appId: string;
+  publicUrl: string;
+  /** How long a trigger_id may be exchanged after it was issued (Slack: 3 s). */
+  triggerTtlMs: number;
+}
+
+/** A Web API answer: `{ ok: true, … }` or `{ ok: false, error }`. */
+export type ApiResult = { ok: boolean; error?: string } & Record<string, unknown>;
+
+type Method = (
+  args: Record<string, unknown>,
+  store: WorkspaceStore,
+  id: WorkspaceIdentity,
+) => ApiResult;
+
+/** Form-encoded bodies carry nested values as JSON strings; JSON bodies carry them as-is. */
+const jsonField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }, schema);
+
+const blocksArg = jsonField(z.array(z.record(z.string(), z.unknown()))).optional();
+const viewArg = jsonField(
+  z.looseObject({ type: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) }),
+);
+
+const fail = (error: string, extra: Record<string, unknown> = {}): ApiResult => ({
+  ok: false,
+  error,
+  ...extra,
+});
+
+function parse<T extends z.ZodType>(
+  schema: T,
+  args: Record<string, unknown>,
+): z.infer<T> | ApiResult {
+  const result = schema.safeParse(args);
+  if (result.success) return result.data;
+  const messages = result.error.issues.map(
+    (i) => `[ERROR] ${i.message} [json-pointer:/${i.path.join('/')}]`,
+  );
+  return fail('invalid_arguments', { response_metadata: { messages } });
+}
+
+const isFailure = (v: unknown): v is ApiResult =>
+  typeof v === 'object' && v !== null && (v as ApiResult).ok === false;
+
+/** A message as the Web API returns it. */
+export function messageJson(m: StoredMessage, id: WorkspaceIdentity): Record<string, unknown> {
+  return {
+    type: 'message',
+    text: m.text,
+    user: m.user,
+    ...(m.user === id.botUserId ? { bot_id: id.botId, app_id: id.appId } : {}),
+    ts: m.ts,
+    team: id.teamId,
+    blocks: m.blocks,
+    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.edited ? { edited: { user: m.user, ts: m.edited } } : {}),
+  };
+}
+
+/** A view as the Web API and interaction payloads carry it. */
+export function viewJson(v: StoredView, id: WorkspaceIdentity): Record<string, unknown> {
+  return {
+    id: v.id,
+    team_id: id.teamId,
+    private_metadata: '',
+    callback_id: '',
+    clear_on_close: false,
+    notify_on_close: false,
+    ...v.view,
+    type: v.type,
+    blocks: v.view.blocks,
+    state: { values: v.state },
+    hash: v.hash,
+    previous_view_id: v.previousViewId,
+    root_view_id: v.rootViewId,
+    app_id: id.appId,
+    external_id: v.externalId ?? '',
+    app_installed_team_id: id.teamId,
+    bot_id: id.botId,
+  };
+}
+
+/** A person as `users.info` returns them. */
+export function userJson(p: Person, id: WorkspaceIdentity): Record<string, unknown> {
+  const handle = p.email.split('@')[0] ?? p.slackId;
+  return {
+    id: p.slackId,
+    team_id: id.teamId,
+    name: handle,
+    real_name: p.name,
+    deleted: false,
+    is_bot: false,
+    is_admin: false,
+    tz: 'Europe/London',
+    profile: {
+      real_name: p.name,
+      display_name: p.name,
+      email: p.email,
+      title: p.title ?? '',
+      team: id.teamId,
+    },
+  };
+}
+
+function modalView(
+  store: WorkspaceStore,
+  user: string,
+  view: z.infer<typeof viewArg>,
+  previous: StoredView | undefined,
+): StoredView | ApiResult {
+  if (view.type !== 'modal') return fail('invalid_arguments');
+  const externalId = typeof view.external_id === 'string' ? view.external_id : null;
+  if (externalId && store.viewByExternalId(externalId)) return fail('duplicate_external_id');
+  const viewId = store.newViewId();
+  return {
+    id: viewId,
+    user,
+    type: 'modal',
+    view: { ...view, blocks: normalizeBlocks(view.blocks) },
+    hash: store.newHash(),
+    rootViewId: previous?.rootViewId ?? viewId,
+    previousViewId: previous?.id ?? null,
+    externalId,
+    errors: {},
+    state: {},
+  };
+}
+
+const methods: Record<string, Method> = {
+  'auth.test': (_args, _store, id) => ({
+    ok: true,
+    url: `${id.publicUrl.replace(/\/$/, '')}/`,
+    team: id.teamName,
+    user: 'accessdesk',
+    team_id: id.teamId,
+    user_id: id.botUserId,
+    bot_id: id.botId,
+    is_enterprise_install: false,
+  }),
+
+  'chat.postMessage': (args, store, id) => {
+    const a = parse(
+      z.object({
+        channel: z.string(),
+        text: z.string().optional(),
+        blocks: blocksArg,
+        thread_ts: z.string().optional(),
+      }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    const channel = store.resolveChannel(a.channel);
+    if (!channel) return fail('channel_not_found');
+    if (!a.text && !a.blocks?.length) return fail('no_text');
+    const message = store.addMessage({
+      channel,
+      user: id.botUserId,
+      text: a.text ?? '',
+      blocks: a.blocks,
+      ...(a.thread_ts ? { threadTs: a.thread_ts } : {}),
+    });
+    return { ok: true, channel, ts: message.ts, message: messageJson(message, id) };
+  },
+
+  'chat.update': (args, store, id) => {
+    const a = parse(
+      z.object({
+        channel: z.string(),
+        ts: z.string(),
+        text: z.string().optional(),
+        blocks: blocksArg,
+      }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    const channel = store.resolveChannel(a.channel);
+    if (!channel) return fail('channel_not_found');
+    const message = store.findMessage(channel, a.ts);
+    if (!message || message.visibleTo) return fail('message_not_found');
+    if (message.user !== id.botUserId) return fail('cant_update_message');
+    if (a.text !== undefined) message.text = a.text;
+    if (a.blocks !== undefined) message.blocks = normalizeBlocks(a.blocks);
+    message.edited = store.nextTs();
+    store.changed();
+    return {
+      ok: true,
+      channel,
+      ts: message.ts,
+      text: message.text,
+      message: messageJson(message, id),
+    };
+  },
+
+  'chat.delete': (args, store) => {
+    const a = parse(z.object({ channel: z.string(), ts: z.string() }), args);
+    if (isFailure(a)) return a;
+    const channel = store.resolveChannel(a.channel);
+    const message = channel ? store.findMessage(channel, a.ts) : undefined;
+    if (!message || message.visibleTo) return fail('message_not_found');
+    store.removeMessage(message);
+    return { ok: true, channel, ts: a.ts };
+  },
+
+  'chat.postEphemeral': (args, store, id) => {
+    const a = parse(
+      z.object({
+        channel: z.string(),
+        user: z.string(),
+        text: z.string().optional(),
+        blocks: blocksArg,
+      }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    const channel = store.resolveChannel(a.channel);
+    if (!channel) return fail('channel_not_found');
+    if (!store.person(a.user)) return fail('user_not_found');
+    if (!a.text && !a.blocks?.length) return fail('no_text');
+    const message = store.addMessage({
+      channel,
+      user: id.botUserId,
+      text: a.text ?? '',
+      blocks: a.blocks,
+      visibleTo: a.user,
+    });
+    return { ok: true, message_ts: message.ts };
+  },
+
+  'chat.getPermalink': (args, store, id) => {
+    const a = parse(z.object({ channel: z.string(), message_ts: z.string() }), args);
+    if (isFailure(a)) return a;
+    const channel = store.resolveChannel(a.channel);
+    if (!channel) return fail('channel_not_found');
+    if (!store.findMessage(channel, a.message_ts)) return fail('message_not_found');
+    const base = id.publicUrl.replace(/\/$/, '');
+    const p = a.message_ts.replace('.', '');
+    return { ok: true, channel, permalink: `${base}/#/archives/${channel}/p${p}` };
+  },
+
+  'views.open': (args, store, id) => {
+    const a = parse(z.object({ trigger_id: z.string(), view: viewArg }), args);
+    if (isFailure(a)) return a;
+    const trigger = store.exchangeTrigger(a.trigger_id, id.triggerTtlMs);
+    if ('error' in trigger) return fail(trigger.error);
+    const view = modalView(store, trigger.user, a.view, undefined);
+    if (isFailure(view)) return view;
+    // A new modal replaces whatever stack the person had open.
+    store.popModal(trigger.user, true);
+    store.putView(view);
+    store.pushModal(trigger.user, view.id);
+    return { ok: true, view: viewJson(view, id) };
+  },
+
+  'views.push': (args, store, id) => {
+    const a = parse(z.object({ trigger_id: z.string(), view: viewArg }), args);
+    if (isFailure(a)) return a;
+    const trigger = store.exchangeTrigger(a.trigger_id, id.triggerTtlMs);
+    if ('error' in trigger) return fail(trigger.error);
+    const top = store.topModal(trigger.user);
+    if (!top) return fail('not_found');
+    if ((store.modalStacks.get(trigger.user) ?? []).length >= 3) return fail('push_limit_reached');
+    const view = modalView(store, trigger.user, a.view, top);
+    if (isFailure(view)) return view;
+    store.putView(view);
+    store.pushModal(trigger.user, view.id);
+    return { ok: true, view: viewJson(view, id) };
+  },
+
+  'views.update': (args, store, id) => {
+    const a = parse(
+      z.object({
+        view_id: z.string().optional(),
+        external_id: z.string().optional(),
+        hash: z.string().optional(),
+        view: viewArg,
+      }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    if (!a.view_id && !a.external_id) return fail('invalid_arguments');
+    const current = a.view_id ? store.views.get(a.view_id) : store.viewByExternalId(a.external_id!);
+    if (!current) return fail('not_found');
+    if (a.hash && a.hash !== current.hash) return fail('hash_conflict');
+    const externalId = typeof a.view.external_id === 'string' ? a.view.external_id : null;
+    const updated = store.putView({
+      ...current,
+      view: { ...a.view, blocks: normalizeBlocks(a.view.blocks) },
+      hash: store.newHash(),
+      externalId: externalId ?? current.externalId,
+      errors: {},
+    });
+    return { ok: true, view: viewJson(updated, id) };
+  },
+
+  'views.publish': (args, store, id) => {
+    const a = parse(
+      z.object({ user_id: z.string(), view: viewArg, hash: z.string().optional() }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    if (!store.person(a.user_id)) return fail('user_not_found');
+    if (a.view.type !== 'home') return fail('invalid_arguments');
+    const existing = store.views.get(store.homes.get(a.user_id) ?? '');
+    if (a.hash && existing && a.hash !== existing.hash) return fail('hash_conflict');
+    const viewId = existing?.id ?? store.newViewId();
+    const view = store.putView({
+      id: viewId,
+      user: a.user_id,
+      type: 'home',
+      view: { ...a.view, blocks: normalizeBlocks(a.view.blocks) },
+      hash: store.newHash(),
+      rootViewId: viewId,
+      previousViewId: null,
+      externalId: typeof a.view.external_id === 'string' ? a.view.external_id : null,
+      errors: {},
+      state: existing?.state ?? {},
+    });
+    store.homes.set(a.user_id, view.id);
+    return { ok: true, view: viewJson(view, id) };
+  },
+
+  'users.info': (args, store, id) => {
+    const a = parse(z.object({ user: z.string() }), args);
+    if (isFailure(a)) return a;
+    if (a.user === id.botUserId) {
+      return {
+        ok: true,
+        user: { id: id.botUserId, team_id: id.teamId, name: 'accessdesk', is_bot: true },
+      };
+    }
+    const person = store.person(a.user);
+    return person ? { ok: true, user: userJson(person, id) } : fail('user_not_found');
+  },
+
+  'users.lookupByEmail': (args, store, id) => {
+    const a = parse(z.object({ email: z.string() }), args);
+    if (isFailure(a)) return a;
+    const email = a.email.toLowerCase();
+    const person = store.people.find((p) => p.email.toLowerCase() === email);
+    return person ? { ok: true, user: userJson(person, id) } : fail('users_not_found');
+  },
+
+  'conversations.open': (args, store) => {
+    const a = parse(
+      z.object({ users: z.string().optional(), channel: z.string().optional() }),
+      args,
+    );
+    if (isFailure(a)) return a;
+    if (a.channel) {
+      return store.dmOwner(a.channel)
+        ? { ok: true, channel: { id: a.channel } }
+        : fail('channel_not_found');
+    }
+    const users = (a.users ?? '').split(',').filter(Boolean);
+    if (users.length !== 1)
+      return fail(users.length ? 'not_implemented' : 'users_list_not_supplied');
+    if (!store.person(users[0]!)) return fail('user_not_found');
+    return { ok: true, channel: { id: store.dmId(users[0]!) } };
+  },
+};
+
+/** Runs one Web API method against the workspace and logs the call. */
+export function callMethod(
+  method: string,
+  args: Record<string, unknown>,
+  store: WorkspaceStore,
+  id: WorkspaceIdentity,
+): ApiResult {
+  const impl = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  const result = impl ? impl(args, store, id) : fail('unknown_method');
+  const { token: _token, ...logged } = args;
+  store.calls.push({
+    method,
+    args: logged,
+    ok: result.ok,
+    ...(result.error ? { error: result.error } : {}),
+  });
+  return result;
+}
+
+/** The Web API methods the workspace serves. */
+export const supportedMethods = Object.keys(methods);
