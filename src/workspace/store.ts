@@ -85,11 +85,16 @@ export class WorkspaceStore {
   #waiters = new Set<() => void>();
   #lastTs = 0;
 
+  readonly channels: Channel[];
+
   constructor(
     readonly people: Person[],
-    readonly channels: Channel[],
+    channels: Channel[],
     readonly clock: Clock,
-  ) {}
+  ) {
+    // Slack's channel names carry no '#'; accept '#access-approvals' as well.
+    this.channels = channels.map((c) => ({ ...c, name: c.name.replace(/^#/, '') }));
+  }
 
   /** Increases on every change; the page long-polls on it. */
   get version(): number {
