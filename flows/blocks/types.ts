@@ -1,0 +1,76 @@
+/** What the Block Kit builders read: views of the domain, shaped for display, and Slack types. */
+import type { types } from '@slack/bolt';
+
+/** A Block Kit block a message, modal or App Home may hold. */
+export type Block = types.KnownBlock;
+/** A modal view. */
+export type ModalView = types.ModalView;
+/** The App Home tab. */
+export type HomeView = types.HomeView;
+/** A select option (plain text). */
+export type Option = types.PlainTextOption;
+
+/** A message: blocks plus the plain `text` Slack shows in notifications and screen readers. */
+export interface Message {
+  text: string;
+  blocks: Block[];
+}
+
+/** A person as shown: their email always, their Slack id when they are in Slack. */
+export interface PersonRef {
+  email: string;
+  name: string;
+  slackId?: string;
+}
+
+/** A SKU's seats; "used" is assigned + held (L1, L4). */
+export interface SeatView {
+  skuId: string;
+  name: string;
+  seats: number;
+  assigned: number;
+  held: number;
+  free: number;
+}
+
+/** One line of a request's history. */
+export interface TimelineEntry {
+  /** ISO 8601 instant. */
+  at: string;
+  text: string;
+}
+
+/** A request as people see it. */
+export interface RequestView {
+  /** e.g. `REQ-7K3Q9D`. */
+  id: string;
+  kind: 'onboarding' | 'role_change';
+  /** The machine's state path: `requested.awaitingApproval`, `approved.waitingForSeat`, `invited`… */
+  status: string;
+  requester: PersonRef;
+  subject: PersonRef;
+  /** What is asked (SKU, environment, business unit, roles, access mode, justification…). */
+  summary: Array<{ label: string; value: string }>;
+  sku?: SeatView;
+  decidedBy?: PersonRef;
+  /** ISO 8601 instant. */
+  decidedAt?: string;
+  denyReason?: string;
+  endReason?: string;
+  failureReason?: string;
+  approvals?: Array<{ by: string }>;
+  /** The request grants Global admin and so takes two distinct Global admins. */
+  needsSecondApproval?: boolean;
+  timeline: TimelineEntry[];
+}
+
+/** The choices the request modals offer, read from the tenant file. */
+export interface TenantOptions {
+  skus: Array<{ id: string; name: string }>;
+  environments: Array<{
+    id: string;
+    name: string;
+    businessUnits: Array<{ id: string; name: string; roles: string[] }>;
+  }>;
+  adminRoles: string[];
+}
