@@ -27,7 +27,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Escapes the three characters mrkdwn reserves, so user input cannot mention or link. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -71,7 +71,7 @@ export function divider(): Block {
 
 /** A person in mrkdwn: a mention when they are in Slack, else name and email. */
 export function who(person: PersonRef): string {
-  return person.slackId ? `<@${person.slackId}>` : `${escape(person.name)} (${person.email})`;
+  return person.slackId ? `<@${person.slackId}>` : `${escapeMrkdwn(person.name)} (${person.email})`;
 }
 
 /** A person in plain words, for `text` fallbacks. */
@@ -82,7 +82,7 @@ export function whoPlain(person: PersonRef): string {
 /** An instant Slack shows in the reader's time zone, falling back to the ISO text. */
 export function when(iso: string): string {
   const seconds = Math.floor(Date.parse(iso) / 1000);
-  if (Number.isNaN(seconds)) return escape(iso);
+  if (Number.isNaN(seconds)) return escapeMrkdwn(iso);
   return `<!date^${seconds}^{date_short_pretty} at {time}|${iso}>`;
 }
 

@@ -1,5 +1,5 @@
 /** Pieces every surface shows about a request: title, summary, seats, decision, timeline. */
-import { context, escape, LIMIT, mrkdwn, truncate, when, who, whoPlain } from './kit.ts';
+import { context, escapeMrkdwn, LIMIT, mrkdwn, truncate, when, who, whoPlain } from './kit.ts';
 import { isUndecided, statusBadge, statusWords } from './status.ts';
 import type { Block, RequestView, SeatView } from './types.ts';
 
@@ -11,7 +11,7 @@ export function approvalsNeeded(request: RequestView): number {
 /** `*Onboarding for Ada Lovelace* (@ada) · ada@…`: who the request is for. */
 export function subjectLine(request: RequestView): string {
   const { slackId, email } = request.subject;
-  return `*${escape(requestTitle(request))}*${slackId ? ` (<@${slackId}>)` : ''} · ${email}`;
+  return `*${escapeMrkdwn(requestTitle(request))}*${slackId ? ` (<@${slackId}>)` : ''} · ${email}`;
 }
 
 /** `Onboarding for Ada Lovelace` / `Role change for Ada Lovelace`. */
@@ -22,7 +22,7 @@ export function requestTitle(request: RequestView): string {
 
 /** One line: id, title and status, for lists. */
 export function requestLine(request: RequestView): string {
-  return `*${request.id}* · ${escape(requestTitle(request))} — ${statusBadge(request.status)}`;
+  return `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.status)}`;
 }
 
 /** The same line in plain words, for `text` fallbacks. */
@@ -41,7 +41,7 @@ export function seatWords(sku: SeatView): string {
 /** The summary as section fields, ten per section (Slack's limit). */
 export function summaryBlocks(request: RequestView): Block[] {
   const fields = request.summary.map(({ label, value }) =>
-    mrkdwn(`*${escape(label)}*\n${escape(value)}`, LIMIT.field),
+    mrkdwn(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, LIMIT.field),
   );
   const blocks: Block[] = [];
   for (let i = 0; i < fields.length; i += LIMIT.fieldsPerSection) {
@@ -57,7 +57,7 @@ export function summaryPlain(request: RequestView): string {
 
 /** The seat line of the request's SKU, when it has one. */
 export function seatLine(request: RequestView): string | undefined {
-  return request.sku && `:chair: *${escape(request.sku.name)}*: ${seatWords(request.sku)}`;
+  return request.sku && `:chair: *${escapeMrkdwn(request.sku.name)}*: ${seatWords(request.sku)}`;
 }
 
 /** `1 of 2 Global admin approvals (grace@…)` while a second approval is needed. */
@@ -80,9 +80,10 @@ export function outcomeLine(request: RequestView): string | undefined {
   }
   const approvals = request.approvals ?? [];
   if (approvals.length > 1) lines.push(`Approvals: ${approvals.map((a) => a.by).join(', ')}.`);
-  if (request.denyReason) lines.push(`Reason: ${escape(request.denyReason)}`);
-  if (request.endReason && word !== 'denied') lines.push(`Ended: ${escape(request.endReason)}.`);
-  if (request.failureReason) lines.push(`Failed: ${escape(request.failureReason)}`);
+  if (request.denyReason) lines.push(`Reason: ${escapeMrkdwn(request.denyReason)}`);
+  if (request.endReason && word !== 'denied')
+    lines.push(`Ended: ${escapeMrkdwn(request.endReason)}.`);
+  if (request.failureReason) lines.push(`Failed: ${escapeMrkdwn(request.failureReason)}`);
   lines.push(`Status: ${statusBadge(request.status)}`);
   return lines.join('\n');
 }
@@ -99,6 +100,6 @@ export function outcomePlain(request: RequestView): string {
 /** The timeline, oldest first, as one context block (cut to Slack's limits). */
 export function timelineBlock(request: RequestView): Block | undefined {
   if (request.timeline.length === 0) return undefined;
-  const lines = request.timeline.map((entry) => `${when(entry.at)} — ${escape(entry.text)}`);
+  const lines = request.timeline.map((entry) => `${when(entry.at)} — ${escapeMrkdwn(entry.text)}`);
   return context(truncate(lines.join('\n'), LIMIT.sectionText));
 }
