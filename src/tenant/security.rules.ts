@@ -20,7 +20,7 @@ export function defaultSecurityRoles(kind: EnvironmentKind): readonly string[] {
 /** A business unit with the roles that belong to it (S3). */
 export interface BusinessUnitLike {
   id: string;
-  parent?: string | undefined;
+  parent?: string | null | undefined;
   roles: readonly string[];
 }
 

@@ -1,0 +1,234 @@
+/** Access modes (M1–M4, the M3 cap as a guarded counter), application users and stubs (M5). */
+import type { Clock } from '../clock.ts';
+import { ErrorCode, RuleViolation } from '../errors.ts';
+import {
+  type AccessMode,
+  applicationUserDisableWarnings,
+  defaultStubRole,
+  modeNeedsLicenseToSetUp,
+} from './access.rules.ts';
+import { normaliseUpnPart } from './accounts.rules.ts';
+import {
+  computeEnablement,
+  environmentUserId,
+  isLicensedFor,
+  requireDatabase,
+  requireEnvironment,
+  requireEnvironmentUser,
+} from './environment-context.ts';
+import { rolesOutsideBusinessUnit, SYSTEM_ADMINISTRATOR } from './security.rules.ts';
+import type { EnvironmentDoc, EnvironmentUserDoc, TenantModels } from './tenant.model.ts';
+
+/** A registered app's identity in one environment (M4). */
+export interface ApplicationUserInput {
+  appId: string;
+  name: string;
+  roles?: string[];
+}
+
+/** Sets access modes and creates the users that are not people. */
+export class AccessModes {
+  constructor(
+    private readonly m: TenantModels,
+    private readonly clock: Clock,
+  ) {}
+
+  /** M1–M4: sets the mode; M2/M3 need a license at set-up; M3 takes a capped place atomically. */
+  async setAccessMode(
+    envId: string,
+    accountId: string,
+    mode: AccessMode,
+    options: { by?: string } = {},
+  ): Promise<EnvironmentUserDoc> {
+    const env = await requireEnvironment(this.m, envId);
+    requireDatabase(env);
+    if (mode === 'application') {
+      throw new RuleViolation(
+        ErrorCode.InvalidInput,
+        'M4',
+        'Application users are created, not converted.',
+      );
+    }
+    const user = await requireEnvironmentUser(this.m, envId, accountId);
+    if (user.stub || user.applicationUser) {
+      const rule = user.stub ? 'M5' : 'M4';
+      throw new RuleViolation(ErrorCode.NotAllowed, rule, 'This user has a fixed access mode.');
+    }
+    if (options.by) await this.requireSystemAdministrator(env, options.by);
+    const rule = mode === 'administrative' ? 'M2' : 'M3';
+    if (user.accessMode !== mode && modeNeedsLicenseToSetUp(mode)) {
+      if (!(await isLicensedFor(this.m, env, accountId))) {
+        throw new RuleViolation(
+          ErrorCode.NotAllowed,
+          rule,
+          'Assign a license first, set the mode, then remove the license: the mode stays.',
+        );
+      }
+    }
+    if (mode === 'non_interactive') await this.takeNonInteractivePlace(env, accountId);
+    const updated = await this.m.EnvironmentUser.findOneAndUpdate(
+      { _id: user._id },
+      { $set: { accessMode: mode } },
+      { returnDocument: 'after' },
+    ).lean<EnvironmentUserDoc>();
+    // Always try: a crash after the mode change but before the release leaves a place to free.
+    if (mode !== 'non_interactive') await this.releaseNonInteractivePlace(envId, accountId);
+    return updated!;
+  }
+
+  /** M3: one guarded decrement of `nonInteractiveFree`; a repeat for the same account is a no-op. */
+  private async takeNonInteractivePlace(env: EnvironmentDoc, accountId: string): Promise<void> {
+    const taken = await this.m.Environment.updateOne(
+      { _id: env._id, nonInteractiveFree: { $gt: 0 }, nonInteractive: { $ne: accountId } },
+      { $inc: { nonInteractiveFree: -1 }, $push: { nonInteractive: accountId } },
+    );
+    if (taken.modifiedCount === 1) return;
+    const now = await requireEnvironment(this.m, env._id);
+    if (now.nonInteractive.includes(accountId)) return;
+    throw new RuleViolation(
+      ErrorCode.NonInteractiveLimit,
+      'M3',
+      `${env.name} already has ${now.nonInteractiveLimit} non-interactive users, its limit.`,
+      { envId: env._id, limit: now.nonInteractiveLimit },
+    );
+  }
+
+  private async releaseNonInteractivePlace(envId: string, accountId: string): Promise<void> {
+    await this.m.Environment.updateOne(
+      { _id: envId, nonInteractive: accountId },
+      { $pull: { nonInteractive: accountId }, $inc: { nonInteractiveFree: 1 } },
+    );
+  }
+
+  /** M3: changes the per-environment limit by compare-and-set, never below the places in use. */
+  async setNonInteractiveLimit(envId: string, limit: number): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const env = await requireEnvironment(this.m, envId);
+      const delta = limit - env.nonInteractiveLimit;
+      if (delta === 0) return;
+      if (limit < env.nonInteractive.length) {
+        throw new RuleViolation(
+          ErrorCode.NonInteractiveLimit,
+          'M3',
+          `${env.name} has ${env.nonInteractive.length} non-interactive users; the limit cannot be ${limit}.`,
+        );
+      }
+      const result = await this.m.Environment.updateOne(
+        {
+          _id: envId,
+          nonInteractiveLimit: env.nonInteractiveLimit,
+          nonInteractiveFree: { $gte: -delta },
+        },
+        { $set: { nonInteractiveLimit: limit }, $inc: { nonInteractiveFree: delta } },
+      );
+      if (result.modifiedCount === 1) return;
+    }
+    throw new RuleViolation(ErrorCode.Conflict, 'M3', 'The limit kept changing; retry.');
+  }
+
+  /** M4: creates an app's user: enabled at once, non-interactive, not counted, unlimited. */
+  async createApplicationUser(envId: string, input: ApplicationUserInput) {
+    const env = await requireEnvironment(this.m, envId);
+    requireDatabase(env);
+    const root = env.businessUnits.find((b) => !b.parent)?.id ?? 'root';
+    const roles = input.roles ?? [];
+    const outside = rolesOutsideBusinessUnit(env.businessUnits, root, roles);
+    if (outside.length > 0) {
+      throw new RuleViolation(
+        ErrorCode.RoleOutsideBusinessUnit,
+        'S3',
+        `Unknown roles: ${outside.join(', ')}`,
+      );
+    }
+    const accountId = `app:${input.appId}`;
+    const result = await this.m.EnvironmentUser.updateOne(
+      { _id: environmentUserId(envId, accountId) },
+      {
+        $setOnInsert: {
+          ...this.nonPerson(envId, accountId, root, input.name, roles),
+          accessMode: 'application',
+          applicationUser: true,
+          applicationEnabled: true,
+          syncState: 'synced',
+        },
+      },
+      { upsert: true },
+    );
+    const user = await requireEnvironmentUser(this.m, envId, accountId);
+    return { user, created: result.upsertedCount === 1 };
+  }
+
+  /** M4: enables or disables an application user; disabling warns that integrations break. */
+  async setApplicationUserEnabled(envId: string, appId: string, enabled: boolean) {
+    const user = await requireEnvironmentUser(this.m, envId, `app:${appId}`);
+    await this.m.EnvironmentUser.updateOne(
+      { _id: user._id },
+      { $set: { applicationEnabled: enabled } },
+    );
+    return { warnings: applicationUserDisableWarnings(enabled) };
+  }
+
+  /** M5/P3: data import, the only way to make stubs; names already known map to their user. */
+  async importStubUsers(envId: string, names: string[]) {
+    const env = await requireEnvironment(this.m, envId);
+    requireDatabase(env);
+    const role = defaultStubRole(env.kind);
+    const root = env.businessUnits.find((b) => !b.parent)?.id ?? 'root';
+    const known = await this.m.EnvironmentUser.find({ envId, stub: false }).lean<
+      EnvironmentUserDoc[]
+    >();
+    const matched: string[] = [];
+    const stubs: EnvironmentUserDoc[] = [];
+    for (const name of names) {
+      const wanted = name.trim().toLowerCase();
+      if (known.some((u) => u.fullName.toLowerCase() === wanted || u.profile.email === wanted)) {
+        matched.push(name);
+        continue;
+      }
+      const accountId = `stub:${normaliseUpnPart(name.replace(/\s+/g, '.')) || 'unknown'}`;
+      await this.m.EnvironmentUser.updateOne(
+        { _id: environmentUserId(envId, accountId) },
+        {
+          $setOnInsert: {
+            ...this.nonPerson(envId, accountId, root, name.trim(), role ? [role] : []),
+            accessMode: 'read_write',
+            stub: true,
+            syncState: 'synced',
+          },
+        },
+        { upsert: true },
+      );
+      stubs.push(await requireEnvironmentUser(this.m, envId, accountId));
+    }
+    await this.m.Environment.updateOne(
+      { _id: envId },
+      { $set: { dataImportedAt: this.clock.now() } },
+    );
+    return { stubs, matched };
+  }
+
+  private nonPerson(envId: string, accountId: string, unit: string, name: string, roles: string[]) {
+    return {
+      envId,
+      accountId,
+      businessUnit: unit,
+      roles,
+      teams: [],
+      fullName: name,
+      profile: {},
+      syncAttempts: 0,
+      createdAt: this.clock.now(),
+    };
+  }
+
+  private async requireSystemAdministrator(env: EnvironmentDoc, actorId: string): Promise<void> {
+    const actor = await computeEnablement(this.m, env, actorId);
+    if (!actor.effectiveRoles.includes(SYSTEM_ADMINISTRATOR)) {
+      throw new RuleViolation(
+        ErrorCode.NotAllowed,
+        'M2',
+        `Setting an access mode takes ${SYSTEM_ADMINISTRATOR} in ${env.name}.`,
+      );
+    }
+  }
+}

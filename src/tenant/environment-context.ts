@@ -1,0 +1,159 @@
+/** Reads shared by the environment services: the environment, the user, and E1's inputs. */
+import { ErrorCode, RuleViolation } from '../errors.ts';
+import {
+  type EnablementInput,
+  effectiveAccessMode,
+  hasDatabase,
+  isEnabled,
+} from './access.rules.ts';
+import { effectiveRoles } from './security.rules.ts';
+import type {
+  AccountDoc,
+  EnvironmentDoc,
+  EnvironmentUserDoc,
+  GroupDoc,
+  TenantModels,
+} from './tenant.model.ts';
+
+/** Everything known about one user in one environment, and what follows from it. */
+export interface EnablementReport {
+  applicable: boolean;
+  enabled: boolean;
+  /** S1/P2: enabled and holding at least one security role. */
+  canUse: boolean;
+  reasons: string[];
+  effectiveRoles: string[];
+  accessMode: string;
+  licensed: boolean;
+  /** E3: the user was disabled; enabling again needs a new invitation. */
+  invitationRequired: boolean;
+}
+
+/** The id of a user's record in an environment. */
+export function environmentUserId(envId: string, accountId: string): string {
+  return `${envId}:${accountId}`;
+}
+
+/** The environment, or NotFound. */
+export async function requireEnvironment(m: TenantModels, envId: string): Promise<EnvironmentDoc> {
+  const env = await m.Environment.findById(envId).lean<EnvironmentDoc>();
+  if (!env)
+    throw new RuleViolation(ErrorCode.NotFound, 'E1', `There is no environment "${envId}".`);
+  return env;
+}
+
+/** E6: refuses environments without a database. */
+export function requireDatabase(env: EnvironmentDoc): void {
+  if (!hasDatabase(env.kind)) {
+    throw new RuleViolation(
+      ErrorCode.NotAllowed,
+      'E6',
+      `${env.name} has no database: it has no users, groups or roles to manage.`,
+    );
+  }
+}
+
+/** The user's record in the environment, or NotFound. */
+export async function requireEnvironmentUser(
+  m: TenantModels,
+  envId: string,
+  accountId: string,
+): Promise<EnvironmentUserDoc> {
+  const user = await m.EnvironmentUser.findById(
+    environmentUserId(envId, accountId),
+  ).lean<EnvironmentUserDoc>();
+  if (!user) {
+    throw new RuleViolation(
+      ErrorCode.NotFound,
+      'P1',
+      `${accountId} has no record in ${envId} yet.`,
+    );
+  }
+  return user;
+}
+
+/** L1/E1: whether the account holds an assigned seat of the environment's SKU (any SKU if none). */
+export async function isLicensedFor(
+  m: TenantModels,
+  env: EnvironmentDoc,
+  accountId: string,
+): Promise<boolean> {
+  const filter: Record<string, unknown> = {
+    holders: { $elemMatch: { accountId, state: 'assigned' } },
+  };
+  if (env.licenseSku) filter._id = env.licenseSku;
+  return (await m.Sku.countDocuments(filter)) > 0;
+}
+
+/** E1/E4: direct membership, and whether the user is only in a nested group. */
+export async function membership(
+  m: TenantModels,
+  groupId: string | null | undefined,
+  accountId: string,
+): Promise<{ direct: boolean; nestedOnly: boolean }> {
+  if (!groupId) return { direct: false, nestedOnly: false };
+  const groups = await m.Group.find().lean<GroupDoc[]>();
+  const byId = new Map(groups.map((g) => [g._id, g]));
+  const direct = byId.get(groupId)?.members.includes(accountId) ?? false;
+  const seen = new Set<string>([groupId]);
+  const queue = [...(byId.get(groupId)?.nestedGroups ?? [])];
+  let nested = false;
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    nested ||= byId.get(id)?.members.includes(accountId) ?? false;
+    queue.push(...(byId.get(id)?.nestedGroups ?? []));
+  }
+  return { direct, nestedOnly: !direct && nested };
+}
+
+/** E1–E6, S1, S2, A3 for one user: the single place enablement is computed from stored state. */
+export async function computeEnablement(
+  m: TenantModels,
+  env: EnvironmentDoc,
+  accountId: string,
+): Promise<EnablementReport> {
+  const user = await m.EnvironmentUser.findById(
+    environmentUserId(env._id, accountId),
+  ).lean<EnvironmentUserDoc>();
+  const account = await m.Account.findById(accountId).lean<AccountDoc>();
+  const licensed = account ? await isLicensedFor(m, env, accountId) : false;
+  const member = await membership(m, env.securityGroup, accountId);
+  const adminRoles = account?.adminRoles ?? [];
+  const mode = user?.accessMode ?? 'read_write';
+  const input: EnablementInput = {
+    kind: env.kind,
+    signInAllowed: account?.signInAllowed ?? false,
+    licensed,
+    adminRoles,
+    accessMode: mode,
+    directMember: member.direct,
+    nestedMemberOnly: member.nestedOnly,
+    applicationUser: user?.applicationUser ?? false,
+    applicationEnabled: user?.applicationEnabled ?? false,
+    stub: user?.stub ?? false,
+    deleted: !!account?.deletedAt,
+    securityGroup: env.securityGroup ?? undefined,
+  };
+  if (!account && !user?.stub && !user?.applicationUser) input.deleted = true;
+  const base = isEnabled(input);
+  const teamRoles = (user?.teams ?? []).map(
+    (id) => env.teams.find((t) => t.id === id)?.roles ?? [],
+  );
+  const roles = base.applicable && user ? effectiveRoles(user.roles, teamRoles, adminRoles) : [];
+  const reasons = [...base.reasons];
+  if (base.applicable && roles.length === 0) {
+    reasons.push('S1: no security role in this environment (directly or through a team)');
+  }
+  return {
+    applicable: base.applicable,
+    enabled: base.enabled,
+    canUse: base.enabled && roles.length > 0,
+    reasons,
+    effectiveRoles: roles,
+    accessMode: effectiveAccessMode(mode, licensed, adminRoles),
+    licensed,
+    invitationRequired: !!user?.disabledAt,
+  };
+}

@@ -1,0 +1,276 @@
+/** Mongoose models of the tenant on a given connection: single-document invariants, no TTL. */
+import { type Connection, type Model, Schema } from 'mongoose';
+import type { AccessMode } from './access.rules.ts';
+import { ACCESS_MODES } from './access.rules.ts';
+import { PROFILE_FIELDS, type Profile } from './accounts.rules.ts';
+import type { SeatState } from './licenses.rules.ts';
+import { ENVIRONMENT_KINDS, type EnvironmentKind } from './security.rules.ts';
+
+/** The tenant singleton: the Global admin registry that A2 guards in one document. */
+export interface TenantDoc {
+  _id: 'tenant';
+  domain: string;
+  globalAdmins: string[];
+}
+
+/** One seat of a SKU: held by an invitation (L4, expires) or assigned to an account (L1). */
+export interface SeatHolder {
+  key: string;
+  state: SeatState;
+  accountId?: string | null;
+  since: Date;
+  expiresAt?: Date | null;
+}
+
+/** A SKU: `free` = seats − holders, kept exact by guarded $inc (L3, L5). */
+export interface SkuDoc {
+  _id: string;
+  name: string;
+  seats: number;
+  free: number;
+  holders: SeatHolder[];
+}
+
+/** An account of the directory (T1–T5); only a scrypt hash of its password is kept (T2). */
+export interface AccountDoc {
+  _id: string;
+  upn: string;
+  personEmail: string;
+  idempotencyKey: string;
+  firstName: string;
+  lastName: string;
+  profile: Profile;
+  signInAllowed: boolean;
+  passwordHash?: string | null;
+  mustChangePassword: boolean;
+  passwordIssuedAt?: Date | null;
+  adminRoles: string[];
+  fileAdminRoles: string[];
+  partnerCenterRoles: string[];
+  deletedAt?: Date | null;
+  createdAt: Date;
+}
+
+/** A business unit and its roles (S3). */
+export interface BusinessUnitDoc {
+  id: string;
+  name: string;
+  parent?: string | null;
+  roles: string[];
+}
+
+/** An environment; `nonInteractiveFree` counts down the M3 places held in `nonInteractive`. */
+export interface EnvironmentDoc {
+  _id: string;
+  name: string;
+  kind: EnvironmentKind;
+  securityGroup?: string | null;
+  licenseSku?: string | null;
+  nonInteractiveLimit: number;
+  nonInteractiveFree: number;
+  nonInteractive: string[];
+  allowRoleAssignmentOnDisabledUsers: boolean;
+  businessUnits: BusinessUnitDoc[];
+  teams: { id: string; businessUnit: string; roles: string[] }[];
+  dataImportedAt?: Date | null;
+}
+
+/** A security group: only direct `members` count (E4). */
+export interface GroupDoc {
+  _id: string;
+  members: string[];
+  nestedGroups: string[];
+}
+
+/** Provisioning of a user into an environment lags and can fail (T6). */
+export type SyncState = 'pending' | 'synced' | 'failed';
+
+/** A user's record inside one environment, `_id` = `${envId}:${accountId}`. */
+export interface EnvironmentUserDoc {
+  _id: string;
+  envId: string;
+  accountId: string;
+  businessUnit: string;
+  roles: string[];
+  teams: string[];
+  accessMode: AccessMode;
+  applicationUser: boolean;
+  applicationEnabled: boolean;
+  stub: boolean;
+  fullName: string;
+  profile: Profile;
+  syncState: SyncState;
+  syncAttempts: number;
+  lastSyncError?: string | null;
+  disabledAt?: Date | null;
+  createdAt: Date;
+}
+
+/** A person of the company, from the tenant file. */
+export interface PersonDoc {
+  _id: string;
+  firstName: string;
+  lastName: string;
+  slackId: string;
+  managerEmail?: string | null;
+}
+
+/** Every model of the tenant. */
+export interface TenantModels {
+  Tenant: Model<TenantDoc>;
+  Sku: Model<SkuDoc>;
+  Account: Model<AccountDoc>;
+  Environment: Model<EnvironmentDoc>;
+  Group: Model<GroupDoc>;
+  EnvironmentUser: Model<EnvironmentUserDoc>;
+  Person: Model<PersonDoc>;
+}
+
+const opts = { versionKey: false, minimize: false } as const;
+const profileSchema = new Schema(Object.fromEntries(PROFILE_FIELDS.map((f) => [f, String])), {
+  _id: false,
+  minimize: false,
+});
+
+const schemas = {
+  Tenant: new Schema<TenantDoc>(
+    { _id: String, domain: String, globalAdmins: { type: [String], default: [] } },
+    opts,
+  ),
+  Sku: new Schema<SkuDoc>(
+    {
+      _id: String,
+      name: { type: String, required: true },
+      seats: { type: Number, required: true, min: 0 },
+      free: { type: Number, required: true },
+      holders: [
+        new Schema<SeatHolder>(
+          {
+            key: { type: String, required: true },
+            state: { type: String, enum: ['held', 'assigned'], required: true },
+            accountId: String,
+            since: Date,
+            expiresAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
+    },
+    opts,
+  ),
+  Account: new Schema<AccountDoc>(
+    {
+      _id: String,
+      upn: { type: String, required: true, unique: true },
+      personEmail: { type: String, required: true, unique: true },
+      idempotencyKey: { type: String, required: true, unique: true },
+      firstName: String,
+      lastName: String,
+      profile: { type: profileSchema, default: {} },
+      signInAllowed: { type: Boolean, default: true },
+      passwordHash: String,
+      mustChangePassword: { type: Boolean, default: true },
+      passwordIssuedAt: Date,
+      adminRoles: { type: [String], default: [] },
+      fileAdminRoles: { type: [String], default: [] },
+      partnerCenterRoles: { type: [String], default: [] },
+      deletedAt: Date,
+      createdAt: Date,
+    },
+    opts,
+  ),
+  Environment: new Schema<EnvironmentDoc>(
+    {
+      _id: String,
+      name: String,
+      kind: { type: String, enum: ENVIRONMENT_KINDS, required: true },
+      securityGroup: String,
+      licenseSku: String,
+      nonInteractiveLimit: { type: Number, required: true },
+      nonInteractiveFree: { type: Number, required: true },
+      nonInteractive: { type: [String], default: [] },
+      allowRoleAssignmentOnDisabledUsers: { type: Boolean, default: false },
+      businessUnits: [
+        new Schema({ id: String, name: String, parent: String, roles: [String] }, { _id: false }),
+      ],
+      teams: [new Schema({ id: String, businessUnit: String, roles: [String] }, { _id: false })],
+      dataImportedAt: Date,
+    },
+    opts,
+  ),
+  Group: new Schema<GroupDoc>(
+    {
+      _id: String,
+      members: { type: [String], default: [] },
+      nestedGroups: { type: [String], default: [] },
+    },
+    opts,
+  ),
+  EnvironmentUser: new Schema<EnvironmentUserDoc>(
+    {
+      _id: String,
+      envId: { type: String, required: true, index: true },
+      accountId: { type: String, required: true, index: true },
+      businessUnit: String,
+      roles: { type: [String], default: [] },
+      teams: { type: [String], default: [] },
+      accessMode: { type: String, enum: ACCESS_MODES, default: 'read_write' },
+      applicationUser: { type: Boolean, default: false },
+      applicationEnabled: { type: Boolean, default: false },
+      stub: { type: Boolean, default: false },
+      fullName: String,
+      profile: { type: profileSchema, default: {} },
+      syncState: { type: String, enum: ['pending', 'synced', 'failed'], default: 'pending' },
+      syncAttempts: { type: Number, default: 0 },
+      lastSyncError: String,
+      disabledAt: Date,
+      createdAt: Date,
+    },
+    opts,
+  ),
+  Person: new Schema<PersonDoc>(
+    {
+      _id: String,
+      firstName: String,
+      lastName: String,
+      slackId: { type: String, required: true, unique: true },
+      managerEmail: String,
+    },
+    opts,
+  ),
+};
+
+const collections: Record<keyof TenantModels, string> = {
+  Tenant: 'tenant',
+  Sku: 'skus',
+  Account: 'accounts',
+  Environment: 'environments',
+  Group: 'groups',
+  EnvironmentUser: 'environmentUsers',
+  Person: 'people',
+};
+
+/** The tenant's models on `connection` (compiled once per connection, never on global mongoose). */
+export function tenantModels(connection: Connection): TenantModels {
+  const models = {} as Record<string, Model<unknown>>;
+  for (const [name, schema] of Object.entries(schemas)) {
+    const key = name as keyof TenantModels;
+    models[name] =
+      connection.models[name] ?? connection.model(name, schema as Schema, collections[key]);
+  }
+  return models as unknown as TenantModels;
+}
+
+/** Waits until every unique index exists (idempotency relies on them). */
+export async function ensureTenantIndexes(models: TenantModels): Promise<void> {
+  await Promise.all(Object.values(models).map((model) => (model as Model<unknown>).init()));
+}
+
+/** Whether `error` is a duplicate-key error, optionally on `field`. */
+export function isDuplicateKey(error: unknown, field?: string): boolean {
+  const e = error as { code?: number; keyPattern?: Record<string, unknown>; message?: string };
+  if (e?.code !== 11000) return false;
+  if (!field) return true;
+  if (e.keyPattern) return field in e.keyPattern;
+  return String(e.message).includes(field);
+}

@@ -1,0 +1,290 @@
+/** The tenant, as the rest of accessdesk sees it: one class, every operation idempotent. */
+import type { Connection } from 'mongoose';
+import type { Clock } from '../clock.ts';
+import { ErrorCode, RuleViolation } from '../errors.ts';
+import type { AccessMode } from './access.rules.ts';
+import { AccessModes, type ApplicationUserInput } from './access-modes.service.ts';
+import type { Profile } from './accounts.rules.ts';
+import { AccountDirectory, type CreateAccountInput } from './accounts.service.ts';
+import { GLOBAL_ADMIN, mayCreatePartnerCenterUsers } from './admin.rules.ts';
+import { AdminRoleRegistry, type ChangeOutcome } from './admin-roles.service.ts';
+import { applyTenantConfig } from './apply-config.ts';
+import type { EnablementReport } from './environment-context.ts';
+import { EnvironmentAccess } from './environments.service.ts';
+import { PeopleDirectory } from './people.service.ts';
+import { SeatLedger, type SeatOptions, type SeatSummary } from './seats.service.ts';
+import {
+  type AccountDoc,
+  ensureTenantIndexes,
+  type PersonDoc,
+  type TenantModels,
+  tenantModels,
+} from './tenant.model.ts';
+import type { TenantConfig } from './tenant.schema.ts';
+
+/** Accounts, seats, admin roles and environments of the tenant, on one Mongo connection. */
+export class TenantService {
+  readonly models: TenantModels;
+  private readonly seats: SeatLedger;
+  private readonly accounts: AccountDirectory;
+  private readonly admins: AdminRoleRegistry;
+  private readonly environments: EnvironmentAccess;
+  private readonly modes: AccessModes;
+  private readonly people: PeopleDirectory;
+
+  constructor(connection: Connection, clock: Clock) {
+    this.models = tenantModels(connection);
+    this.seats = new SeatLedger(this.models, clock);
+    this.accounts = new AccountDirectory(this.models, clock);
+    this.admins = new AdminRoleRegistry(this.models);
+    this.environments = new EnvironmentAccess(this.models, clock, this.accounts);
+    this.modes = new AccessModes(this.models, clock);
+    this.people = new PeopleDirectory(this.models);
+  }
+
+  /** Waits for the unique indexes idempotency relies on. */
+  init(): Promise<void> {
+    return ensureTenantIndexes(this.models);
+  }
+
+  /** Applies a validated tenant file; safe on every start; returns warnings, one a line. */
+  async applyConfig(config: TenantConfig): Promise<{ warnings: string[] }> {
+    await this.init();
+    const { models: m, seats, accounts, admins, environments, modes, people } = this;
+    const parts = { m, seats, accounts, admins, environments, modes, people };
+    return { warnings: await applyTenantConfig(parts, config) };
+  }
+
+  // People
+
+  /** The person with this Slack user id, if any. */
+  personBySlackId(slackId: string): Promise<PersonDoc | null> {
+    return this.people.bySlackId(slackId);
+  }
+  /** The person with this email, if any. */
+  personByEmail(email: string): Promise<PersonDoc | null> {
+    return this.people.byEmail(email);
+  }
+  /** Everyone of the tenant file. */
+  listPeople(): Promise<PersonDoc[]> {
+    return this.people.list();
+  }
+  /** Everyone reporting to `managerEmail`, directly or indirectly. */
+  reportsOf(managerEmail: string): Promise<PersonDoc[]> {
+    return this.people.reportsOf(managerEmail);
+  }
+  /** A2: the accounts that are Global admins now. */
+  async globalAdmins(): Promise<AccountDoc[]> {
+    const ids = await this.admins.globalAdminIds();
+    const accounts = await this.models.Account.find({
+      _id: { $in: ids },
+      adminRoles: GLOBAL_ADMIN,
+      deletedAt: null,
+    }).lean<AccountDoc[]>();
+    return accounts.sort((a, b) => a.personEmail.localeCompare(b.personEmail));
+  }
+  /** A2: whether the person's account is a Global admin at this moment (read from the DB). */
+  async isGlobalAdmin(email: string): Promise<boolean> {
+    const account = await this.accounts.byEmail(email);
+    return account ? this.admins.isGlobalAdmin(account._id) : false;
+  }
+
+  // Seats
+
+  /** L5: assigned, held and free seats of a SKU. */
+  seatSummary(skuId: string): Promise<SeatSummary> {
+    return this.seats.summary(skuId);
+  }
+  /** Seat summaries of every SKU. */
+  listSeatSummaries(): Promise<SeatSummary[]> {
+    return this.seats.list();
+  }
+  /** L4: holds a seat under `key` (expires 14 days from now by default); idempotent. */
+  holdSeat(skuId: string, key: string, options?: SeatOptions) {
+    return this.seats.hold(skuId, key, options);
+  }
+  /** L1–L3: assigns a seat under `key`; refuses with no_free_seat (L3); idempotent. */
+  assignSeat(skuId: string, key: string, options?: SeatOptions) {
+    return this.seats.assign(skuId, key, options);
+  }
+  /** L4: the invitation was accepted: its held seat becomes assigned. */
+  confirmHeldSeat(skuId: string, key: string, accountId?: string) {
+    return this.seats.confirmHeld(skuId, key, accountId);
+  }
+  /** L4/L6: frees the seat under `key`; false when already free. */
+  releaseSeat(skuId: string, key: string): Promise<boolean> {
+    return this.seats.release(skuId, key);
+  }
+  /** L5: sets the seat count, never below the seats in use. */
+  setSeatCount(skuId: string, seats: number): Promise<SeatSummary> {
+    return this.seats.setSeatCount(skuId, seats);
+  }
+  /** L3: buying adds seats. */
+  addSeats(skuId: string, count: number): Promise<SeatSummary> {
+    return this.seats.addSeats(skuId, count);
+  }
+  /** The holder of `key`, if any. */
+  seatHolder(skuId: string, key: string) {
+    return this.seats.holder(skuId, key);
+  }
+  /** The seats an account holds. */
+  seatsOf(accountId: string) {
+    return this.seats.seatsOf(accountId);
+  }
+  /** L4: releases every held seat whose 14 days have passed at `now`. */
+  expireHeldSeats(now: Date) {
+    return this.seats.expireHeld(now);
+  }
+
+  // Accounts
+
+  /** T1: creates the account once per idempotency key; `created` is false on a repeat. */
+  createAccount(input: CreateAccountInput) {
+    return this.accounts.create(input);
+  }
+  /** T1/T2: a new password returned once; only a scrypt hash is stored. */
+  issueTemporaryPassword(accountId: string, options?: { permanent?: string; by?: string }) {
+    return this.accounts.issueTemporaryPassword(accountId, options);
+  }
+  /** T4: allows or blocks sign-in. */
+  setSignInAllowed(accountId: string, allowed: boolean): Promise<AccountDoc> {
+    return this.accounts.setSignInAllowed(accountId, allowed);
+  }
+  /** T5: deletes the account and frees all its seats at once (refused for the last Global admin). */
+  async deleteAccount(accountId: string): Promise<{ freedSkus: string[]; warnings: string[] }> {
+    const account = await this.accounts.require(accountId);
+    const { warnings } = account.adminRoles.includes(GLOBAL_ADMIN)
+      ? await this.admins.revoke(accountId, GLOBAL_ADMIN)
+      : { warnings: [] };
+    await this.accounts.markDeleted(accountId);
+    const freedSkus = await this.seats.releaseAllOf(accountId);
+    await this.models.Group.updateMany({ members: accountId }, { $pull: { members: accountId } });
+    return { freedSkus, warnings };
+  }
+  /** T3: updates profile fields everywhere, except primary email in existing environment records. */
+  updateProfile(accountId: string, patch: Profile & { firstName?: string; lastName?: string }) {
+    return this.accounts.updateProfile(accountId, patch);
+  }
+  /** The account with this user principal name, if any. */
+  accountByUpn(upn: string): Promise<AccountDoc | null> {
+    return this.accounts.byUpn(upn);
+  }
+  /** The account with this id, if any. */
+  accountById(accountId: string): Promise<AccountDoc | null> {
+    return this.accounts.byId(accountId);
+  }
+  /** The account of the person with this email, if any. */
+  accountByEmail(email: string): Promise<AccountDoc | null> {
+    return this.accounts.byEmail(email);
+  }
+
+  // Admin roles
+
+  /** A1/A2: grants an admin role (never a security role). */
+  grantAdminRole(accountId: string, role: string): Promise<ChangeOutcome> {
+    return this.admins.grant(accountId, role);
+  }
+  /** A2: revokes an admin role; refuses to leave no Global admin, warns below two. */
+  revokeAdminRole(accountId: string, role: string): Promise<ChangeOutcome> {
+    return this.admins.revoke(accountId, role);
+  }
+  /** A4: grants a Partner Center role to an existing account; returns its category. */
+  grantPartnerCenterRole(accountId: string, role: string) {
+    return this.admins.grantPartnerCenterRole(accountId, role);
+  }
+  /** A4: whether the account may create Partner Center users. */
+  async mayCreatePartnerCenterUsers(accountId: string): Promise<boolean> {
+    const account = await this.accounts.byId(accountId);
+    if (!account || account.deletedAt) return false;
+    return mayCreatePartnerCenterUsers([...account.adminRoles, ...account.partnerCenterRoles]);
+  }
+
+  // Environments
+
+  /** T6: creates the user's record in an environment (pending until provisioned); idempotent. */
+  provisionUser(envId: string, accountId: string) {
+    return this.environments.provisionUser(envId, accountId);
+  }
+  /** T6: the environment acknowledged the record. */
+  markProvisioned(envId: string, accountId: string): Promise<void> {
+    return this.environments.markProvisioned(envId, accountId);
+  }
+  /** T6: this provisioning attempt failed; it stays listed for a retry. */
+  markProvisioningFailed(envId: string, accountId: string, reason: string): Promise<void> {
+    return this.environments.markProvisioningFailed(envId, accountId, reason);
+  }
+  /** T6: records still to reach their environment. */
+  pendingProvisioning(envId?: string) {
+    return this.environments.pendingProvisioning(envId);
+  }
+  /** E1/E3: adds to the environment's security group. */
+  addToSecurityGroup(envId: string, accountId: string) {
+    return this.environments.addToSecurityGroup(envId, accountId);
+  }
+  /** E2/L6: removes from the group (disables); the seat stays taken. */
+  removeFromSecurityGroup(envId: string, accountId: string): Promise<void> {
+    return this.environments.removeFromSecurityGroup(envId, accountId);
+  }
+  /** E4: adds a direct member to any group. */
+  addToGroup(groupId: string, accountId: string): Promise<void> {
+    return this.environments.addToGroup(groupId, accountId);
+  }
+  /** E3: records that the re-invitation was accepted. */
+  recordInvitationAccepted(envId: string, accountId: string): Promise<void> {
+    return this.environments.recordInvitationAccepted(envId, accountId);
+  }
+  /** S3: moves the user to a business unit (drops the old unit's roles, warned). */
+  assignBusinessUnit(envId: string, accountId: string, unitId: string) {
+    return this.environments.assignBusinessUnit(envId, accountId, unitId);
+  }
+  /** S3/S5/A5: adds security roles of the user's business unit. */
+  assignSecurityRoles(envId: string, accountId: string, roles: string[]) {
+    return this.environments.assignSecurityRoles(envId, accountId, roles);
+  }
+  /** S6: removes security roles; warns when none is left. */
+  removeSecurityRoles(envId: string, accountId: string, roles: string[]) {
+    return this.environments.removeSecurityRoles(envId, accountId, roles);
+  }
+  /** S1/S2: adds the user to a team whose roles add to theirs. */
+  addToTeam(envId: string, accountId: string, teamId: string): Promise<void> {
+    return this.environments.addToTeam(envId, accountId, teamId);
+  }
+  /** S4: creates a custom role as a copy of an existing one. */
+  copySecurityRole(envId: string, source: string, newName: string): Promise<string> {
+    return this.environments.copySecurityRole(envId, source, newName);
+  }
+  /** M1–M4: sets the access mode (M3 capped atomically). */
+  setAccessMode(envId: string, accountId: string, mode: AccessMode, options?: { by?: string }) {
+    return this.modes.setAccessMode(envId, accountId, mode, options);
+  }
+  /** M4: creates an application user (enabled, uncounted). */
+  createApplicationUser(envId: string, input: ApplicationUserInput) {
+    return this.modes.createApplicationUser(envId, input);
+  }
+  /** M4: enables or disables an application user (disabling warns). */
+  setApplicationUserEnabled(envId: string, appId: string, enabled: boolean) {
+    return this.modes.setApplicationUserEnabled(envId, appId, enabled);
+  }
+  /** M5/P3: data import creates stub users for names no user matches. */
+  importStubUsers(envId: string, names: string[]) {
+    return this.modes.importStubUsers(envId, names);
+  }
+  /** E1–E6: whether the user is enabled there, with reasons. */
+  enablement(envId: string, accountId: string): Promise<EnablementReport> {
+    return this.environments.enablement(envId, accountId);
+  }
+  /** The user's record in an environment, if any. */
+  environmentUser(envId: string, accountId: string) {
+    return this.environments.environmentUser(envId, accountId);
+  }
+  /** E5: records can be assigned to the user even when disabled. */
+  canAssignRecordsTo(envId: string, accountId: string): Promise<boolean> {
+    return this.environments.canAssignRecordsTo(envId, accountId);
+  }
+  /** The account, or a coded NotFound error. */
+  async requireAccount(accountId: string): Promise<AccountDoc> {
+    const account = await this.accounts.byId(accountId);
+    if (!account) throw new RuleViolation(ErrorCode.NotFound, 'T1', `No account "${accountId}".`);
+    return account;
+  }
+}
