@@ -13,6 +13,47 @@ function unescapeSlack(text) {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+// The shortcodes a bot is likely to use; anything else stays as written.
+const EMOJI = {
+  white_check_mark: '✅',
+  heavy_check_mark: '✔️',
+  x: '❌',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  warning: '⚠️',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⏳',
+  lock: '🔒',
+  unlock: '🔓',
+  key: '🔑',
+  bust_in_silhouette: '👤',
+  busts_in_silhouette: '👥',
+  mailbox: '📫',
+  email: '📧',
+  envelope: '✉️',
+  clock3: '🕒',
+  calendar: '📆',
+  memo: '📝',
+  bell: '🔔',
+  information_source: 'ℹ️',
+  question: '❓',
+  exclamation: '❗',
+  tada: '🎉',
+  wave: '👋',
+  eyes: '👀',
+  arrows_counterclockwise: '🔄',
+  large_green_circle: '🟢',
+  large_yellow_circle: '🟡',
+  red_circle: '🔴',
+  office: '🏢',
+  gear: '⚙️',
+};
+
+/** Replaces known :shortcode: emoji with the character. */
+export function emoji(text) {
+  return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+}
+
 function safeUrl(url) {
   return /^(https?:|mailto:|#|\/)/i.test(url) ? url : '#';
 }
@@ -50,7 +91,7 @@ export function mrkdwn(source, names = () => undefined) {
     hold(`<code>${escapeHtml(unescapeSlack(code))}</code>`),
   );
   text = text.replace(/<([^<>\s][^<>]*)>/g, (_, token) => hold(angle(token, names)));
-  text = escapeHtml(unescapeSlack(text));
+  text = emoji(escapeHtml(unescapeSlack(text)));
   text = text.replace(/(^|[^\w*])\*(?!\s)([^*\n]+?)\*(?!\w)/g, '$1<strong>$2</strong>');
   text = text.replace(/(^|[^\w])_(?!\s)([^_\n]+?)_(?!\w)/g, '$1<em>$2</em>');
   text = text.replace(/(^|[^\w~])~(?!\s)([^~\n]+?)~(?!\w)/g, '$1<del>$2</del>');
@@ -65,5 +106,6 @@ export function textObject(obj, names) {
   if (!obj) return '';
   if (typeof obj === 'string') return escapeHtml(obj);
   if (obj.type === 'mrkdwn') return mrkdwn(obj.text, names);
-  return escapeHtml(obj.text ?? '').replace(/\n/g, '<br>');
+  const text = escapeHtml(obj.text ?? '');
+  return (obj.emoji === false ? text : emoji(text)).replace(/\n/g, '<br>');
 }

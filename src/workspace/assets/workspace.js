@@ -196,7 +196,7 @@ function renderMessage(channel, m) {
         ? h(
             'div',
             { class: 'ephemeral-label', 'data-testid': 'ephemeral-label' },
-            '👁 Only visible to you',
+            'Only visible to you',
           )
         : null,
       body,
