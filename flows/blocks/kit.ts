@@ -33,7 +33,7 @@ export function escapeMrkdwn(text: string): string {
 
 /** A plain_text object. */
 export function plain(text: string, max: number = LIMIT.sectionText) {
-  return { type: 'plain_text' as const, text: truncate(text, max), emoji: true };
+  return { type: 'plain_text' as const, text: truncate(text, max) };
 }
 
 /** A mrkdwn object. */

@@ -74,3 +74,6 @@ export interface TenantOptions {
   }>;
   adminRoles: string[];
 }
+
+/** Problems per modal field (block id), as Slack's `response_action: 'errors'` takes them. */
+export type FieldErrors = Partial<Record<string, string>>;

@@ -12,7 +12,6 @@ describe('approvalCard', () => {
         "blocks": [
           {
             "text": {
-              "emoji": true,
               "text": "Onboarding request REQ-7K3Q9D",
               "type": "plain_text",
             },
@@ -82,7 +81,6 @@ describe('approvalCard', () => {
                 "action_id": "approve_request",
                 "style": "primary",
                 "text": {
-                  "emoji": true,
                   "text": "Approve",
                   "type": "plain_text",
                 },
@@ -93,7 +91,6 @@ describe('approvalCard', () => {
                 "action_id": "deny_request",
                 "style": "danger",
                 "text": {
-                  "emoji": true,
                   "text": "Deny",
                   "type": "plain_text",
                 },
