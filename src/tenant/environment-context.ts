@@ -79,7 +79,8 @@ export async function isLicensedFor(
   accountId: string,
 ): Promise<boolean> {
   const filter: Record<string, unknown> = {
-    holders: { $elemMatch: { accountId, state: 'assigned' } },
+    // A seat held for an unaccepted invitation (L4) is a license assigned in the directory (P1).
+    holders: { $elemMatch: { accountId, state: { $in: ['assigned', 'held'] } } },
   };
   if (env.licenseSku) filter._id = env.licenseSku;
   return (await m.Sku.countDocuments(filter)) > 0;
