@@ -1,0 +1,108 @@
+import * as z from 'zod';
+import { parseDuration } from './duration.ts';
+import { ErrorCode, ValidationError } from './errors.ts';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const envSchema = z.object({
+  MONGODB_URI: optionalText,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: optionalText,
+  PUBLIC_URL: optionalText,
+  ACCESSDESK_APPROVALS_CHANNEL: z.string().default('C0APPROVALS'),
+  ACCESSDESK_TENANT_FILE: z.string().default('./tenant.yaml'),
+  ACCESSDESK_DATA_DIR: z.string().default('./.data'),
+  ACCESSDESK_INVITATION_TTL: duration('14d'),
+  ACCESSDESK_REMINDER_AFTER: duration('24h'),
+  ACCESSDESK_ESCALATE_AFTER: duration('72h'),
+  ACCESSDESK_REQUEST_TTL: duration('7d'),
+  ACCESSDESK_SWEEP_EVERY: duration('30s'),
+});
+
+/** Deadlines of the lifecycles, in milliseconds. */
+export interface Deadlines {
+  invitationTtl: number;
+  reminderAfter: number;
+  escalateAfter: number;
+  requestTtl: number;
+}
+
+/** Everything accessdesk reads from its environment, parsed once. */
+export interface Config {
+  mongodbUri: string | undefined;
+  port: number;
+  slack: {
+    signingSecret: string | undefined;
+    botToken: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  publicUrl: string;
+  approvalsChannel: string;
+  tenantFile: string;
+  dataDir: string;
+  deadlines: Deadlines;
+  sweepEvery: number;
+}
+
+/** Parses `env` (default `process.env`), failing fast with every problem listed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ValidationError(
+      ErrorCode.ConfigInvalid,
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when Slack credentials are given');
+  }
+  if (problems.length) throw new ValidationError(ErrorCode.ConfigInvalid, problems);
+  return {
+    mongodbUri: e.MONGODB_URI,
+    port: e.PORT,
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    approvalsChannel: e.ACCESSDESK_APPROVALS_CHANNEL,
+    tenantFile: e.ACCESSDESK_TENANT_FILE,
+    dataDir: e.ACCESSDESK_DATA_DIR,
+    deadlines: {
+      invitationTtl: e.ACCESSDESK_INVITATION_TTL,
+      reminderAfter: e.ACCESSDESK_REMINDER_AFTER,
+      escalateAfter: e.ACCESSDESK_ESCALATE_AFTER,
+      requestTtl: e.ACCESSDESK_REQUEST_TTL,
+    },
+    sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+  };
+}

@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AccessdeskError } from '../errors.ts';
+import type { Effect, OnPermanentFailure } from './effect-runner.ts';
+import type { Lifecycle } from './lifecycle.service.ts';
+import type { Directory, Notifier, People } from './ports.ts';
+import { applyRoleChange, provisioningSteps } from './provisioning.ts';
+import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request.model.ts';
+import type { SeatQueue } from './seat-queue.ts';
+
+/** What the effects work with. */
+export interface EffectDeps {
+  lifecycle: Lifecycle;
+  directory: Directory;
+  notifier: Notifier;
+  people: People;
+  seats: SeatQueue;
+  invitationTtl: number;
+  publicUrl: string;
+}
+
+/** SHA-256 of an invitation token: only the hash is stored (the token works once). */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The effects both machines name, implemented over the ports. */
+export function createEffects(deps: EffectDeps): Record<string, Effect> {
+  const { lifecycle, directory, notifier, seats } = deps;
+  const clock = lifecycle.deps.clock;
+  const sku = (r: RequestDoc) => r.skuId;
+
+  return {
+    notifyApprovers: async (request) => {
+      const ref = await notifier.notifyApprovers(request);
+      if (ref) await lifecycle.patch(request._id, () => ({ slack: ref }));
+    },
+    notifyRequester: async (request) => {
+      await notifier.requestChanged(await lifecycle.get(request._id));
+    },
+    remindApprovers: (request) => notifier.remindApprovers(request),
+    escalateToGlobalAdmins: async (request) =>
+      notifier.escalateToGlobalAdmins(request, await deps.people.globalAdmins()),
+    requestSeat: async (request) => {
+      const skuId = sku(request);
+      if (skuId) await seats.promote(skuId);
+    },
+    provisionAccount: async (request, item) => {
+      const account = await provisioningSteps(
+        directory,
+        request,
+        request.details as OnboardingDetails,
+      );
+      await lifecycle.send(
+        request._id,
+        { type: 'directory.provisioned', accountId: account.accountId, upn: account.upn },
+        { completes: item.key },
+      );
+    },
+    applyChange: async (request, item) => {
+      await applyRoleChange(directory, request, request.details as RoleChangeDetails);
+      await lifecycle.send(request._id, { type: 'directory.applied' }, { completes: item.key });
+    },
+    issueInvitation: async (request, item) => {
+      const current = await lifecycle.get(request._id);
+      const accountId =
+        (current.context.accountId as string | undefined) ??
+        (await directory.accountIdByEmail(current.subjectEmail));
+      if (!accountId) throw new Error(`no account for ${current.subjectEmail}`);
+      // One invitation per request: a retry keeps its expiry and replaces only the token.
+      const expiresAt = current.invitation?.expiresAt
+        ? new Date(current.invitation.expiresAt)
+        : new Date(clock.now().getTime() + deps.invitationTtl);
+      const skuId = sku(current);
+      if (skuId) await directory.bindSeat(skuId, current._id, accountId, expiresAt);
+      const token = randomBytes(32).toString('base64url');
+      const saved = await lifecycle.patch(current._id, (doc) => ({
+        invitation: { ...(doc.invitation ?? {}), tokenHash: hashToken(token), expiresAt },
+      }));
+      const temporaryPassword = await directory.issueTemporaryPassword(accountId);
+      await notifier.deliverInvitation(saved, {
+        acceptUrl: `${deps.publicUrl}/invitations/${token}`,
+        upn: (current.context.upn as string | undefined) ?? current.subjectEmail,
+        temporaryPassword,
+        expiresAt,
+      });
+      await lifecycle.send(
+        current._id,
+        { type: 'invitation.issued', expiresAt: expiresAt.toISOString() },
+        {
+          completes: item.key,
+          patch: { invitation: { ...saved.invitation!, deliveredAt: clock.now() } },
+        },
+      );
+    },
+    confirmSeat: async (request) => {
+      const skuId = sku(request);
+      if (skuId) await directory.confirmSeat(skuId, request._id);
+      await lifecycle.patch(request._id, (doc) =>
+        doc.invitation && !doc.invitation.usedAt
+          ? { invitation: { ...doc.invitation, usedAt: clock.now() } }
+          : undefined,
+      );
+    },
+    completeReenable: async (request) => {
+      const details = request.details as RoleChangeDetails;
+      const accountId = await directory.accountIdByEmail(request.subjectEmail);
+      if (!accountId) return;
+      await directory.setSignInAllowed(accountId, true);
+      if (details.environment) await directory.addToSecurityGroup(details.environment, accountId);
+    },
+    releaseSeat: async (request) => {
+      const skuId = sku(request);
+      if (!skuId) return;
+      await directory.releaseSeat(skuId, request._id);
+      await seats.promote(skuId);
+    },
+    undoProvisioning: async (request) => {
+      const undone: string[] = [];
+      const skuId = sku(request);
+      if (skuId) {
+        await directory.releaseSeat(skuId, request._id);
+        undone.push(`released the held ${skuId} seat`);
+      }
+      const accountId = request.context.accountId as string | undefined;
+      if (request.kind === 'onboarding' && accountId) {
+        await directory.setSignInAllowed(accountId, false);
+        undone.push('blocked sign-in of the account it created');
+      }
+      await lifecycle.patch(request._id, () => ({
+        failure: { reason: (request.context.failureReason as string) ?? 'unknown', undone },
+      }));
+      if (skuId) await seats.promote(skuId);
+    },
+  };
+}
+
+/** A rule refused a step for good: provisioning steps turn that into `directory.failed`. */
+export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
+  const failing = new Set(['provisionAccount', 'applyChange', 'issueInvitation']);
+  return async (request, item, error: AccessdeskError) => {
+    if (!failing.has(item.effect)) return;
+    const rule = typeof error.details.rule === 'string' ? ` (${error.details.rule})` : '';
+    await lifecycle.send(request._id, {
+      type: 'directory.failed',
+      reason: `${error.message}${rule}`,
+    });
+  };
+}

@@ -1,0 +1,369 @@
+import { randomBytes } from 'node:crypto';
+import type { Connection, Model } from 'mongoose';
+import { initialTransition, transition } from 'xstate';
+import type { Actor, RefusalReason } from '../../machines/events.ts';
+import type { Clock } from '../clock.ts';
+import type { Deadlines } from '../config.ts';
+import { AccessdeskError, ErrorCode } from '../errors.ts';
+import { AuditTrail } from './audit.ts';
+import { decisionDeadlines, nextDeadline, planDeadlines } from './deadlines.ts';
+import { machineFor, restore, statusOf } from './machines.ts';
+import type { Directory, Notifier, People } from './ports.ts';
+import {
+  type OnboardingDetails,
+  type OutboxItem,
+  type RequestDoc,
+  type RequestKind,
+  type RoleChangeDetails,
+  requestModel,
+} from './request.model.ts';
+
+/** Everything the lifecycle needs from the outside, wired by `src/main.ts`. */
+export interface LifecycleDeps {
+  connection: Connection;
+  clock: Clock;
+  directory: Directory;
+  notifier: Notifier;
+  people: People;
+  deadlines: Deadlines;
+  publicUrl: string;
+  /** Where background failures go; defaults to console.error. */
+  onError?: (error: unknown, context: string) => void;
+}
+
+/** An event as the lifecycle receives it: a machine event, plus an optional actor email. */
+export type LifecycleEvent = { type: string; [key: string]: unknown };
+
+/** What became of an event. `refused` and `ignored` changed nothing but the audit trail. */
+export type SendOutcome =
+  | { kind: 'transitioned'; request: RequestDoc; from: string; to: string }
+  | { kind: 'refused'; request: RequestDoc; reason: RefusalReason }
+  | { kind: 'ignored'; request: RequestDoc; reason: 'already_decided' | 'not_applicable' };
+
+/** Options of `send`: the outbox item the event completes, and fields saved with the change. */
+export interface SendOptions {
+  completes?: string;
+  patch?: Partial<RequestDoc>;
+}
+
+const CAS_RETRIES = 50;
+
+/**
+ * The one path every change of a request takes: load → transition → compare-and-set save →
+ * effects. Effects are queued in the request's outbox by the same save and run only after it won.
+ */
+export class Lifecycle {
+  readonly requests: Model<RequestDoc>;
+  readonly audit: AuditTrail;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Set by the effect runner: called after every save that queued effects. */
+  runEffects: (requestId: string) => Promise<void> = async () => {};
+
+  constructor(readonly deps: LifecycleDeps) {
+    this.requests = requestModel(deps.connection);
+    this.audit = new AuditTrail(deps.connection, deps.clock);
+  }
+
+  /** Creates an onboarding request in `requested` and queues the approval card. */
+  submitOnboarding(requesterEmail: string, details: OnboardingDetails): Promise<RequestDoc> {
+    return this.#create('onboarding', requesterEmail, details.email, details, {
+      grantsGlobalAdmin: details.adminRoles.includes('Global admin'),
+      skuId: details.sku,
+    });
+  }
+
+  /** Creates a role-change request for the account of `subjectEmail`. */
+  submitRoleChange(
+    requesterEmail: string,
+    subjectEmail: string,
+    details: RoleChangeDetails,
+    reenables: boolean,
+  ): Promise<RequestDoc> {
+    return this.#create('role_change', requesterEmail, subjectEmail, details, {
+      grantsGlobalAdmin:
+        details.change === 'admin_roles_grant' &&
+        (details.adminRoles ?? []).includes('Global admin'),
+      needsSeat: details.change === 'license_add',
+      reenables,
+      ...(details.change === 'license_add' && details.sku ? { skuId: details.sku } : {}),
+    });
+  }
+
+  /** Approve, deny, cancel or accept on behalf of `email`, whose roles are read right now. */
+  async act(requestId: string, email: string, event: LifecycleEvent): Promise<SendOutcome> {
+    const actor: Actor = {
+      email: email.toLowerCase(),
+      adminRoles: await this.deps.people.adminRolesOf(email),
+    };
+    return this.send(requestId, { ...event, actor });
+  }
+
+  /** Loads a request; throws NotFound. */
+  async get(requestId: string): Promise<RequestDoc> {
+    const doc = await this.requests.findById(requestId).lean();
+    if (!doc) throw new AccessdeskError(ErrorCode.NotFound, `No request ${requestId}.`);
+    return doc as RequestDoc;
+  }
+
+  /** Sends `event` to the request's machine; retries the compare-and-set until it wins. */
+  async send(
+    requestId: string,
+    event: LifecycleEvent,
+    options: SendOptions = {},
+  ): Promise<SendOutcome> {
+    for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
+      const doc = await this.get(requestId);
+      const actorEmail = (event.actor as Actor | undefined)?.email ?? 'accessdesk';
+      const snapshot = restore(doc.kind, doc.state, doc.context);
+      const [next, executed] = transition(machineFor(doc.kind), snapshot, event as never);
+      const actions = executed as unknown as Array<{ type: string; params?: unknown }>;
+      const refusal = actions.find((a) => a.type === 'refuseAttempt');
+      if (refusal) {
+        const reason = (refusal.params as { reason: RefusalReason }).reason;
+        await this.#auditRefusal(doc, actorEmail, event.type, reason);
+        return { kind: 'refused', request: doc, reason };
+      }
+      if (
+        next === snapshot ||
+        (next.value === snapshot.value && !actions.length && next.context === snapshot.context)
+      ) {
+        if (event.actor) await this.#auditRefusal(doc, actorEmail, event.type, 'already decided');
+        if (options.completes) await this.#completeOnly(requestId, options.completes);
+        return {
+          kind: 'ignored',
+          request: doc,
+          reason:
+            doc.done || !doc.status.startsWith('requested') ? 'already_decided' : 'not_applicable',
+        };
+      }
+      const saved = await this.#save(doc, next, actions, event, actorEmail, options);
+      if (!saved) continue;
+      await this.audit.append({
+        requestId,
+        actor: actorEmail,
+        action: event.type,
+        from: doc.status,
+        to: saved.status,
+      });
+      this.#kick(requestId);
+      return { kind: 'transitioned', request: saved, from: doc.status, to: saved.status };
+    }
+    throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
+  }
+
+  /** Saves fields that are not a transition (the card's message ref), by compare-and-set. */
+  async patch(requestId: string, update: (doc: RequestDoc) => Partial<RequestDoc> | undefined) {
+    for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
+      const doc = await this.get(requestId);
+      const fields = update(doc);
+      if (!fields) return doc;
+      const saved = await this.requests
+        .findOneAndUpdate(
+          { _id: requestId, version: doc.version },
+          { $set: { ...fields, version: doc.version + 1, updatedAt: this.deps.clock.now() } },
+          { returnDocument: 'after' },
+        )
+        .lean();
+      if (saved) return saved as RequestDoc;
+    }
+    throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
+  }
+
+  /** Runs `work` in the background, remembered so `idle()` can wait for it. */
+  track(work: Promise<unknown>, context: string): void {
+    const tracked = work.catch((error) => this.#report(error, context));
+    this.#inFlight.add(tracked);
+    tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  /** Resolves once no background work is left (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size) await Promise.all([...this.#inFlight]);
+  }
+
+  async #create(
+    kind: RequestKind,
+    requesterEmail: string,
+    subjectEmail: string,
+    details: OnboardingDetails | RoleChangeDetails,
+    extra: { grantsGlobalAdmin: boolean; skuId?: string; needsSeat?: boolean; reenables?: boolean },
+  ): Promise<RequestDoc> {
+    const now = this.deps.clock.now();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const id = newRequestId();
+      const input = {
+        requestId: id,
+        requesterEmail: requesterEmail.toLowerCase(),
+        subjectEmail: subjectEmail.toLowerCase(),
+        grantsGlobalAdmin: extra.grantsGlobalAdmin,
+        needsSeat: extra.needsSeat ?? false,
+        reenables: extra.reenables ?? false,
+      };
+      const [snapshot, actions] = initialTransition(machineFor(kind), input as never);
+      const status = statusOf(snapshot.value);
+      const deadlines = decisionDeadlines(now, this.deps.deadlines);
+      const doc: RequestDoc = {
+        _id: id,
+        kind,
+        status,
+        done: false,
+        state: snapshot.value,
+        context: snapshot.context as Record<string, unknown>,
+        version: 1,
+        requesterEmail: input.requesterEmail,
+        subjectEmail: input.subjectEmail,
+        details,
+        ...(extra.skuId ? { skuId: extra.skuId } : {}),
+        outbox: outboxItems(actions, 1, true),
+        deadlines,
+        nextDeadlineAt: nextDeadline(deadlines),
+        sweepLeaseUntil: null,
+        history: [
+          {
+            at: now,
+            from: '',
+            to: status,
+            event: 'requester.submitted',
+            actor: input.requesterEmail,
+          },
+        ],
+        invitation: null,
+        failure: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await this.requests.create(doc);
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) continue;
+        throw error;
+      }
+      await this.audit.append({
+        requestId: id,
+        actor: input.requesterEmail,
+        action: 'requester.submitted',
+        to: status,
+      });
+      this.#kick(id);
+      return doc;
+    }
+    throw new Error('could not allocate a request id');
+  }
+
+  async #save(
+    doc: RequestDoc,
+    next: ReturnType<typeof restore>,
+    actions: Array<{ type: string; params?: unknown }>,
+    event: LifecycleEvent,
+    actorEmail: string,
+    options: SendOptions,
+  ): Promise<RequestDoc | null> {
+    const now = this.deps.clock.now();
+    const status = statusOf(next.value);
+    const done = next.status === 'done';
+    const version = doc.version + 1;
+    const changed = status !== doc.status;
+    const context = next.context as Record<string, unknown>;
+    const deadlines = planDeadlines(
+      doc.deadlines,
+      status,
+      done,
+      context.invitationExpiresAt as string | undefined,
+    );
+    const outbox = doc.outbox.map((item) =>
+      item.key === options.completes ? { ...item, status: 'done' as const } : item,
+    );
+    outbox.push(...outboxItems(actions, version, changed));
+    const fields: Partial<RequestDoc> = {
+      ...options.patch,
+      status,
+      done,
+      state: next.value,
+      context,
+      version,
+      outbox,
+      deadlines,
+      nextDeadlineAt: nextDeadline(deadlines),
+      updatedAt: now,
+      ...(doc.status.startsWith('requested') && status.startsWith('approved')
+        ? { approvedAt: now }
+        : {}),
+    };
+    const update = changed
+      ? {
+          $set: fields,
+          $push: {
+            history: {
+              at: now,
+              from: doc.status,
+              to: status,
+              event: event.type,
+              actor: actorEmail,
+            },
+          },
+        }
+      : { $set: fields };
+    const saved = await this.requests
+      .findOneAndUpdate({ _id: doc._id, version: doc.version }, update, { returnDocument: 'after' })
+      .lean();
+    return (saved as RequestDoc | null) ?? null;
+  }
+
+  async #completeOnly(requestId: string, key: string) {
+    await this.patch(requestId, (doc) =>
+      doc.outbox.some((i) => i.key === key && i.status === 'pending')
+        ? { outbox: doc.outbox.map((i) => (i.key === key ? { ...i, status: 'done' as const } : i)) }
+        : undefined,
+    );
+  }
+
+  async #auditRefusal(doc: RequestDoc, actor: string, action: string, reason: string) {
+    await this.audit.append({
+      requestId: doc._id,
+      actor,
+      action: `refused:${action}`,
+      from: doc.status,
+      to: doc.status,
+      reason,
+    });
+  }
+
+  #kick(requestId: string) {
+    this.track(this.runEffects(requestId), `effects of ${requestId}`);
+  }
+
+  #report(error: unknown, context: string) {
+    if (this.deps.onError) this.deps.onError(error, context);
+    else console.error(`[accessdesk] ${context}:`, error instanceof Error ? error.message : error);
+  }
+}
+
+/** Effects named by a transition, plus the requester's notice when the status changed. */
+function outboxItems(
+  actions: Array<{ type: string; params?: unknown }>,
+  version: number,
+  statusChanged: boolean,
+): OutboxItem[] {
+  const names = actions
+    .filter((a) => !a.type.startsWith('xstate.') && a.type !== 'refuseAttempt')
+    .map((a) => ({
+      effect: a.type,
+      params: (a.params ?? undefined) as Record<string, unknown> | undefined,
+    }));
+  if (statusChanged) names.push({ effect: 'notifyRequester', params: undefined });
+  return names.map(({ effect, params }, index) => ({
+    key: `${effect}:v${version}:${index}`,
+    effect,
+    ...(params ? { params } : {}),
+    status: 'pending',
+    attempts: 0,
+  }));
+}
+
+const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** `REQ-` and eight characters that cannot be confused with each other. */
+export function newRequestId(): string {
+  const bytes = randomBytes(8);
+  return `REQ-${[...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('')}`;
+}

@@ -1,0 +1,75 @@
+import type { OnboardingDetails, RequestDoc } from './request.model.ts';
+
+/** An account the directory created (or found, on a retry with the same key). */
+export interface DirectoryAccount {
+  accountId: string;
+  upn: string;
+}
+
+/**
+ * The directory accessdesk provisions into (P1–P2). The built-in one is the tenant model; a
+ * Microsoft Graph adapter implements the same port. Every method is idempotent: calling it again
+ * with the same arguments changes nothing more. Failures worth retrying throw `RetryableError`.
+ */
+export interface Directory {
+  createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount>;
+  accountIdByEmail(email: string): Promise<string | undefined>;
+  /** Takes a held seat for `key` (L3, L4); throws RuleViolation no_free_seat when none is free. */
+  holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void>;
+  bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void>;
+  confirmSeat(skuId: string, key: string): Promise<void>;
+  releaseSeat(skuId: string, key: string): Promise<void>;
+  releaseAccountSeat(skuId: string, accountId: string): Promise<void>;
+  hasFreeSeat(skuId: string): Promise<boolean>;
+  grantAdminRoles(accountId: string, roles: string[]): Promise<string[]>;
+  revokeAdminRoles(accountId: string, roles: string[]): Promise<string[]>;
+  addToSecurityGroup(environmentId: string, accountId: string): Promise<void>;
+  removeFromSecurityGroup(environmentId: string, accountId: string): Promise<void>;
+  assignBusinessUnit(environmentId: string, accountId: string, businessUnit: string): Promise<void>;
+  assignSecurityRoles(environmentId: string, accountId: string, roles: string[]): Promise<void>;
+  removeSecurityRoles(environmentId: string, accountId: string, roles: string[]): Promise<string[]>;
+  setAccessMode(
+    environmentId: string,
+    accountId: string,
+    mode: OnboardingDetails['accessMode'],
+  ): Promise<void>;
+  setSignInAllowed(accountId: string, allowed: boolean): Promise<void>;
+  /** A fresh temporary password (T1), returned once and never stored in clear (T2). */
+  issueTemporaryPassword(accountId: string): Promise<string>;
+}
+
+/** What the invitee (or the requester, when the invitee is not in Slack) is told, once. */
+export interface InvitationDelivery {
+  acceptUrl: string;
+  upn: string;
+  temporaryPassword: string;
+  expiresAt: Date;
+}
+
+/** How a request's people are told. The Slack bot implements it; the lifecycle never imports Slack. */
+export interface Notifier {
+  /** Posts the approval card; returns where it went so later changes edit it in place. */
+  notifyApprovers(request: RequestDoc): Promise<{ channel: string; ts: string } | undefined>;
+  /** Updates the card and DMs the requester after a change of status. */
+  requestChanged(request: RequestDoc): Promise<void>;
+  remindApprovers(request: RequestDoc): Promise<void>;
+  escalateToGlobalAdmins(request: RequestDoc, admins: string[]): Promise<void>;
+  deliverInvitation(request: RequestDoc, delivery: InvitationDelivery): Promise<void>;
+}
+
+/** A Notifier that tells no one: for benches and tests that do not look at messages. */
+export const silentNotifier: Notifier = {
+  notifyApprovers: async () => undefined,
+  requestChanged: async () => {},
+  remindApprovers: async () => {},
+  escalateToGlobalAdmins: async () => {},
+  deliverInvitation: async () => {},
+};
+
+/** Who people are, read from the tenant at the moment it matters. */
+export interface People {
+  /** The person's admin roles right now (empty for someone unknown). */
+  adminRolesOf(email: string): Promise<string[]>;
+  /** Emails of every Global admin right now. */
+  globalAdmins(): Promise<string[]>;
+}

@@ -1,0 +1,141 @@
+import { type Connection, type Model, Schema } from 'mongoose';
+
+/** Which lifecycle a request follows. */
+export type RequestKind = 'onboarding' | 'role_change';
+
+/** An effect waiting to run (or done) after the transition that named it was saved. */
+export interface OutboxItem {
+  /** Idempotency key: `<effect>:<version that queued it>`. */
+  key: string;
+  effect: string;
+  params?: Record<string, unknown>;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  lastError?: string;
+  /** A runner holds the item until then; after it, another runner may take it over. */
+  leaseUntil?: Date;
+}
+
+/** A durable deadline; the scheduler sends `event` once `at` has passed. */
+export interface Deadline {
+  kind: 'reminder' | 'escalation' | 'requestExpiry' | 'invitationExpiry';
+  at: Date;
+  event: string;
+  fired: boolean;
+}
+
+/** One line of the timeline people see. */
+export interface HistoryEntry {
+  at: Date;
+  from: string;
+  to: string;
+  event: string;
+  actor: string;
+}
+
+/** What was asked: onboarding fields or the change. Validated at the edge before it gets here. */
+export interface OnboardingDetails {
+  firstName: string;
+  lastName: string;
+  email: string;
+  jobTitle?: string;
+  department?: string;
+  office?: string;
+  mobilePhone?: string;
+  managerEmail?: string;
+  sku: string;
+  environment: string;
+  businessUnit: string;
+  securityRoles: string[];
+  accessMode: 'read_write' | 'administrative' | 'non_interactive' | 'application';
+  adminRoles: string[];
+  justification: string;
+}
+
+/** A role change of an existing account. */
+export interface RoleChangeDetails {
+  change:
+    | 'security_roles_add'
+    | 'security_roles_remove'
+    | 'admin_roles_grant'
+    | 'admin_roles_revoke'
+    | 'access_mode'
+    | 'license_add'
+    | 'license_remove'
+    | 'enable'
+    | 'disable';
+  environment?: string;
+  securityRoles?: string[];
+  adminRoles?: string[];
+  accessMode?: OnboardingDetails['accessMode'];
+  sku?: string;
+  justification: string;
+}
+
+/** The stored request: persisted machine state, a queryable status, and a version for CAS. */
+export interface RequestDoc {
+  _id: string;
+  kind: RequestKind;
+  /** Dotted machine state, e.g. `approved.waitingForSeat`. Mirrors `state`. */
+  status: string;
+  /** `true` once the machine reached a final state. */
+  done: boolean;
+  state: unknown;
+  context: Record<string, unknown>;
+  version: number;
+  requesterEmail: string;
+  subjectEmail: string;
+  details: OnboardingDetails | RoleChangeDetails;
+  skuId?: string;
+  approvedAt?: Date;
+  outbox: OutboxItem[];
+  deadlines: Deadline[];
+  /** The earliest unfired deadline, indexed for the scheduler. */
+  nextDeadlineAt?: Date | null;
+  /** The scheduler's claim on this document while it fires a deadline. */
+  sweepLeaseUntil?: Date | null;
+  history: HistoryEntry[];
+  slack?: { channel?: string; ts?: string };
+  invitation?: { tokenHash: string; expiresAt: Date; usedAt?: Date; deliveredAt?: Date } | null;
+  failure?: { reason: string; undone: string[] } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const requestSchema = new Schema<RequestDoc>(
+  {
+    _id: String,
+    kind: { type: String, required: true },
+    status: { type: String, required: true },
+    done: { type: Boolean, required: true },
+    state: Schema.Types.Mixed,
+    context: Schema.Types.Mixed,
+    version: { type: Number, required: true },
+    requesterEmail: { type: String, required: true, index: true },
+    subjectEmail: { type: String, required: true, index: true },
+    details: Schema.Types.Mixed,
+    skuId: String,
+    approvedAt: Date,
+    outbox: [Schema.Types.Mixed],
+    deadlines: [Schema.Types.Mixed],
+    nextDeadlineAt: { type: Date, index: true },
+    sweepLeaseUntil: Date,
+    history: [Schema.Types.Mixed],
+    slack: Schema.Types.Mixed,
+    invitation: Schema.Types.Mixed,
+    failure: Schema.Types.Mixed,
+    createdAt: Date,
+    updatedAt: Date,
+  },
+  { collection: 'requests', versionKey: false, minimize: false },
+);
+requestSchema.index({ skuId: 1, status: 1, approvedAt: 1 });
+requestSchema.index({ 'outbox.status': 1 });
+requestSchema.index({ 'invitation.tokenHash': 1 });
+
+/** The requests model bound to `connection`. */
+export function requestModel(connection: Connection): Model<RequestDoc> {
+  return (
+    (connection.models.Request as Model<RequestDoc>) ?? connection.model('Request', requestSchema)
+  );
+}

@@ -1,0 +1,90 @@
+import type { Clock } from '../clock.ts';
+import { nextDeadline } from './deadlines.ts';
+import type { EffectRunner } from './effect-runner.ts';
+import type { Lifecycle } from './lifecycle.service.ts';
+import type { RequestDoc } from './request.model.ts';
+import type { SeatQueue } from './seat-queue.ts';
+
+/**
+ * Fires the deadlines stored on requests. Each due request is claimed with one atomic
+ * findOneAndUpdate (a lease), so several bot instances can sweep side by side; time comes from the
+ * injected clock. The same sweep retries effects that are due again and unsticks seat queues.
+ */
+export class Scheduler {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly lifecycle: Lifecycle,
+    private readonly runner: EffectRunner,
+    private readonly seats: SeatQueue,
+    private readonly clock: Clock,
+    private readonly leaseMs = 60_000,
+  ) {}
+
+  /** One pass: fires every due deadline, then runs due effects and waiting seat queues. */
+  async sweep(): Promise<{ fired: number }> {
+    let fired = 0;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const claimed = await this.#claimDue();
+      if (!claimed) break;
+      fired += await this.#fire(claimed);
+    }
+    await this.runner.recoverAll();
+    await this.seats.promoteAll();
+    return { fired };
+  }
+
+  /** Sweeps every `everyMs` until `stop()`. */
+  start(everyMs: number): void {
+    this.#timer = setInterval(() => {
+      if (this.#running) return;
+      this.#running = this.sweep()
+        .catch((error) => this.lifecycle.deps.onError?.(error, 'scheduler sweep'))
+        .finally(() => {
+          this.#running = undefined;
+        });
+    }, everyMs);
+    this.#timer.unref();
+  }
+
+  /** Stops sweeping and waits for a pass under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  async #claimDue(): Promise<RequestDoc | null> {
+    const now = this.clock.now();
+    return this.lifecycle.requests
+      .findOneAndUpdate(
+        {
+          done: false,
+          nextDeadlineAt: { $lte: now },
+          $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
+        },
+        { $set: { sweepLeaseUntil: new Date(now.getTime() + this.leaseMs) } },
+        { returnDocument: 'after', sort: { nextDeadlineAt: 1 } },
+      )
+      .lean<RequestDoc>();
+  }
+
+  async #fire(request: RequestDoc): Promise<number> {
+    const now = this.clock.now();
+    const due = request.deadlines
+      .filter((d) => !d.fired && new Date(d.at) <= now)
+      .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+    for (const deadline of due) {
+      // Send first, then mark: a crash in between fires it again, which the machine tolerates.
+      await this.lifecycle.send(request._id, { type: deadline.event });
+      await this.lifecycle.patch(request._id, (doc) => {
+        const deadlines = doc.deadlines.map((d) =>
+          d.kind === deadline.kind ? { ...d, fired: true } : d,
+        );
+        return { deadlines, nextDeadlineAt: nextDeadline(deadlines) };
+      });
+    }
+    await this.lifecycle.patch(request._id, () => ({ sweepLeaseUntil: null }));
+    return due.length;
+  }
+}

@@ -1,0 +1,60 @@
+import { AccessdeskError, ErrorCode } from '../errors.ts';
+import type { Leases } from './lease.ts';
+import type { Lifecycle } from './lifecycle.service.ts';
+import type { Directory } from './ports.ts';
+import type { RequestDoc } from './request.model.ts';
+
+const WAITING = 'approved.waitingForSeat';
+
+/**
+ * Hands free seats of a SKU to the requests waiting for one, in the order they were approved
+ * (L3). One instance works a SKU's queue at a time (a lease); after letting go it looks again, so
+ * a request that started waiting meanwhile is never stranded next to a free seat.
+ */
+export class SeatQueue {
+  constructor(
+    private readonly lifecycle: Lifecycle,
+    private readonly directory: Directory,
+    private readonly leases: Leases,
+  ) {}
+
+  /** Moves waiting requests of `skuId` on while seats are free. */
+  async promote(skuId: string): Promise<void> {
+    for (let round = 0; round < 20; round++) {
+      const name = `seat-queue:${skuId}`;
+      if (!(await this.leases.acquire(name, 30_000))) return;
+      try {
+        await this.#drain(skuId);
+      } finally {
+        await this.leases.release(name);
+      }
+      const waiting = await this.lifecycle.requests.exists({ skuId, status: WAITING });
+      if (!waiting || !(await this.directory.hasFreeSeat(skuId))) return;
+    }
+  }
+
+  /** Promotes every SKU that has a waiting request (the scheduler's safety net). */
+  async promoteAll(): Promise<void> {
+    const skus = await this.lifecycle.requests.distinct('skuId', { status: WAITING });
+    for (const sku of skus) if (sku) await this.promote(sku);
+  }
+
+  async #drain(skuId: string) {
+    for (;;) {
+      const next = await this.lifecycle.requests
+        .findOne({ skuId, status: WAITING })
+        .sort({ approvedAt: 1, _id: 1 })
+        .lean<RequestDoc>();
+      if (!next) return;
+      try {
+        // Keyed by the request: taking it again after a crash finds the seat already held.
+        await this.directory.holdSeat(skuId, next._id);
+      } catch (error) {
+        if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return;
+        throw error;
+      }
+      const outcome = await this.lifecycle.send(next._id, { type: 'seat.granted' });
+      if (outcome.kind !== 'transitioned') await this.directory.releaseSeat(skuId, next._id);
+    }
+  }
+}

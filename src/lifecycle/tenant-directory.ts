@@ -1,0 +1,151 @@
+import { hasDatabase } from '../tenant/access.rules.ts';
+import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
+import type { EnvironmentDoc, SkuDoc } from '../tenant/tenant.model.ts';
+import type { TenantService } from '../tenant/tenant.service.ts';
+import type { Directory, DirectoryAccount, People } from './ports.ts';
+import type { OnboardingDetails } from './request.model.ts';
+
+/**
+ * The built-in directory: the tenant model itself. Each call is idempotent (the tenant services
+ * are), and environments without a database skip the environment steps (E6).
+ */
+export class TenantDirectory implements Directory {
+  constructor(private readonly t: TenantService) {}
+
+  async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
+    const { account } = await this.t.createAccount({
+      idempotencyKey: key,
+      personEmail: person.email,
+      firstName: person.firstName,
+      lastName: person.lastName,
+      email: person.email,
+      ...(person.jobTitle ? { jobTitle: person.jobTitle } : {}),
+      ...(person.department ? { department: person.department } : {}),
+      ...(person.office ? { office: person.office } : {}),
+      ...(person.mobilePhone ? { mobilePhone: person.mobilePhone } : {}),
+    });
+    return { accountId: account._id, upn: account.upn };
+  }
+
+  async accountIdByEmail(email: string): Promise<string | undefined> {
+    return (await this.t.accountByEmail(email.toLowerCase()))?._id;
+  }
+
+  async holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void> {
+    await this.t.holdSeat(skuId, key, expiresAt ? { expiresAt } : {});
+  }
+
+  /** Attaches the held seat of `key` to the account and, for an invitation, sets when it ends. */
+  async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
+    const set: Record<string, unknown> = { 'holders.$.accountId': accountId };
+    if (expiresAt) set['holders.$.expiresAt'] = expiresAt;
+    await this.t.models.Sku.updateOne({ _id: skuId, 'holders.key': key }, { $set: set });
+  }
+
+  async confirmSeat(skuId: string, key: string): Promise<void> {
+    await this.t.confirmHeldSeat(skuId, key);
+  }
+
+  async releaseSeat(skuId: string, key: string): Promise<void> {
+    await this.t.releaseSeat(skuId, key);
+  }
+
+  async releaseAccountSeat(skuId: string, accountId: string): Promise<void> {
+    const seat = (await this.t.seatsOf(accountId)).find((s) => s.skuId === skuId);
+    if (seat) await this.t.releaseSeat(skuId, seat.key);
+  }
+
+  async hasFreeSeat(skuId: string): Promise<boolean> {
+    const sku = await this.t.models.Sku.findById(skuId).lean<SkuDoc>();
+    return !!sku && sku.free > 0;
+  }
+
+  async grantAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const role of roles)
+      warnings.push(...(await this.t.grantAdminRole(accountId, role)).warnings);
+    return warnings;
+  }
+
+  async revokeAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const role of roles)
+      warnings.push(...(await this.t.revokeAdminRole(accountId, role)).warnings);
+    return warnings;
+  }
+
+  async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {
+    if (await this.#withDatabase(environmentId)) {
+      await this.t.addToSecurityGroup(environmentId, accountId);
+    }
+  }
+
+  async removeFromSecurityGroup(environmentId: string, accountId: string): Promise<void> {
+    if (await this.#withDatabase(environmentId)) {
+      await this.t.removeFromSecurityGroup(environmentId, accountId);
+    }
+  }
+
+  async assignBusinessUnit(environmentId: string, accountId: string, unit: string): Promise<void> {
+    if (await this.#withDatabase(environmentId)) {
+      await this.t.assignBusinessUnit(environmentId, accountId, unit);
+    }
+  }
+
+  async assignSecurityRoles(environmentId: string, accountId: string, roles: string[]) {
+    if (await this.#withDatabase(environmentId)) {
+      await this.t.assignSecurityRoles(environmentId, accountId, roles);
+    }
+  }
+
+  async removeSecurityRoles(environmentId: string, accountId: string, roles: string[]) {
+    if (!(await this.#withDatabase(environmentId))) return [];
+    const result = await this.t.removeSecurityRoles(environmentId, accountId, roles);
+    return (result as { warnings?: string[] } | undefined)?.warnings ?? [];
+  }
+
+  async setAccessMode(
+    environmentId: string,
+    accountId: string,
+    mode: OnboardingDetails['accessMode'],
+  ): Promise<void> {
+    if (!(await this.#withDatabase(environmentId))) return;
+    if (mode === 'application') {
+      await this.t.createApplicationUser(environmentId, {
+        appId: accountId,
+        name: accountId,
+      });
+      return;
+    }
+    await this.t.setAccessMode(environmentId, accountId, mode);
+  }
+
+  async setSignInAllowed(accountId: string, allowed: boolean): Promise<void> {
+    await this.t.setSignInAllowed(accountId, allowed);
+  }
+
+  async issueTemporaryPassword(accountId: string): Promise<string> {
+    return (await this.t.issueTemporaryPassword(accountId)).password;
+  }
+
+  async #withDatabase(environmentId: string): Promise<boolean> {
+    const env = await this.t.models.Environment.findById(environmentId).lean<EnvironmentDoc>();
+    return !env || hasDatabase(env.kind);
+  }
+}
+
+/** People as the lifecycle needs them, read from the tenant at call time. */
+export class TenantPeople implements People {
+  constructor(private readonly t: TenantService) {}
+
+  async adminRolesOf(email: string): Promise<string[]> {
+    const account = await this.t.accountByEmail(email.toLowerCase());
+    if (!account || account.deletedAt) return [];
+    const registered = await this.t.isGlobalAdmin(account.personEmail);
+    return account.adminRoles.filter((role) => role !== GLOBAL_ADMIN || registered);
+  }
+
+  async globalAdmins(): Promise<string[]> {
+    return (await this.t.globalAdmins()).map((a) => a.personEmail);
+  }
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/db.ts';
+import { buildSystem, newHire } from './support.ts';
+
+const db = useTestDatabase('lifecycle/onboarding-flow');
+
+describe('an onboarding request from request to acceptance', () => {
+  it('P1/P2/L4: approved → provisioned → invited holds a seat; accepting assigns it', async () => {
+    const { system, tenant, notifier, errors } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle } = system;
+    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(1));
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('requested.awaitingApproval');
+    expect(notifier.count('notifyApprovers', request._id)).toBe(1);
+
+    const approved = await lifecycle.act(request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    expect(approved.kind).toBe('transitioned');
+    await lifecycle.idle();
+
+    const invited = await lifecycle.get(request._id);
+    expect({ status: invited.status, errors }).toEqual({ status: 'invited', errors: [] });
+    expect(invited.context.upn).toBe('katherine.johnson1@contoso.example');
+    expect(invited.invitation?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await tenant.seatSummary('D365_SALES')).toMatchObject({ held: 1, assigned: 0, free: 2 });
+    expect(notifier.invitations).toHaveLength(1);
+
+    const accepted = await lifecycle.act(request._id, 'katherine1@example.org', {
+      type: 'invitee.accepted',
+    });
+    expect(accepted.kind).toBe('transitioned');
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('accepted');
+    expect(await tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, assigned: 1, free: 2 });
+    expect(await lifecycle.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('refuses a decision by a non-admin and by the requester, changing nothing', async () => {
+    const { system } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle } = system;
+    const request = await lifecycle.submitOnboarding('grace@contoso.example', newHire(2));
+    const byEmployee = await lifecycle.act(request._id, 'ada@contoso.example', {
+      type: 'approver.approved',
+    });
+    expect(byEmployee).toMatchObject({ kind: 'refused', reason: 'not_global_admin' });
+    const byRequester = await lifecycle.act(request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    expect(byRequester).toMatchObject({ kind: 'refused', reason: 'own_request' });
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('requested.awaitingApproval');
+    const trail = await lifecycle.audit.forRequest(request._id);
+    expect(trail.filter((e) => e.action.startsWith('refused:'))).toHaveLength(2);
+  });
+});
