@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { onboardingModal } from '../../../flows/blocks/onboarding-modal.ts';
-import type { Block, ModalView } from '../../../flows/blocks/types.ts';
 import { CALLBACK } from '../../../flows/ids.ts';
 import { tenant } from './fixtures.ts';
-
-/** The input blocks of a modal, by block id. */
-function inputs(view: ModalView) {
-  const found = view.blocks.filter(
-    (b): b is Extract<Block, { type: 'input' }> => b.type === 'input',
-  );
-  return new Map(found.map((b) => [b.block_id, b]));
-}
-
-/** The option values of one select. */
-function values(view: ModalView, field: string): string[] {
-  const element = inputs(view).get(field)?.element as { options?: Array<{ value: string }> };
-  return (element.options ?? []).map((o) => o.value);
-}
+import { inputs, values } from './modal-helpers.ts';
 
 describe('onboardingModal', () => {
   it('is the onboarding form with every field of the contract', () => {
