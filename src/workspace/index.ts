@@ -56,6 +56,8 @@ export interface LocalWorkspace {
   stateFor(userId: string | null): PageState;
   /** Acts as a person, exactly as the page does (signed requests to the bot). */
   as(userId: string): PersonHooks;
+  /** Releases the page's held polls; call before stopping the server. */
+  close(): void;
 }
 
 /** What a person can do in the workspace; each call resolves once the bot answered HTTP. */
@@ -116,5 +118,6 @@ export function createLocalWorkspace(opts: WorkspaceOptions): LocalWorkspace {
       close: (viewId) => closeView(ctx, person(userId), viewId),
       openHome: () => openHome(ctx, person(userId)),
     }),
+    close: () => store.close(),
   };
 }

@@ -84,6 +84,7 @@ export class WorkspaceStore {
   #version = 0;
   #waiters = new Set<() => void>();
   #lastTs = 0;
+  #closed = false;
 
   readonly channels: Channel[];
 
@@ -111,7 +112,7 @@ export class WorkspaceStore {
 
   /** Resolves when the version moves past `since`, or after `timeoutMs`. */
   waitForChange(since: number, timeoutMs: number): Promise<void> {
-    if (this.#version !== since) return Promise.resolve();
+    if (this.#version !== since || this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -121,6 +122,12 @@ export class WorkspaceStore {
       const timer = setTimeout(wake, timeoutMs);
       this.#waiters.add(wake);
     });
+  }
+
+  /** Answers every held poll now and stops holding new ones, so the server can close. */
+  close(): void {
+    this.#closed = true;
+    this.changed();
   }
 
   person(slackId: string): Person | undefined {

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isValidSlackRequest, verifySlackRequest } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,42 +6,8 @@ import {
   signSlackRequest,
 } from '../../src/workspace/index.ts';
 import { callMethod } from '../../src/workspace/web-api.ts';
+import { captureServer, payloadOf, verifies } from './capture.ts';
 import { APPROVALS, BOT_USER_ID, people, requestModal, SIGNING_SECRET } from './test-bot.ts';
-
-interface Captured {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A stand-in bot endpoint that records what the workspace posts and answers 200. */
-async function captureServer(reply: () => string = () => '') {
-  const seen: Captured[] = [];
-  const server: Server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    seen.push({ headers: req.headers, body });
-    const answer = reply();
-    res.writeHead(200, answer ? { 'content-type': 'application/json' } : {});
-    res.end(answer);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { seen, server, url: `http://127.0.0.1:${port}/slack/events` };
-}
-
-function verifies(c: Captured): boolean {
-  return isValidSlackRequest({
-    signingSecret: SIGNING_SECRET,
-    body: c.body,
-    headers: {
-      'x-slack-signature': String(c.headers['x-slack-signature']),
-      'x-slack-request-timestamp': Number(c.headers['x-slack-request-timestamp']),
-    },
-  });
-}
-
-const payloadOf = (c: Captured) =>
-  JSON.parse(new URLSearchParams(c.body).get('payload') ?? '{}') as Record<string, unknown>;
 
 describe('signSlackRequest', () => {
   it('produces headers Bolt verifies, and only with the same secret', () => {

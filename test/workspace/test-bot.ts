@@ -130,7 +130,17 @@ export async function startTestBot(): Promise<{
   const base = `http://127.0.0.1:${port}`;
   workspace.setUrls({ eventsUrl: `${base}/slack/events`, publicUrl: base });
   clientOptions.slackApiUrl = `${base}/api/`;
-  return { app, server, base, workspace, seen, stop: () => app.stop() as Promise<void> };
+  return {
+    app,
+    server,
+    base,
+    workspace,
+    seen,
+    stop: async () => {
+      workspace.close();
+      await app.stop();
+    },
+  };
 }
 
 function registerListeners(app: App, seen: Seen): void {
