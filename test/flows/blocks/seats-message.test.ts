@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { seatsMessage } from '../../../flows/blocks/seats-message.ts';
+
+describe('seatsMessage', () => {
+  it('L4: shows per SKU seats, used (assigned + held), held and free', () => {
+    const message = seatsMessage([
+      { skuId: 'm365-e3', name: 'Microsoft 365 E3', seats: 25, assigned: 22, held: 1, free: 2 },
+      {
+        skuId: 'd365',
+        name: 'Dynamics 365 Sales Enterprise',
+        seats: 10,
+        assigned: 10,
+        held: 0,
+        free: 0,
+      },
+    ]);
+
+    expect(message).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "*Seats* (used = assigned + held by invitations)
+      \`\`\`SKU                              Seats  Used  Held  Free
+      Microsoft 365 E3                    25    23     1     2
+      Dynamics 365 Sales Enterprise       10    10     0     0\`\`\`",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+        ],
+        "text": "Microsoft 365 E3: 23/25 used, 1 held, 2 free
+      Dynamics 365 Sales Enterprise: 10/10 used, 0 held, 0 free",
+      }
+    `);
+  });
+
+  it('says so when the tenant has no SKU', () => {
+    expect(seatsMessage([]).text).toBe('The tenant has no SKU yet.');
+  });
+});
