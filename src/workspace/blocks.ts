@@ -50,6 +50,9 @@ const INTERACTIVE = new Set([
   'conversations_select',
   'channels_select',
   'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
   'datepicker',
   'checkboxes',
   'radio_buttons',
@@ -114,6 +117,9 @@ export function stateValueFor(element: BlockElement, input: RawInput): StateValu
   const first = values[0] ?? null;
   switch (element.type) {
     case 'plain_text_input':
+    case 'email_text_input':
+    case 'url_text_input':
+    case 'number_input':
       return { type: element.type, value: first === '' ? null : first };
     case 'static_select':
     case 'radio_buttons':

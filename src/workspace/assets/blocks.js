@@ -108,9 +108,10 @@ function renderTextInput(block, element, ctx) {
     ...ids(block, element),
     'data-element-type': element.type,
   };
+  const type = { email_text_input: 'email', url_text_input: 'url', number_input: 'number' };
   const input = element.multiline
     ? h('textarea', { ...attrs, rows: 4 }, value)
-    : h('input', { ...attrs, type: 'text', value });
+    : h('input', { ...attrs, type: type[element.type] ?? 'text', value });
   input.addEventListener('input', () =>
     ctx.onInput(block.block_id, element.action_id, input.value),
   );
@@ -147,6 +148,9 @@ export function renderElement(block, element, ctx) {
     case 'multi_users_select':
       return renderSelect(block, element, ctx);
     case 'plain_text_input':
+    case 'email_text_input':
+    case 'url_text_input':
+    case 'number_input':
       return renderTextInput(block, element, ctx);
     case 'image':
       return h('img', { class: 'accessory-image', src: element.image_url, alt: element.alt_text });
