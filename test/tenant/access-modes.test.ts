@@ -131,7 +131,8 @@ describe('access modes', () => {
       });
     }
     expect(
-      (await t.service.createApplicationUser('sales-prod', { appId: 'app-0', name: 'Again' })).created,
+      (await t.service.createApplicationUser('sales-prod', { appId: 'app-0', name: 'Again' }))
+        .created,
     ).toBe(false);
     const env = (await t.service.models.Environment.findById('sales-prod').lean())!;
     expect(env).toMatchObject({ nonInteractive: [], nonInteractiveFree: 1 });
@@ -146,10 +147,17 @@ describe('access modes', () => {
   it('M5: stub users come only from data import, get the default role, and can never be enabled', async () => {
     await setup();
     const kat = await onboard(t.service, 'Katherine', 'Johnson');
-    const dyn = await t.service.importStubUsers('sales-prod', ['Dorothy Vaughan', 'Katherine Johnson']);
+    const dyn = await t.service.importStubUsers('sales-prod', [
+      'Dorothy Vaughan',
+      'Katherine Johnson',
+    ]);
     expect(dyn.matched).toEqual(['Katherine Johnson']);
     expect(dyn.stubs).toHaveLength(1);
-    expect(dyn.stubs[0]).toMatchObject({ stub: true, roles: ['Salesperson'], fullName: 'Dorothy Vaughan' });
+    expect(dyn.stubs[0]).toMatchObject({
+      stub: true,
+      roles: ['Salesperson'],
+      fullName: 'Dorothy Vaughan',
+    });
     const apps = await t.service.importStubUsers('apps-dev', ['Dorothy Vaughan']);
     expect(apps.stubs[0]!.roles).toEqual(['Basic User']);
     const stubId = dyn.stubs[0]!.accountId;
@@ -160,11 +168,15 @@ describe('access modes', () => {
     await expect(t.service.addToSecurityGroup('sales-prod', stubId)).rejects.toMatchObject({
       code: ErrorCode.NotFound,
     });
-    await expect(t.service.setAccessMode('sales-prod', stubId, 'read_write')).rejects.toMatchObject({
-      rule: 'M5',
-    });
+    await expect(t.service.setAccessMode('sales-prod', stubId, 'read_write')).rejects.toMatchObject(
+      {
+        rule: 'M5',
+      },
+    );
     expect(await t.service.accountById(stubId)).toBeNull();
-    expect((await t.service.importStubUsers('sales-prod', ['Dorothy Vaughan'])).stubs).toHaveLength(1);
+    expect((await t.service.importStubUsers('sales-prod', ['Dorothy Vaughan'])).stubs).toHaveLength(
+      1,
+    );
     expect(await t.service.models.EnvironmentUser.countDocuments({ stub: true })).toBe(2);
     expect(kat.upn).toBe('katherine.johnson@contoso.example');
   });

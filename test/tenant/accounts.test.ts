@@ -73,7 +73,9 @@ describe('accounts', () => {
     expect(new Set(results.map((r) => r.account._id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(await t.service.createAccount(input)).toMatchObject({ created: false });
-    expect(await t.service.models.Account.countDocuments({ personEmail: 'n@personal.example' })).toBe(1);
+    expect(
+      await t.service.models.Account.countDocuments({ personEmail: 'n@personal.example' }),
+    ).toBe(1);
   });
 
   it('L1: one account per person: another key for the same person is refused', async () => {
@@ -127,7 +129,10 @@ describe('accounts', () => {
       return true;
     });
 
-    const account = await onboard(t.service, 'Secret', 'Keeper', { unit: 'sales', roles: ['Salesperson'] });
+    const account = await onboard(t.service, 'Secret', 'Keeper', {
+      unit: 'sales',
+      roles: ['Salesperson'],
+    });
     const { password } = await t.service.issueTemporaryPassword(account._id);
     await t.service.updateProfile(account._id, { jobTitle: 'Keeper of secrets' });
     vi.restoreAllMocks();
@@ -150,11 +155,15 @@ describe('accounts', () => {
     await setup();
     const ada = (await t.service.accountByEmail('ada@contoso.example'))!;
     const grace = (await t.service.accountByEmail('grace@contoso.example'))!;
-    await expect(t.service.issueTemporaryPassword(grace._id, { by: ada._id })).rejects.toMatchObject({
+    await expect(
+      t.service.issueTemporaryPassword(grace._id, { by: ada._id }),
+    ).rejects.toMatchObject({
       code: ErrorCode.NotAllowed,
     });
     await t.service.grantAdminRole(ada._id, 'Password admin');
-    await expect(t.service.issueTemporaryPassword(grace._id, { by: ada._id })).resolves.toBeTruthy();
+    await expect(
+      t.service.issueTemporaryPassword(grace._id, { by: ada._id }),
+    ).resolves.toBeTruthy();
   });
 
   it('T3: profile fields reach every environment record, but primary email is never overwritten there', async () => {
@@ -172,7 +181,11 @@ describe('accounts', () => {
     await t.service.provisionUser('apps-dev', account._id);
     const before = (await t.service.environmentUser('sales-prod', account._id))!;
     expect(before.fullName).toBe('Katherine Johnson');
-    expect(before.profile).toMatchObject({ email: 'kat@contoso.example', jobTitle: 'Analyst', city: 'Hampton' });
+    expect(before.profile).toMatchObject({
+      email: 'kat@contoso.example',
+      jobTitle: 'Analyst',
+      city: 'Hampton',
+    });
 
     await t.service.updateProfile(account._id, {
       lastName: 'Goble',
@@ -180,7 +193,9 @@ describe('accounts', () => {
       jobTitle: 'Research Mathematician',
       department: 'Flight Research',
     });
-    expect((await t.service.accountById(account._id))!.profile.email).toBe('katherine.goble@contoso.example');
+    expect((await t.service.accountById(account._id))!.profile.email).toBe(
+      'katherine.goble@contoso.example',
+    );
     for (const envId of ['sales-prod', 'apps-dev']) {
       const user = (await t.service.environmentUser(envId, account._id))!;
       expect(user.fullName).toBe('Katherine Goble');
@@ -208,7 +223,9 @@ describe('accounts', () => {
     await setup();
     const account = await onboard(t.service, 'Gone', 'Soon');
     await t.service.assignSeat('POWERAPPS', `license:${account._id}`, { accountId: account._id });
-    await t.service.holdSeat('CONNECTED_SPACES', `invite:${account._id}`, { accountId: account._id });
+    await t.service.holdSeat('CONNECTED_SPACES', `invite:${account._id}`, {
+      accountId: account._id,
+    });
     await t.service.releaseSeat('POWERAPPS', `license:${account._id}`);
     expect((await t.service.accountById(account._id))!.deletedAt).toBeFalsy();
     await t.service.assignSeat('POWERAPPS', `license:${account._id}`, { accountId: account._id });

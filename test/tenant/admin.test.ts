@@ -23,7 +23,9 @@ describe('admin roles', () => {
     await t.service.grantAdminRole(ada._id, 'Billing admin');
     const user = (await t.service.environmentUser('sales-prod', ada._id))!;
     expect(user.roles).toEqual(['Salesperson']);
-    expect((await t.service.enablement('sales-prod', ada._id)).effectiveRoles).toEqual(['Salesperson']);
+    expect((await t.service.enablement('sales-prod', ada._id)).effectiveRoles).toEqual([
+      'Salesperson',
+    ]);
     await expect(t.service.grantAdminRole(ada._id, 'System Administrator')).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,
       rule: 'A1',
@@ -39,7 +41,9 @@ describe('admin roles', () => {
     const grace = await idOf('grace@contoso.example');
     const linus = await idOf('linus@contoso.example');
     const warned = await t.service.revokeAdminRole(linus, 'Global admin');
-    expect(warned.warnings).toEqual([expect.stringMatching(/^A2: only 1 Global admin would remain/)]);
+    expect(warned.warnings).toEqual([
+      expect.stringMatching(/^A2: only 1 Global admin would remain/),
+    ]);
     await expect(t.service.revokeAdminRole(grace, 'Global admin')).rejects.toMatchObject({
       code: ErrorCode.LastGlobalAdmin,
       rule: 'A2',
@@ -56,7 +60,9 @@ describe('admin roles', () => {
   it('A2: two parallel revocations of the last two Global admins leave exactly one', async () => {
     await t.service.applyConfig(smallConfig());
     const ids = [await idOf('grace@contoso.example'), await idOf('linus@contoso.example')];
-    const results = await Promise.allSettled(ids.map((id) => t.service.revokeAdminRole(id, 'Global admin')));
+    const results = await Promise.allSettled(
+      ids.map((id) => t.service.revokeAdminRole(id, 'Global admin')),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
     expect(refused.reason).toMatchObject({ code: ErrorCode.LastGlobalAdmin });
@@ -66,7 +72,9 @@ describe('admin roles', () => {
   it('A2: deleting the last Global admin is refused; the outcome rule warns below two', async () => {
     await t.service.applyConfig(smallConfig());
     await t.service.revokeAdminRole(await idOf('linus@contoso.example'), 'Global admin');
-    await expect(t.service.deleteAccount(await idOf('grace@contoso.example'))).rejects.toMatchObject({
+    await expect(
+      t.service.deleteAccount(await idOf('grace@contoso.example')),
+    ).rejects.toMatchObject({
       code: ErrorCode.LastGlobalAdmin,
     });
     expect([0, 1, 2, 3].map(globalAdminChangeOutcome)).toEqual(['refuse', 'warn', 'ok', 'ok']);
@@ -122,10 +130,12 @@ describe('admin roles', () => {
 
   it('A4: Partner Center roles need an existing user, come in three categories, and only some admins create users', async () => {
     await t.service.applyConfig(await exampleConfig());
-    expect(await t.service.grantPartnerCenterRole(await idOf('ada@contoso.example'), 'Sales agent')).toBe(
-      'csp',
-    );
-    await expect(t.service.grantPartnerCenterRole('acc_missing', 'Sales agent')).rejects.toMatchObject({
+    expect(
+      await t.service.grantPartnerCenterRole(await idOf('ada@contoso.example'), 'Sales agent'),
+    ).toBe('csp');
+    await expect(
+      t.service.grantPartnerCenterRole('acc_missing', 'Sales agent'),
+    ).rejects.toMatchObject({
       code: ErrorCode.NotFound,
       rule: 'A4',
     });
@@ -134,11 +144,15 @@ describe('admin roles', () => {
     ).rejects.toMatchObject({ rule: 'A4' });
     expect(partnerCenterCategory('User management admin')).toBe('directory');
     expect(partnerCenterCategory('Referrals admin')).toBe('company');
-    expect(await t.service.mayCreatePartnerCenterUsers(await idOf('grace@contoso.example'))).toBe(true);
-    expect(await t.service.mayCreatePartnerCenterUsers(await idOf('dennis@contoso.example'))).toBe(true);
-    expect(await t.service.mayCreatePartnerCenterUsers(await idOf('margaret@contoso.example'))).toBe(
-      false,
+    expect(await t.service.mayCreatePartnerCenterUsers(await idOf('grace@contoso.example'))).toBe(
+      true,
     );
+    expect(await t.service.mayCreatePartnerCenterUsers(await idOf('dennis@contoso.example'))).toBe(
+      true,
+    );
+    expect(
+      await t.service.mayCreatePartnerCenterUsers(await idOf('margaret@contoso.example')),
+    ).toBe(false);
     expect(mayCreatePartnerCenterUsers(['Account admin'])).toBe(true);
     expect(ROLE_CHANGES_DECIDED_BY).toBe('Global admin');
   });

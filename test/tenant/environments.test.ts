@@ -58,7 +58,9 @@ describe('enablement', () => {
   it('E3: enabling a user who was disabled requires a new invitation', async () => {
     await setup();
     const a = await onboard(t.service, 'Come', 'Back');
-    expect((await t.service.addToSecurityGroup('sales-prod', a._id)).invitationRequired).toBe(false);
+    expect((await t.service.addToSecurityGroup('sales-prod', a._id)).invitationRequired).toBe(
+      false,
+    );
     await t.service.removeFromSecurityGroup('sales-prod', a._id);
     const again = await t.service.addToSecurityGroup('sales-prod', a._id);
     expect(again.invitationRequired).toBe(true);
@@ -82,7 +84,10 @@ describe('enablement', () => {
 
   it('E5: records can still be assigned to a disabled user', async () => {
     await setup();
-    const a = await onboard(t.service, 'Record', 'Owner', { unit: 'sales', roles: ['Salesperson'] });
+    const a = await onboard(t.service, 'Record', 'Owner', {
+      unit: 'sales',
+      roles: ['Salesperson'],
+    });
     await t.service.removeFromSecurityGroup('sales-prod', a._id);
     expect((await t.service.enablement('sales-prod', a._id)).enabled).toBe(false);
     expect(await t.service.canAssignRecordsTo('sales-prod', a._id)).toBe(true);
@@ -108,7 +113,9 @@ describe('security roles and business units', () => {
     const a = await onboard(t.service, 'No', 'Role');
     const report = await t.service.enablement('sales-prod', a._id);
     expect(report).toMatchObject({ enabled: true, canUse: false });
-    expect(report.reasons).toContain('S1: no security role in this environment (directly or through a team)');
+    expect(report.reasons).toContain(
+      'S1: no security role in this environment (directly or through a team)',
+    );
     await t.service.addToTeam('sales-prod', a._id, 'managers');
     expect(await t.service.enablement('sales-prod', a._id)).toMatchObject({ canUse: true });
   });
@@ -132,9 +139,13 @@ describe('security roles and business units', () => {
     ).rejects.toMatchObject({ code: ErrorCode.RoleOutsideBusinessUnit, rule: 'S3' });
     await t.service.assignSecurityRoles('sales-prod', a._id, ['Basic User']);
     const moved = await t.service.assignBusinessUnit('sales-prod', a._id, 'sales');
-    expect(moved.warnings).toEqual(['S3: roles of the previous business unit were removed: Basic User']);
+    expect(moved.warnings).toEqual([
+      'S3: roles of the previous business unit were removed: Basic User',
+    ]);
     await t.service.assignSecurityRoles('sales-prod', a._id, ['Sales Manager']);
-    expect((await t.service.environmentUser('sales-prod', a._id))!.roles).toEqual(['Sales Manager']);
+    expect((await t.service.environmentUser('sales-prod', a._id))!.roles).toEqual([
+      'Sales Manager',
+    ]);
     await expect(t.service.assignBusinessUnit('sales-prod', a._id, 'mars')).rejects.toMatchObject({
       rule: 'S3',
     });
@@ -149,9 +160,9 @@ describe('security roles and business units', () => {
       'Salesperson',
       'Basic User',
     ]);
-    expect(await t.service.copySecurityRole('sales-prod', 'Salesperson', 'Senior Salesperson')).toBe(
-      'root',
-    );
+    expect(
+      await t.service.copySecurityRole('sales-prod', 'Salesperson', 'Senior Salesperson'),
+    ).toBe('root');
     await expect(
       t.service.copySecurityRole('sales-prod', 'Salesperson', 'Senior Salesperson'),
     ).rejects.toMatchObject({ rule: 'S4' });
@@ -159,7 +170,9 @@ describe('security roles and business units', () => {
       rule: 'S4',
     });
     const a = await onboard(t.service, 'Custom', 'Role', { roles: ['Senior Salesperson'] });
-    expect((await t.service.environmentUser('sales-prod', a._id))!.roles).toEqual(['Senior Salesperson']);
+    expect((await t.service.environmentUser('sales-prod', a._id))!.roles).toEqual([
+      'Senior Salesperson',
+    ]);
     await t.service.applyConfig(smallConfig());
     const after = (await t.service.models.Environment.findById('sales-prod').lean())!;
     expect(after.businessUnits[0]!.roles).toContain('Senior Salesperson');
@@ -180,7 +193,9 @@ describe('security roles and business units', () => {
 
   it('S6: removing every role blocks access, keeps the license and the user enabled, and warns', async () => {
     await setup();
-    const a = await onboard(t.service, 'Role', 'Less', { roles: ['Basic User', 'System Customizer'] });
+    const a = await onboard(t.service, 'Role', 'Less', {
+      roles: ['Basic User', 'System Customizer'],
+    });
     const partial = await t.service.removeSecurityRoles('sales-prod', a._id, ['Basic User']);
     expect(partial.warnings).toEqual([]);
     const last = await t.service.removeSecurityRoles('sales-prod', a._id, ['System Customizer']);

@@ -1,0 +1,33 @@
+import { ADMIN_ROLES } from './admin.rules.ts';
+import type { EnvironmentDoc, SkuDoc } from './tenant.model.ts';
+import type { TenantService } from './tenant.service.ts';
+
+/** The choices a request modal offers: SKUs, environments with their units and roles, admin roles. */
+export interface TenantChoices {
+  skus: Array<{ id: string; name: string }>;
+  environments: Array<{
+    id: string;
+    name: string;
+    kind: string;
+    businessUnits: Array<{ id: string; name: string; roles: string[] }>;
+  }>;
+  adminRoles: string[];
+}
+
+/** Reads the current choices from the tenant (ids are the tenant file's ids). */
+export async function tenantChoices(tenant: TenantService): Promise<TenantChoices> {
+  const [skus, environments] = await Promise.all([
+    tenant.models.Sku.find().sort({ _id: 1 }).lean<SkuDoc[]>(),
+    tenant.models.Environment.find().sort({ _id: 1 }).lean<EnvironmentDoc[]>(),
+  ]);
+  return {
+    skus: skus.map((s) => ({ id: s._id, name: s.name })),
+    environments: environments.map((e) => ({
+      id: e._id,
+      name: e.name,
+      kind: e.kind,
+      businessUnits: e.businessUnits.map((b) => ({ id: b.id, name: b.name, roles: [...b.roles] })),
+    })),
+    adminRoles: [...ADMIN_ROLES],
+  };
+}
