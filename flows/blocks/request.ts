@@ -32,10 +32,13 @@ export function requestLinePlain(request: RequestView): string {
 
 /** `23/25 used, 1 held by invitations, 2 free` (used = assigned + held, L4). */
 export function seatWords(sku: SeatView): string {
-  const used = sku.assigned + sku.held;
+  return `${usedWords(sku)}, ${sku.free > 0 ? `${sku.free} free` : 'no free seat'}`;
+}
+
+/** `23/25 used, 1 held by invitations`. */
+export function usedWords(sku: SeatView): string {
   const held = sku.held > 0 ? `, ${sku.held} held by invitations` : '';
-  const free = sku.free > 0 ? `${sku.free} free` : 'no free seat';
-  return `${used}/${sku.seats} used${held}, ${free}`;
+  return `${sku.assigned + sku.held}/${sku.seats} used${held}`;
 }
 
 /** The summary as section fields, ten per section (Slack's limit). */

@@ -1,0 +1,33 @@
+import { context, escapeMrkdwn, section } from './kit.ts';
+import type { Message } from './types.ts';
+
+/** The sign-in details, available once at creation (T1, T2). */
+export interface CredentialsView {
+  upn: string;
+  temporaryPassword: string;
+  /** False when an admin set a permanent password (T1); true by default. */
+  mustChangeAtFirstSignIn?: boolean;
+}
+
+/**
+ * The sign-in details for one person, privately (ephemeral or DM), once (T2). The password is
+ * only in the blocks: the `text` fallback shows in notifications and previews, so it says where
+ * to look instead of carrying the password.
+ */
+export function credentialsMessage(credentials: CredentialsView): Message {
+  const { upn, temporaryPassword, mustChangeAtFirstSignIn = true } = credentials;
+  const change = mustChangeAtFirstSignIn
+    ? 'You must change this password at your first sign-in.'
+    : 'This password is permanent; keep it safe.';
+  const label = mustChangeAtFirstSignIn ? 'Temporary password' : 'Password';
+  return {
+    text: `Sign-in details for ${upn} are in this message (shown once; open Slack to read them).`,
+    blocks: [
+      section(
+        `:key: *Sign-in details*\nUser name: \`${escapeMrkdwn(upn)}\`\n${label}: \`${escapeMrkdwn(temporaryPassword)}\``,
+      ),
+      section(change),
+      context('Shown once: accessdesk does not keep them and cannot show them again.'),
+    ],
+  };
+}

@@ -1,0 +1,90 @@
+import { ACTION } from '../ids.ts';
+import { context, escapeMrkdwn, LIMIT, plain, section, who, whoPlain } from './kit.ts';
+import { approvalsLine, requestTitle, timelineBlock, usedWords } from './request.ts';
+import { isCancellable, type StatusWord, statusBadge, statusWords } from './status.ts';
+import type { Block, Message, RequestView } from './types.ts';
+
+/**
+ * What a status means for the requester, in one sentence. `by` is who decided (already
+ * formatted); `esc` makes people's text safe for the target format.
+ */
+function sentence(
+  request: RequestView,
+  word: StatusWord,
+  by: string,
+  esc: (text: string) => string,
+): string {
+  const subject = esc(request.subject.name);
+  const sku = request.sku ? ` of ${esc(request.sku.name)} (${usedWords(request.sku)})` : '';
+  const denyReason = request.denyReason ? ` Reason: ${esc(request.denyReason)}` : '';
+  const endReason = request.endReason ? `: ${esc(request.endReason)}` : '';
+  const failureReason = request.failureReason ? `: ${esc(request.failureReason)}` : '';
+  switch (word) {
+    case 'waiting for approval':
+      return 'Your request is waiting for a Global admin.';
+    case 'approved':
+      return `Approved${by}. It is being carried out.`;
+    case 'waiting for a seat':
+      return `Approved${by}. There is no free seat${sku} yet; it goes ahead as soon as one is free.`;
+    case 'provisioning':
+      return `Approved${by}. The account for ${subject} is being created.`;
+    case 'provisioned':
+      return `The account for ${subject} exists; the invitation is on its way.`;
+    case 'invited':
+      return `${subject} is invited. The invitation holds a seat until it is accepted or expires.`;
+    case 'accepted':
+      return `${subject} accepted the invitation. Done.`;
+    case 'applied':
+      return `Approved${by}. The change is in effect.`;
+    case 'denied':
+      return `Denied${by}.${denyReason}`;
+    case 'cancelled':
+      return `Cancelled${endReason}.`;
+    case 'expired':
+      return `Expired${endReason}.`;
+    case 'failed':
+      return `It failed${failureReason}. What was done has been undone.`;
+  }
+}
+
+/** The requester's Cancel button (value = request id). */
+export function cancelButton(requestId: string): Block {
+  return {
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION.cancelRequest,
+        text: plain('Cancel request', LIMIT.buttonText),
+        value: requestId,
+        confirm: {
+          title: plain('Cancel this request?'),
+          text: plain('Nobody will be able to approve it afterwards.'),
+          confirm: plain('Cancel it'),
+          deny: plain('Keep it'),
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The direct message to the requester at every change: what happened, in a sentence, with the
+ * timeline; while it can still be cancelled, a Cancel button.
+ */
+export function requesterUpdate(request: RequestView): Message {
+  const word = statusWords(request.status);
+  const by = request.decidedBy ? ` by ${whoPlain(request.decidedBy)}` : '';
+  const byMention = request.decidedBy ? ` by ${who(request.decidedBy)}` : '';
+  const approvals = approvalsLine(request);
+  const timeline = timelineBlock(request);
+  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.status)}`;
+  const blocks: Block[] = [
+    section(`${title}\n${sentence(request, word, byMention, escapeMrkdwn)}`),
+    ...(approvals ? [context(approvals)] : []),
+    ...(timeline ? [timeline] : []),
+    ...(isCancellable(request.status) ? [cancelButton(request.id)] : []),
+  ];
+  const text = `${request.id} (${requestTitle(request)}): ${sentence(request, word, by, (t) => t)}`;
+  return { text, blocks };
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { credentialsMessage } from '../../../flows/blocks/credentials-message.ts';
+import { invitationMessage } from '../../../flows/blocks/invitation-message.ts';
+
+describe('invitationMessage', () => {
+  it('L4: has an Accept button with the request id and says when it expires', () => {
+    const message = invitationMessage({
+      requestId: 'REQ-7K3Q9D',
+      upn: 'ada.lovelace@contoso.example',
+      expiresAt: '2026-12-04T10:32:00.000Z',
+      acceptUrl: 'https://portal.example/accept?r=REQ-7K3Q9D',
+    });
+
+    expect(message).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": ":wave: *You are invited.* Your account \`ada.lovelace@contoso.example\` is ready.
+      Accept before <!date^1796380320^{date_short_pretty} at {time}|2026-12-04T10:32:00.000Z>; after that the invitation expires and its seat is released.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "action_id": "accept_invitation",
+                "style": "primary",
+                "text": {
+                  "text": "Accept",
+                  "type": "plain_text",
+                },
+                "type": "button",
+                "value": "REQ-7K3Q9D",
+              },
+              {
+                "action_id": "open_portal",
+                "text": {
+                  "text": "Open the portal",
+                  "type": "plain_text",
+                },
+                "type": "button",
+                "url": "https://portal.example/accept?r=REQ-7K3Q9D",
+              },
+            ],
+            "type": "actions",
+          },
+          {
+            "elements": [
+              {
+                "text": "Request REQ-7K3Q9D. Your sign-in details come in a separate message, shown once. The services open once your roles are set up.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "You are invited: your account ada.lovelace@contoso.example is ready. Accept before 2026-12-04 10:32 UTC.",
+      }
+    `);
+  });
+});
+
+describe('credentialsMessage', () => {
+  const credentials = {
+    upn: 'ada.lovelace@contoso.example',
+    temporaryPassword: 'Xy7&kq!Pz2_mW9#a',
+  };
+
+  it('T1: shows the temporary password once and says to change it at first sign-in', () => {
+    const message = credentialsMessage(credentials);
+
+    expect(message).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": ":key: *Sign-in details*
+      User name: \`ada.lovelace@contoso.example\`
+      Temporary password: \`Xy7&amp;kq!Pz2_mW9#a\`",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "You must change this password at your first sign-in.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "Shown once: accessdesk does not keep them and cannot show them again.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "Sign-in details for ada.lovelace@contoso.example are in this message (shown once; open Slack to read them).",
+      }
+    `);
+  });
+
+  it('T2: the notification text never carries the password', () => {
+    const message = credentialsMessage(credentials);
+
+    expect(message.text).not.toContain(credentials.temporaryPassword);
+  });
+
+  it('T1: a permanent password set by an admin does not ask for a change', () => {
+    const message = credentialsMessage({ ...credentials, mustChangeAtFirstSignIn: false });
+
+    expect(JSON.stringify(message.blocks)).toContain('This password is permanent');
+  });
+});
