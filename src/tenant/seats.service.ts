@@ -7,7 +7,7 @@ import {
   seatCountChangeAllowed,
   seatsInUse,
 } from './licenses.rules.ts';
-import type { SeatHolder, SkuDoc, TenantModels } from './tenant.model.ts';
+import { isDuplicateKey, type SeatHolder, type SkuDoc, type TenantModels } from './tenant.model.ts';
 
 /** Seats of one SKU as people read them (L5: held seats count as used). */
 export interface SeatSummary {
@@ -121,7 +121,13 @@ export class SeatLedger {
     const sku = await this.require(skuId);
     const holder = sku.holders.find((h) => h.key === key);
     if (holder?.state === 'assigned') return holder;
-    if (holder) await this.expireHeld(now);
+    if (holder) {
+      // Expired but not yet swept: release exactly this hold (L4), guarded like the sweep.
+      await this.m.Sku.updateOne(
+        { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $lte: now } } } },
+        { $pull: { holders: { key } }, $inc: { free: 1 } },
+      );
+    }
     throw new RuleViolation(
       ErrorCode.InvitationInvalid,
       'L4',
@@ -219,12 +225,16 @@ export class SeatLedger {
 
   /** Creates a SKU or renames and resizes an existing one, keeping its holders. */
   async ensure(sku: { id: string; name: string; seats: number }): Promise<void> {
-    const inserted = await this.m.Sku.updateOne(
-      { _id: sku.id },
-      { $setOnInsert: { name: sku.name, seats: sku.seats, free: sku.seats, holders: [] } },
-      { upsert: true },
-    );
-    if (inserted.upsertedCount === 1) return;
+    try {
+      const inserted = await this.m.Sku.updateOne(
+        { _id: sku.id },
+        { $setOnInsert: { name: sku.name, seats: sku.seats, free: sku.seats, holders: [] } },
+        { upsert: true },
+      );
+      if (inserted.upsertedCount === 1) return;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error; // a concurrent start inserted it first
+    }
     await this.m.Sku.updateOne({ _id: sku.id }, { $set: { name: sku.name } });
     await this.setSeatCount(sku.id, sku.seats);
   }
