@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyStateMachine, AnyStateNode, EventObject, SnapshotFrom } from 'xstate';
+import { getMicrosteps } from 'xstate';
+import { createTestModel, type StatePath } from 'xstate/graph';
+import type { DecisionInput, PersonEvent, SystemEvent, TimerEvent } from '../../machines/events.ts';
+import type { RoleChangeInput } from '../../machines/role-change.machine.ts';
+import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
+import { onboarding, roleChange, statusOf } from '../../src/lifecycle/machines.ts';
+import type { RequestDoc, RoleChangeDetails } from '../../src/lifecycle/request.model.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { type DirectoryMethod, type Misbehaviour, scriptedDirectory } from './directories.ts';
+import { buildSystem, DEADLINES, newHire } from './support.ts';
+
+// Model-based tests: xstate/graph walks both machines (per input variant) and every chosen path is
+// replayed through the real Lifecycle on mongod. People and timers are driven by the test; the
+// system events (seat.granted, directory.*, invitation.issued) come from the real effects, and the
+// world (free seats, a directory that retries or refuses) is set up so the system stops where the
+// path stops. After each driven step the stored document is checked: status, version, history,
+// audit trail and the fields the state implies.
+
+const db = useTestDatabase('lifecycle/model-paths');
+
+const GRACE = 'grace@contoso.example';
+const LINUS = 'linus@contoso.example';
+const ADA = 'ada@contoso.example';
+const HIRE = newHire('M').email.toLowerCase();
+
+type Snapshot = SnapshotFrom<AnyStateMachine>;
+type Path = StatePath<Snapshot, EventObject>;
+type ModelEvent = PersonEvent | TimerEvent | SystemEvent;
+
+/** One way to start a request: the machine input plus how to submit it to the real Lifecycle. */
+interface Variant {
+  name: string;
+  kind: 'onboarding' | 'role_change';
+  input: DecisionInput | RoleChangeInput;
+  adminRoles?: string[];
+  change?: RoleChangeDetails;
+}
+
+const person = (email: string, adminRoles: string[] = []) => ({ email, adminRoles });
+
+/** Concrete events of the model: who clicks, with the roles they hold (A2). */
+function modelEvents(subject: string): ModelEvent[] {
+  return [
+    { type: 'approver.approved', actor: person(GRACE, ['Global admin']) },
+    { type: 'approver.approved', actor: person(LINUS, ['Global admin']) },
+    { type: 'approver.denied', actor: person(GRACE, ['Global admin']), reason: 'not needed' },
+    { type: 'requester.cancelled', actor: person(ADA) },
+    { type: 'invitee.accepted', actor: person(subject) },
+    { type: 'seat.granted' },
+    { type: 'directory.provisioned', accountId: 'acc', upn: 'upn' },
+    { type: 'directory.applied' },
+    { type: 'directory.failed', reason: 'refused' },
+    { type: 'invitation.issued', expiresAt: '2026-02-01T00:00:00.000Z' },
+    { type: 'timer.requestExpired' },
+    { type: 'timer.invitationExpired' },
+  ];
+}
+
+const AUTOMATIC = new Set([
+  'seat.granted',
+  'directory.provisioned',
+  'directory.applied',
+  'directory.failed',
+  'invitation.issued',
+]);
+
+const decision = (subjectEmail: string, grantsGlobalAdmin: boolean) => ({
+  requestId: 'REQ-MODEL',
+  requesterEmail: ADA,
+  subjectEmail,
+  grantsGlobalAdmin,
+});
+
+const ONBOARDING: Variant[] = [
+  { name: 'onboarding', kind: 'onboarding', input: decision(HIRE, false), adminRoles: [] },
+  {
+    name: 'onboarding granting Global admin',
+    kind: 'onboarding',
+    input: decision(HIRE, true),
+    adminRoles: ['Global admin'],
+  },
+];
+
+const rc = (
+  name: string,
+  change: RoleChangeDetails,
+  flags: { grantsGlobalAdmin?: boolean; needsSeat?: boolean; reenables?: boolean },
+): Variant => ({
+  name,
+  kind: 'role_change',
+  input: {
+    ...decision(ADA, flags.grantsGlobalAdmin ?? false),
+    needsSeat: flags.needsSeat ?? false,
+    reenables: flags.reenables ?? false,
+  },
+  change,
+});
+
+const ROLE_CHANGES: Variant[] = [
+  rc(
+    'role change',
+    { change: 'admin_roles_grant', adminRoles: ['Billing admin'], justification: 'invoices' },
+    {},
+  ),
+  rc(
+    'role change granting Global admin',
+    { change: 'admin_roles_grant', adminRoles: ['Global admin'], justification: 'cover' },
+    { grantsGlobalAdmin: true },
+  ),
+  rc(
+    'role change adding a license',
+    { change: 'license_add', sku: 'D365_SALES', justification: 'sells now' },
+    { needsSeat: true },
+  ),
+  rc('role change re-enabling', { change: 'enable', justification: 'back' }, { reenables: true }),
+];
+
+/** Every leaf state of a machine as a dotted status (`approved.routing`, `invited`, …). */
+function leafStates(machine: AnyStateMachine): string[] {
+  const walk = (node: AnyStateNode, prefix: string): string[] =>
+    Object.entries(node.states).flatMap(([key, child]) => {
+      const path = prefix ? `${prefix}.${key}` : key;
+      return Object.keys(child.states).length ? walk(child, path) : [path];
+    });
+  return walk(machine.root, '');
+}
+
+/** Statuses a step passes through, transient ones (`always`) included. */
+function visited(machine: AnyStateMachine, before: Snapshot | undefined, step: Path['steps'][0]) {
+  if (!before) return [statusOf(step.state.value)];
+  return getMicrosteps(machine, before, step.event as never).map(([s]) => statusOf(s.value));
+}
+
+type Edge = { from: string; event: string; to: string };
+
+function edgesOf(path: Path): Edge[] {
+  return path.steps.slice(1).map((step, i) => ({
+    from: statusOf(path.steps[i]!.state.value),
+    event: step.event.type,
+    to: statusOf(step.state.value),
+  }));
+}
+
+/**
+ * The paths to replay: the shortest path to every state (the request is seen resting there), then
+ * simple paths that take a transition none of the chosen paths took, so every transition between
+ * states is replayed too. Transient states (`approved.routing`) count as reached when passed.
+ */
+function coveringPaths(machine: AnyStateMachine, variants: Variant[]) {
+  const chosen: Array<{ variant: Variant; path: Path }> = [];
+  const states = new Set<string>();
+  const edges = new Set<string>();
+  const ends = new Set<string>();
+  const generate = (variant: Variant, kind: 'shortest' | 'simple') => {
+    const subject = variant.input.subjectEmail;
+    const model = createTestModel(machine, {
+      events: modelEvents(subject) as never,
+      serializeState: (s) => JSON.stringify(s.value),
+    });
+    const options = { input: variant.input as never, allowDuplicatePaths: true };
+    return kind === 'shortest' ? model.getShortestPaths(options) : model.getSimplePaths(options);
+  };
+  for (const kind of ['shortest', 'simple'] as const) {
+    for (const variant of variants) {
+      for (const path of generate(variant, kind)) {
+        const reached = path.steps.flatMap((step, i) =>
+          visited(machine, i ? path.steps[i - 1]!.state : undefined, step),
+        );
+        const newEdges = edgesOf(path as Path)
+          .map((e) => `${e.from} -${e.event}-> ${e.to}`)
+          .filter((e) => !edges.has(e));
+        // Every state a shortest path ends in is a state the stored request must be seen resting in.
+        const end = statusOf(path.state.value);
+        const newEnd = kind === 'shortest' && !ends.has(end);
+        if (!newEdges.length && !newEnd) continue;
+        ends.add(end);
+        for (const e of newEdges) edges.add(e);
+        for (const s of reached) states.add(s);
+        chosen.push({ variant, path: path as Path });
+      }
+    }
+  }
+  return { chosen, states, edges };
+}
+
+/** How the outside world must behave for the real system to stop where the path stops. */
+function worldFor(path: Path): {
+  seats: number;
+  script: Partial<Record<DirectoryMethod, Misbehaviour>>;
+} {
+  const edges = edgesOf(path);
+  const end = statusOf(path.state.value);
+  const seatWaits =
+    edges.some((e) => e.to === 'approved.waitingForSeat') &&
+    !edges.some((e) => e.event === 'seat.granted');
+  const script: Partial<Record<DirectoryMethod, Misbehaviour>> = {};
+  const failedFrom = edges.find((e) => e.event === 'directory.failed')?.from;
+  if (failedFrom === 'approved.provisioning' || end === 'approved.provisioning') {
+    script.createAccount = failedFrom ? 'fail' : 'retry';
+  }
+  if (failedFrom === 'provisioned' || end === 'provisioned') {
+    script.issueTemporaryPassword = failedFrom ? 'fail' : 'retry';
+  }
+  if (failedFrom === 'approved.applying' || end === 'approved.applying') {
+    script.accountIdByEmail = failedFrom ? 'fail' : 'retry';
+  }
+  return { seats: seatWaits ? 0 : 3, script };
+}
+
+/** Extra facts the stored document must show in some states. */
+function checkState(doc: RequestDoc) {
+  const status = doc.status;
+  if (status.startsWith('approved') || ['applied', 'provisioned'].includes(status)) {
+    expect(doc.approvedAt).toBeInstanceOf(Date);
+    expect([GRACE, LINUS]).toContain(doc.context.decidedBy);
+  }
+  if (status === 'requested.awaitingSecondApproval') {
+    expect(doc.context.approvals).toEqual([{ by: GRACE }]);
+  }
+  if (status === 'invited') {
+    expect(doc.invitation?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(doc.deadlines.map((d) => d.kind)).toEqual(['invitationExpiry']);
+  }
+  if (status === 'provisioned') expect(doc.context.accountId).toMatch(/^acc_/);
+  if (status === 'denied') expect(doc.context.denyReason).toBe('not needed');
+  if (['cancelled', 'expired'].includes(status)) expect(doc.context.endReason).toBeTruthy();
+  if (status === 'failed') {
+    expect(doc.context.failureReason).toMatch(/refused by the directory/);
+    expect(doc.failure?.reason).toMatch(/refused by the directory/);
+  }
+  if (status.startsWith('requested')) expect(doc.deadlines).toHaveLength(3);
+  expect(doc.done).toBe(
+    ['accepted', 'applied', 'denied', 'cancelled', 'expired', 'failed'].includes(status),
+  );
+}
+
+/** Replays `path` through the real Lifecycle on mongod and checks the stored request each step. */
+async function replay(variant: Variant, path: Path) {
+  await db.connection.dropDatabase();
+  const world = worldFor(path);
+  const { system, clock, errors } = await buildSystem(db.connection, {
+    seats: world.seats,
+    directory: (d) => scriptedDirectory(d, world.script),
+  });
+  const { lifecycle, scheduler } = system;
+  const steps = path.steps;
+  const expected: string[][] = [];
+  let id = '';
+  let lastVersion = 0;
+
+  for (let i = 0; i < steps.length; ) {
+    const event = steps[i]!.event as EventObject & { actor?: { email: string } };
+    if (i === 0) {
+      id = (await submit(lifecycle, variant))._id;
+      expected.push(['', 'requested.awaitingApproval', 'requester.submitted']);
+    } else {
+      expected.push(edge(steps, i));
+      if (event.type === 'timer.requestExpired' || event.type === 'timer.invitationExpired') {
+        const ttl = event.type === 'timer.requestExpired' ? 'requestTtl' : 'invitationTtl';
+        clock.advance(DEADLINES[ttl] + 1000);
+        await scheduler.sweep();
+      } else {
+        const { actor, type, ...rest } = event;
+        const outcome = await lifecycle.act(id, actor!.email, { type, ...rest });
+        expect(outcome.kind, `${type} by ${actor!.email}`).toBe('transitioned');
+      }
+    }
+    await lifecycle.idle();
+    // The effects take the automatic steps that follow on their own, up to the next person.
+    let j = i;
+    while (j + 1 < steps.length && AUTOMATIC.has(steps[j + 1]!.event.type)) {
+      j++;
+      expected.push(edge(steps, j));
+    }
+    const doc = await lifecycle.get(id);
+    const label = `after step ${i} (${event.type})`;
+    expect(doc.status, label).toBe(statusOf(steps[j]!.state.value));
+    expect(doc.version, label).toBeGreaterThan(lastVersion);
+    lastVersion = doc.version;
+    expect(
+      doc.history.map((h) => [h.from, h.to, h.event]),
+      label,
+    ).toEqual(expected);
+    const trail = await lifecycle.audit.forRequest(id);
+    const transitions = trail.filter((e) => !e.action.startsWith('refused:') && e.from !== e.to);
+    expect(
+      transitions.map((e) => [e.from ?? '', e.to, e.action]),
+      label,
+    ).toEqual(expected);
+    checkState(doc);
+    i = j + 1;
+  }
+  expect(errors).toEqual([]);
+  expect(await lifecycle.audit.verify()).toMatchObject({ ok: true });
+  return (await lifecycle.get(id)).status;
+}
+
+function edge(steps: Path['steps'], i: number): string[] {
+  return [
+    statusOf(steps[i - 1]!.state.value),
+    statusOf(steps[i]!.state.value),
+    steps[i]!.event.type,
+  ];
+}
+
+function submit(lifecycle: Lifecycle, variant: Variant) {
+  if (variant.kind === 'onboarding') {
+    return lifecycle.submitOnboarding(ADA, newHire('M', { adminRoles: variant.adminRoles! }));
+  }
+  const { subjectEmail, reenables } = variant.input as RoleChangeInput;
+  return lifecycle.submitRoleChange(ADA, subjectEmail, variant.change!, reenables);
+}
+
+describe.each([
+  { machine: onboarding, variants: ONBOARDING },
+  { machine: roleChange, variants: ROLE_CHANGES },
+])('model-based paths of $machine.id, replayed against mongod', ({ machine, variants }) => {
+  const { chosen, states } = coveringPaths(machine, variants);
+
+  it('the chosen paths reach every state of the machine (a new state must be reached too)', () => {
+    expect([...states].sort()).toEqual(leafStates(machine).sort());
+  });
+
+  for (const { variant, path } of chosen) {
+    const events = edgesOf(path).map((e) => e.event);
+    it(`${variant.name}: ${['submitted', ...events].join(' → ')} ⇒ ${statusOf(path.state.value)}`, async () => {
+      expect(await replay(variant, path)).toBe(statusOf(path.state.value));
+    });
+  }
+});
