@@ -98,6 +98,66 @@ export class Lifecycle {
     return this.send(requestId, { ...event, actor });
   }
 
+  /**
+   * Would `email` be allowed to send `event` now? Saves nothing but the audit of a refusal: the
+   * Deny button asks this before opening the reason modal.
+   */
+  async check(
+    requestId: string,
+    email: string,
+    event: LifecycleEvent,
+  ): Promise<SendOutcome | { kind: 'allowed'; request: RequestDoc }> {
+    const actor: Actor = {
+      email: email.toLowerCase(),
+      adminRoles: await this.deps.people.adminRolesOf(email),
+    };
+    const doc = await this.get(requestId);
+    const snapshot = restore(doc.kind, doc.state, doc.context);
+    const [next, executed] = transition(machineFor(doc.kind), snapshot, {
+      ...event,
+      actor,
+    } as never);
+    const actions = executed as unknown as Array<{ type: string; params?: unknown }>;
+    const refusal = actions.find((a) => a.type === 'refuseAttempt');
+    if (refusal) {
+      const reason = (refusal.params as { reason: RefusalReason }).reason;
+      await this.#auditRefusal(doc, actor.email, event.type, reason);
+      return { kind: 'refused', request: doc, reason };
+    }
+    if (next === snapshot) {
+      await this.#auditRefusal(doc, actor.email, event.type, 'already decided');
+      return { kind: 'ignored', request: doc, reason: 'already_decided' };
+    }
+    return { kind: 'allowed', request: doc };
+  }
+
+  /** Requests made by or about any of `emails`, newest first. */
+  async requestsInvolving(emails: string[], limit = 20): Promise<RequestDoc[]> {
+    const list = emails.map((e) => e.toLowerCase());
+    return this.requests
+      .find({ $or: [{ requesterEmail: { $in: list } }, { subjectEmail: { $in: list } }] })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<RequestDoc[]>();
+  }
+
+  /** Requests waiting for a decision, oldest first: the Global admins' queue. */
+  async pendingDecisions(limit = 20): Promise<RequestDoc[]> {
+    return this.requests
+      .find({ status: /^requested/ })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<RequestDoc[]>();
+  }
+
+  /** The request, or undefined (no error): for lookups by id typed by people. */
+  async find(requestId: string): Promise<RequestDoc | undefined> {
+    return (
+      ((await this.requests.findById(requestId.toUpperCase()).lean()) as RequestDoc | null) ??
+      undefined
+    );
+  }
+
   /** Loads a request; throws NotFound. */
   async get(requestId: string): Promise<RequestDoc> {
     const doc = await this.requests.findById(requestId).lean();

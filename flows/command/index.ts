@@ -1,0 +1,93 @@
+import type { App, RespondFn } from '@slack/bolt';
+import { describeError } from '../../src/errors.ts';
+import { helpMessage } from '../blocks/help-message.ts';
+import { seatsMessage } from '../blocks/seats-message.ts';
+import { statusMessage } from '../blocks/status-message.ts';
+import type { FlowDeps } from '../deps.ts';
+import { maySee, resolveViewer, unknownUserText, type Viewer } from '../identity.ts';
+import { openOnboarding, openRoleChange } from '../request/index.ts';
+import { requestView } from '../views.ts';
+
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+
+/** `/access status [id | @user]`: private, and "not found" for what the viewer may not see. */
+async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg: string) {
+  const notFound = {
+    text: `Not found: ${arg || 'no requests'}.`,
+    response_type: 'ephemeral' as const,
+  };
+  let requests: Awaited<ReturnType<FlowDeps['lifecycle']['requestsInvolving']>> = [];
+  if (!arg) {
+    requests = await deps.lifecycle.requestsInvolving([viewer.email]);
+  } else if (MENTION.test(arg)) {
+    const other = await resolveViewer(deps.tenant, client, MENTION.exec(arg)![1]!);
+    const theirs = other ? await deps.lifecycle.requestsInvolving([other.email]) : [];
+    for (const r of theirs) if (await maySee(deps.tenant, viewer.email, r)) requests.push(r);
+  } else {
+    const one = await deps.lifecycle.find(arg);
+    if (one && (await maySee(deps.tenant, viewer.email, one))) requests = [one];
+  }
+  if (!requests.length) return notFound;
+  const views = await Promise.all(requests.map((r) => requestView(deps.tenant, r)));
+  return { ...statusMessage(views), response_type: 'ephemeral' as const };
+}
+
+/** `/access seats set <SKU> <n>`: Global admins only; L5 refuses below what is in use. */
+async function setSeats(deps: FlowDeps, viewer: Viewer, sku: string, count: string) {
+  if (!(await deps.tenant.isGlobalAdmin(viewer.email))) {
+    return { text: 'Only a Global admin can change seat counts.' };
+  }
+  const n = Number(count);
+  if (!sku || !Number.isInteger(n) || n < 0)
+    return { text: 'Usage: `/access seats set <SKU> <number>`' };
+  try {
+    const summary = await deps.tenant.setSeatCount(sku, n);
+    // Added seats go to the requests waiting for one, in approval order (L3).
+    deps.lifecycle.track(deps.seats.promote(sku), `seat queue of ${sku}`);
+    return {
+      text: `${summary.name}: ${summary.seats} seats (${summary.assigned + summary.held} used, ${summary.free} free).`,
+    };
+  } catch (error) {
+    return { text: describeError(error) };
+  }
+}
+
+/** `/access <request | change | status | seats | help>`: ack at once, then answer privately. */
+export function register(app: App, deps: FlowDeps): void {
+  app.command('/access', async ({ ack, command, client, respond }) => {
+    const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    if (sub === 'request' || sub === 'change') {
+      await ack();
+      const open = sub === 'request' ? openOnboarding : openRoleChange;
+      await open(deps, client, command.trigger_id);
+      return;
+    }
+    await ack();
+    await answer(respond, async () => {
+      if (sub === 'help') return { ...helpMessage(), response_type: 'ephemeral' };
+      const viewer = await resolveViewer(deps.tenant, client, command.user_id);
+      if (!viewer?.known) return { text: unknownUserText(command.user_id) };
+      if (sub === 'status') return status(deps, client, viewer, args.join(' '));
+      if (sub === 'seats' && args[0] === 'set')
+        return setSeats(deps, viewer, args[1] ?? '', args[2] ?? '');
+      if (sub === 'seats')
+        return {
+          ...seatsMessage(await deps.tenant.listSeatSummaries()),
+          response_type: 'ephemeral',
+        };
+      return {
+        ...helpMessage(),
+        text: `Unknown command "${sub}". ${helpMessage().text}`,
+        response_type: 'ephemeral',
+      };
+    });
+  });
+}
+
+async function answer(respond: RespondFn, work: () => Promise<Parameters<RespondFn>[0]>) {
+  try {
+    await respond(await work());
+  } catch (error) {
+    await respond({ text: describeError(error), response_type: 'ephemeral' });
+  }
+}

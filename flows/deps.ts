@@ -1,0 +1,36 @@
+import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
+import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
+import type { TenantChoices } from '../src/tenant/options.ts';
+import type { SeatView } from './blocks/types.ts';
+
+/** A person of the tenant as the flows see them (the tenant file's people). */
+export interface Person {
+  _id: string;
+  firstName: string;
+  lastName: string;
+  slackId: string;
+  managerEmail?: string | null;
+}
+
+/** What the flows read from the tenant; `TenantService` provides it (wired in src/main.ts). */
+export interface TenantLookup {
+  personBySlackId(slackId: string): Promise<Person | null>;
+  personByEmail(email: string): Promise<Person | null>;
+  reportsOf(managerEmail: string): Promise<Person[]>;
+  isGlobalAdmin(email: string): Promise<boolean>;
+  /** Whether the directory has an account for this email (role changes need one). */
+  hasAccount(email: string): Promise<boolean>;
+  listSeatSummaries(): Promise<SeatView[]>;
+  seatSummary(skuId: string): Promise<SeatView>;
+  setSeatCount(skuId: string, seats: number): Promise<SeatView>;
+  choices(): Promise<TenantChoices>;
+}
+
+/** Everything a flow's `register(app, deps)` needs. Flows decide nothing about approval. */
+export interface FlowDeps {
+  lifecycle: Lifecycle;
+  seats: SeatQueue;
+  tenant: TenantLookup;
+  approvalsChannel: string;
+  publicUrl: string;
+}

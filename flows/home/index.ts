@@ -1,0 +1,57 @@
+import type { App } from '@slack/bolt';
+import { appHome } from '../blocks/app-home.ts';
+import type { FlowDeps } from '../deps.ts';
+import { resolveViewer, unknownUserText } from '../identity.ts';
+import { ACTION } from '../ids.ts';
+import { openOnboarding, openRoleChange } from '../request/index.ts';
+import { personRef, requestView } from '../views.ts';
+
+/** Publishes `slackId`'s App Home: own requests, reports' requests, and the queue for admins. */
+export async function publishHome(deps: FlowDeps, client: App['client'], slackId: string) {
+  const viewer = await resolveViewer(deps.tenant, client, slackId);
+  if (!viewer?.known) {
+    await client.views.publish({
+      user_id: slackId,
+      view: {
+        type: 'home',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: unknownUserText(slackId) } }],
+      },
+    });
+    return;
+  }
+  const reports = (await deps.tenant.reportsOf(viewer.email)).map((p) => p._id);
+  const isGlobalAdmin = await deps.tenant.isGlobalAdmin(viewer.email);
+  const [mine, theirs, queue] = await Promise.all([
+    deps.lifecycle.requestsInvolving([viewer.email]),
+    reports.length ? deps.lifecycle.requestsInvolving(reports) : Promise.resolve([]),
+    isGlobalAdmin ? deps.lifecycle.pendingDecisions() : Promise.resolve([]),
+  ]);
+  const view = (docs: typeof mine) => Promise.all(docs.map((d) => requestView(deps.tenant, d)));
+  const mineIds = new Set(mine.map((r) => r._id));
+  await client.views.publish({
+    user_id: slackId,
+    view: appHome({
+      viewer: await personRef(deps.tenant, viewer.email),
+      myRequests: await view(mine),
+      reportsRequests: await view(theirs.filter((r) => !mineIds.has(r._id))),
+      pendingQueue: await view(queue),
+      isGlobalAdmin,
+    }),
+  });
+}
+
+/** App Home: built fresh on every open from what the viewer may see. */
+export function register(app: App, deps: FlowDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab && event.tab !== 'home') return;
+    await publishHome(deps, client, event.user);
+  });
+  app.action(ACTION.openOnboarding, async ({ ack, body, client }) => {
+    await ack();
+    if ('trigger_id' in body) await openOnboarding(deps, client, body.trigger_id);
+  });
+  app.action(ACTION.openRoleChange, async ({ ack, body, client }) => {
+    await ack();
+    if ('trigger_id' in body) await openRoleChange(deps, client, body.trigger_id);
+  });
+}

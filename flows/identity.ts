@@ -1,0 +1,61 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+
+import type { TenantLookup } from './deps.ts';
+
+/** Who clicked: the tenant's person (by slackId, else by their Slack profile email). */
+export interface Viewer {
+  slackId: string;
+  email: string;
+  name: string;
+  known: boolean;
+}
+
+/**
+ * Maps a Slack user to a tenant person: `slackId` in the tenant file first, then the email of
+ * their Slack profile. Someone unknown still gets a viewer (email from Slack) with `known: false`.
+ */
+export async function resolveViewer(
+  tenant: TenantLookup,
+  client: WebClient,
+  slackId: string,
+): Promise<Viewer | undefined> {
+  const person = await tenant.personBySlackId(slackId);
+  if (person)
+    return {
+      slackId,
+      email: person._id,
+      name: `${person.firstName} ${person.lastName}`,
+      known: true,
+    };
+  const info = await client.users.info({ user: slackId }).catch(() => undefined);
+  const email = info?.user?.profile?.email?.toLowerCase();
+  if (!email) return undefined;
+  const byEmail = await tenant.personByEmail(email);
+  const name = byEmail
+    ? `${byEmail.firstName} ${byEmail.lastName}`
+    : (info?.user?.real_name ?? email);
+  return { slackId, email, name, known: !!byEmail };
+}
+
+/** What an unknown user is told. */
+export function unknownUserText(slackId: string): string {
+  return (
+    `accessdesk does not know you yet. Ask a Global admin to add you to the tenant file ` +
+    `(\`people:\` with your work email and \`slackId: ${slackId}\`), then try again.`
+  );
+}
+
+/** Whether `viewer` may see a request: requester, subject, their managers, or a Global admin. */
+export async function maySee(
+  tenant: TenantLookup,
+  viewerEmail: string,
+  request: { requesterEmail: string; subjectEmail: string },
+): Promise<boolean> {
+  const me = viewerEmail.toLowerCase();
+  if (me === request.requesterEmail || me === request.subjectEmail) return true;
+  if (await tenant.isGlobalAdmin(me)) return true;
+  const reports = (await tenant.reportsOf(me)).map((p) => p._id);
+  return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
+}

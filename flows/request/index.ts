@@ -1,0 +1,142 @@
+import type { App } from '@slack/bolt';
+import { describeError } from '../../src/errors.ts';
+import { onboardingModal } from '../blocks/onboarding-modal.ts';
+import { roleChangeModal } from '../blocks/role-change-modal.ts';
+import type { ModalView } from '../blocks/types.ts';
+import type { FlowDeps } from '../deps.ts';
+import { resolveViewer, unknownUserText } from '../identity.ts';
+import { CALLBACK, type ChangeKindValue, FIELD } from '../ids.ts';
+import { parseOnboarding, parseRoleChange, readFields } from './parse.ts';
+
+type Values = Record<string, Record<string, never>>;
+
+/** Opens the onboarding modal (command, shortcut, App Home button). */
+export async function openOnboarding(deps: FlowDeps, client: App['client'], triggerId: string) {
+  await client.views.open({
+    trigger_id: triggerId,
+    view: onboardingModal(await deps.tenant.choices()),
+  });
+}
+
+/** Opens the role-change modal. */
+export async function openRoleChange(deps: FlowDeps, client: App['client'], triggerId: string) {
+  await client.views.open({
+    trigger_id: triggerId,
+    view: roleChangeModal(await deps.tenant.choices()),
+  });
+}
+
+/** The request modals: open, follow dependent selects, validate and submit. */
+export function register(app: App, deps: FlowDeps): void {
+  app.shortcut(CALLBACK.openOnboarding, async ({ ack, shortcut, client }) => {
+    await ack();
+    await openOnboarding(deps, client, shortcut.trigger_id);
+  });
+
+  // Environment / business unit / kind of change: rebuild the modal with the dependent options.
+  for (const field of [FIELD.environment, FIELD.businessUnit, FIELD.changeKind]) {
+    app.action(field, async ({ ack, body, client }) => {
+      await ack();
+      if (body.type !== 'block_actions' || !body.view) return;
+      const fields = readFields(body.view.state.values as Values);
+      const choices = await deps.tenant.choices();
+      const view: ModalView =
+        body.view.callback_id === CALLBACK.roleChangeRequest
+          ? roleChangeModal(choices, {
+              selection: {
+                ...(fields.change_kind
+                  ? { changeKind: fields.change_kind as ChangeKindValue }
+                  : {}),
+                ...(fields.environment ? { environment: String(fields.environment) } : {}),
+              },
+            })
+          : onboardingModal(choices, {
+              selection: {
+                ...(fields.environment ? { environment: String(fields.environment) } : {}),
+                ...(fields.business_unit ? { businessUnit: String(fields.business_unit) } : {}),
+              },
+            });
+      await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
+    });
+  }
+
+  app.view(CALLBACK.onboardingRequest, async ({ ack, body, view, client }) => {
+    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
+    if (!viewer?.known) {
+      await ack({
+        response_action: 'errors',
+        errors: { [FIELD.firstName]: unknownUserText(body.user.id) },
+      });
+      return;
+    }
+    const fields = readFields(view.state.values as Values);
+    const managerId = typeof fields.manager === 'string' ? fields.manager : undefined;
+    const manager = managerId ? await resolveViewer(deps.tenant, client, managerId) : undefined;
+    const result = parseOnboarding(
+      fields,
+      await deps.tenant.choices(),
+      manager?.known ? manager.email : undefined,
+    );
+    if ('errors' in result) {
+      await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
+      return;
+    }
+    await ack();
+    const request = await deps.lifecycle.submitOnboarding(viewer.email, result.details);
+    await client.chat.postMessage({
+      channel: body.user.id,
+      text: `Your request ${request._id} for ${result.details.firstName} ${result.details.lastName} was sent to the Global admins. I will message you at every change.`,
+    });
+  });
+
+  app.view(CALLBACK.roleChangeRequest, async ({ ack, body, view, client }) => {
+    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
+    if (!viewer?.known) {
+      await ack({
+        response_action: 'errors',
+        errors: { [FIELD.changeKind]: unknownUserText(body.user.id) },
+      });
+      return;
+    }
+    const fields = readFields(view.state.values as Values);
+    const subject = await subjectEmail(deps, client, fields);
+    const result = parseRoleChange(fields, await deps.tenant.choices());
+    const errors = 'errors' in result ? { ...result.errors } : {};
+    if (!subject)
+      errors[FIELD.subjectUser] = 'Choose a person, or give the email of someone not in Slack.';
+    else if (!(await deps.tenant.hasAccount(subject)))
+      errors[FIELD.subjectUser] = `${subject} has no account yet; request an account instead.`;
+    if (Object.keys(errors).length || !('details' in result) || !subject) {
+      await ack({ response_action: 'errors', errors: errors as Record<string, string> });
+      return;
+    }
+    await ack();
+    try {
+      const request = await deps.lifecycle.submitRoleChange(
+        viewer.email,
+        subject,
+        result.details,
+        result.details.change === 'enable',
+      );
+      await client.chat.postMessage({
+        channel: body.user.id,
+        text: `Your change request ${request._id} for ${subject} was sent to the Global admins.`,
+      });
+    } catch (error) {
+      await client.chat.postMessage({ channel: body.user.id, text: describeError(error) });
+    }
+  });
+}
+
+async function subjectEmail(
+  deps: FlowDeps,
+  client: App['client'],
+  fields: Record<string, string | string[] | undefined>,
+): Promise<string | undefined> {
+  if (typeof fields.subject_user === 'string') {
+    return (await resolveViewer(deps.tenant, client, fields.subject_user))?.email;
+  }
+  const email =
+    typeof fields.subject_email === 'string' ? fields.subject_email.toLowerCase() : undefined;
+  return email && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? email : undefined;
+}

@@ -1,0 +1,99 @@
+import type { App } from '@slack/bolt';
+import type { InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
+import type { RequestDoc } from '../src/lifecycle/request.model.ts';
+import { approvalCard } from './blocks/approval-card.ts';
+import { credentialsMessage } from './blocks/credentials-message.ts';
+import { invitationMessage } from './blocks/invitation-message.ts';
+import { requesterUpdate } from './blocks/requester-update.ts';
+import type { TenantLookup } from './deps.ts';
+import { requestView } from './views.ts';
+
+type Client = App['client'];
+
+/**
+ * The lifecycle's Notifier over Slack's Web API: the approval card (edited in place), a DM to
+ * the requester at every change, reminders, escalations, and the one-time sign-in details.
+ */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly client: Client,
+    private readonly tenant: TenantLookup,
+    private readonly approvalsChannel: string,
+  ) {}
+
+  async notifyApprovers(request: RequestDoc) {
+    const card = approvalCard(await requestView(this.tenant, request));
+    const posted = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...card });
+    return posted.channel && posted.ts ? { channel: posted.channel, ts: posted.ts } : undefined;
+  }
+
+  async requestChanged(request: RequestDoc) {
+    const view = await requestView(this.tenant, request);
+    if (request.slack?.channel && request.slack.ts) {
+      await this.client.chat.update({
+        channel: request.slack.channel,
+        ts: request.slack.ts,
+        ...approvalCard(view),
+      });
+    }
+    const requester = await this.slackIdOf(request.requesterEmail);
+    if (requester)
+      await this.client.chat.postMessage({ channel: requester, ...requesterUpdate(view) });
+  }
+
+  async remindApprovers(request: RequestDoc) {
+    await this.client.chat.postMessage({
+      channel: this.approvalsChannel,
+      ...(request.slack?.ts ? { thread_ts: request.slack.ts } : {}),
+      text: `Reminder: ${request._id} is still waiting for a Global admin.`,
+    });
+  }
+
+  async escalateToGlobalAdmins(request: RequestDoc, admins: string[]) {
+    const failures: unknown[] = [];
+    for (const email of admins) {
+      try {
+        const id = await this.slackIdOf(email);
+        if (id)
+          await this.client.chat.postMessage({
+            channel: id,
+            text: `${request._id} has waited for a decision for days. Please approve or deny it in the approvals channel.`,
+          });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length)
+      throw new AggregateError(failures, `escalation failed for ${failures.length} admin(s)`);
+  }
+
+  async deliverInvitation(request: RequestDoc, delivery: InvitationDelivery) {
+    const invitee = await this.slackIdByEmail(request.subjectEmail);
+    const to = invitee ?? (await this.slackIdOf(request.requesterEmail));
+    if (!to) throw new Error(`nobody to deliver the invitation of ${request._id} to`);
+    const invitation = invitationMessage({
+      requestId: request._id,
+      upn: delivery.upn,
+      expiresAt: delivery.expiresAt.toISOString(),
+      ...(invitee ? {} : { acceptUrl: delivery.acceptUrl }),
+    });
+    await this.client.chat.postMessage({ channel: to, ...invitation });
+    // T2: the password goes once, privately, to one person; nothing keeps it afterwards.
+    await this.client.chat.postMessage({
+      channel: to,
+      ...credentialsMessage({ upn: delivery.upn, temporaryPassword: delivery.temporaryPassword }),
+    });
+  }
+
+  private async slackIdOf(email: string): Promise<string | undefined> {
+    return (await this.tenant.personByEmail(email))?.slackId ?? this.slackIdByEmail(email);
+  }
+
+  private async slackIdByEmail(email: string): Promise<string | undefined> {
+    try {
+      return (await this.client.users.lookupByEmail({ email })).user?.id;
+    } catch {
+      return undefined;
+    }
+  }
+}

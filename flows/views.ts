@@ -1,0 +1,86 @@
+import type {
+  OnboardingDetails,
+  RequestDoc,
+  RoleChangeDetails,
+} from '../src/lifecycle/request.model.ts';
+import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
+import type { TenantLookup } from './deps.ts';
+
+/** A person by email as shown in Slack: their name and Slack id when the tenant knows them. */
+export async function personRef(tenant: TenantLookup, email: string): Promise<PersonRef> {
+  const person = await tenant.personByEmail(email);
+  if (!person) return { email, name: email };
+  return { email, name: `${person.firstName} ${person.lastName}`, slackId: person.slackId };
+}
+
+const MODE_WORDS: Record<string, string> = {
+  read_write: 'Read-Write',
+  administrative: 'Administrative',
+  non_interactive: 'Non-interactive',
+  application: 'Application user',
+};
+
+function summaryOf(doc: RequestDoc): RequestView['summary'] {
+  if (doc.kind === 'onboarding') {
+    const d = doc.details as OnboardingDetails;
+    return [
+      { label: 'New account', value: `${d.firstName} ${d.lastName} (${d.email})` },
+      ...(d.jobTitle ? [{ label: 'Job title', value: d.jobTitle }] : []),
+      { label: 'License', value: d.sku },
+      { label: 'Environment', value: `${d.environment} / ${d.businessUnit}` },
+      { label: 'Security roles', value: d.securityRoles.join(', ') || '—' },
+      { label: 'Access mode', value: MODE_WORDS[d.accessMode] ?? d.accessMode },
+      ...(d.adminRoles.length ? [{ label: 'Admin roles', value: d.adminRoles.join(', ') }] : []),
+      { label: 'Justification', value: d.justification },
+    ];
+  }
+  const d = doc.details as RoleChangeDetails;
+  const what =
+    d.securityRoles?.join(', ') ??
+    d.adminRoles?.join(', ') ??
+    (d.accessMode ? MODE_WORDS[d.accessMode] : undefined) ??
+    d.sku ??
+    '';
+  return [
+    { label: 'Change', value: `${d.change.replaceAll('_', ' ')}${what ? `: ${what}` : ''}` },
+    ...(d.environment ? [{ label: 'Environment', value: d.environment }] : []),
+    { label: 'Justification', value: d.justification },
+  ];
+}
+
+/** The request as people see it: names, seat situation and timeline. */
+export async function requestView(tenant: TenantLookup, doc: RequestDoc): Promise<RequestView> {
+  const ctx = doc.context as {
+    decidedBy?: string;
+    denyReason?: string;
+    endReason?: string;
+    failureReason?: string;
+    approvals?: Array<{ by: string }>;
+    grantsGlobalAdmin?: boolean;
+  };
+  let sku: SeatView | undefined;
+  if (doc.skuId) sku = await tenant.seatSummary(doc.skuId).catch(() => undefined);
+  const decided = doc.history.find(
+    (h) => h.from.startsWith('requested') && !h.to.startsWith('requested'),
+  );
+  return {
+    id: doc._id,
+    kind: doc.kind,
+    status: doc.status,
+    requester: await personRef(tenant, doc.requesterEmail),
+    subject: await personRef(tenant, doc.subjectEmail),
+    summary: summaryOf(doc),
+    ...(sku ? { sku } : {}),
+    ...(ctx.decidedBy ? { decidedBy: await personRef(tenant, ctx.decidedBy) } : {}),
+    ...(decided && ctx.decidedBy ? { decidedAt: new Date(decided.at).toISOString() } : {}),
+    ...(ctx.denyReason ? { denyReason: ctx.denyReason } : {}),
+    ...(ctx.endReason ? { endReason: ctx.endReason } : {}),
+    ...(ctx.failureReason ? { failureReason: ctx.failureReason } : {}),
+    approvals: ctx.approvals ?? [],
+    needsSecondApproval: !!ctx.grantsGlobalAdmin,
+    timeline: doc.history.map((h) => ({
+      at: new Date(h.at).toISOString(),
+      text: `${h.to} (${h.event} by ${h.actor})`,
+    })),
+  };
+}

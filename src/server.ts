@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import { App, type CustomRoute, LogLevel } from '@slack/bolt';
+import {
+  invitationRoutes,
+  registerFlows,
+  SlackNotifier,
+  type TenantLookup,
+} from '../flows/index.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/index.ts';
+import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
+import type { Directory } from './lifecycle/ports.ts';
+import { TenantDirectory } from './lifecycle/tenant-directory.ts';
+import { tenantChoices } from './tenant/options.ts';
+import { TenantService } from './tenant/tenant.service.ts';
+import { loadTenantFile } from './tenant/tenant-file.ts';
+import { createLocalWorkspace, type LocalWorkspace } from './workspace/index.ts';
+
+/** A running accessdesk: what tests, benches and `npm start` hold on to. */
+export interface Accessdesk {
+  app: App;
+  server: Server | undefined;
+  url: string;
+  database: Database;
+  tenant: TenantService;
+  system: LifecycleSystem;
+  workspace: LocalWorkspace | undefined;
+  /** The signing secret in force (generated for the local workspace). */
+  signingSecret: string;
+  stop(): Promise<void>;
+}
+
+/** What can be swapped in tests: the clock, the directory, the database. */
+export interface StartOptions {
+  clock?: Clock;
+  directory?: (builtIn: Directory) => Directory;
+  database?: Database;
+  /** Sweep deadlines on a timer (default true). */
+  sweep?: boolean;
+  log?: (line: string) => void;
+}
+
+function lookup(tenant: TenantService): TenantLookup {
+  return {
+    personBySlackId: (id) => tenant.personBySlackId(id),
+    personByEmail: (email) => tenant.personByEmail(email.toLowerCase()),
+    reportsOf: (email) => tenant.reportsOf(email),
+    isGlobalAdmin: (email) => tenant.isGlobalAdmin(email),
+    hasAccount: async (email) => !!(await tenant.accountByEmail(email.toLowerCase())),
+    listSeatSummaries: () => tenant.listSeatSummaries(),
+    seatSummary: (sku) => tenant.seatSummary(sku),
+    setSeatCount: (sku, n) => tenant.setSeatCount(sku, n),
+    choices: () => tenantChoices(tenant),
+  };
+}
+
+/**
+ * Starts accessdesk: database, tenant file, lifecycle, and the Bolt app over HTTP (or Socket Mode
+ * with SLACK_APP_TOKEN). With no Slack credentials it serves the local workspace on the same port.
+ */
+export async function startAccessdesk(
+  config: Config,
+  options: StartOptions = {},
+): Promise<Accessdesk> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const clock = options.clock ?? systemClock;
+  const tenantConfig = await loadTenantFile(config.tenantFile);
+  const database =
+    options.database ??
+    (await openDatabase({ uri: config.mongodbUri, dataDir: resolve(config.dataDir) }));
+  const tenant = new TenantService(database.connection, clock);
+  const { warnings } = await tenant.applyConfig(tenantConfig);
+  for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
+
+  const local = !config.slack.botToken;
+  const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
+  const botToken = config.slack.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
+  const people = await tenant.listPeople();
+  const workspace = local
+    ? createLocalWorkspace({
+        signingSecret,
+        botToken,
+        eventsUrl: `http://127.0.0.1:${config.port}/slack/events`,
+        publicUrl: config.publicUrl,
+        people: people.map((p) => ({
+          slackId: p.slackId,
+          name: `${p.firstName} ${p.lastName}`,
+          email: p._id,
+        })),
+        channels: [{ id: config.approvalsChannel, name: 'access-approvals' }],
+        botUserId: 'U0ACCESSDESK',
+        teamId: 'T0LOCAL',
+      })
+    : undefined;
+  const clientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    ...(local ? { slackApiUrl: `http://127.0.0.1:${config.port}/api/` } : {}),
+  };
+
+  let ready = false;
+  const health: CustomRoute = {
+    path: '/healthz',
+    method: 'GET',
+    handler: (_req, res) => {
+      const ok = ready && database.connection.readyState === 1;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok, engine: `${database.engine.name} ${database.engine.version}` }));
+    },
+  };
+  // Lifecycle first: the flows' routes need it; the notifier needs the app's client.
+  let notifier: SlackNotifier | undefined;
+  const system = createLifecycleSystem({
+    connection: database.connection,
+    clock,
+    tenant,
+    notifier: {
+      notifyApprovers: (r) => notifier!.notifyApprovers(r),
+      requestChanged: (r) => notifier!.requestChanged(r),
+      remindApprovers: (r) => notifier!.remindApprovers(r),
+      escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
+      deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
+    },
+    deadlines: config.deadlines,
+    publicUrl: config.publicUrl,
+    onError: (error, context) =>
+      log(`[accessdesk] ${context}: ${error instanceof Error ? error.message : String(error)}`),
+    ...(options.directory
+      ? {
+          directory: options.directory(new TenantDirectory(tenant)),
+        }
+      : {}),
+  });
+  const deps = {
+    lifecycle: system.lifecycle,
+    seats: system.seats,
+    tenant: lookup(tenant),
+    approvalsChannel: config.approvalsChannel,
+    publicUrl: config.publicUrl,
+  };
+  const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
+  const socketMode = !!config.slack.appToken;
+  const app = new App({
+    token: botToken,
+    logLevel: LogLevel.WARN,
+    clientOptions,
+    customRoutes,
+    ...(socketMode
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken!,
+          installerOptions: { port: config.port },
+        }
+      : { signingSecret }),
+    ...(local
+      ? { botId: 'B0LOCALBOT', botUserId: 'U0ACCESSDESK', tokenVerificationEnabled: false }
+      : {}),
+  });
+  notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel);
+  registerFlows(app, deps);
+
+  const started = await app.start(config.port);
+  const server = (
+    started && typeof (started as Server).address === 'function' ? started : undefined
+  ) as Server | undefined;
+  const address = server?.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  workspace?.setUrls({ eventsUrl: `${url}/slack/events` });
+  if (local) clientOptions.slackApiUrl = `${url}/api/`;
+  ready = true;
+  system.lifecycle.track(system.runner.recoverAll(), 'outbox recovery at start');
+  if (options.sweep !== false) system.scheduler.start(config.sweepEvery);
+  return {
+    app,
+    server,
+    url,
+    database,
+    tenant,
+    system,
+    workspace,
+    signingSecret,
+    stop: async () => {
+      await system.scheduler.stop();
+      await system.lifecycle.idle();
+      workspace?.close();
+      await app.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}
