@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { parse, stringify } from 'yaml';
+import { loadConfig } from '../../src/config.ts';
+import { describeEngine } from '../../src/db/index.ts';
+import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
+import type { useTestDatabase } from '../support/db.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = 'test-artifacts';
+
+/** Browser tests skip locally without chromium, but must fail in CI. */
+export const hasChromium = existsSync(CHROMIUM) || !!process.env.CI;
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+/** The repo's tenant.yaml with fewer Dynamics 365 Sales seats, so the count is easy to read. */
+export function smallTenantFile(seats: Record<string, number>): string {
+  const tenant = parse(readFileSync('tenant.yaml', 'utf8')) as {
+    skus: { id: string; seats: number }[];
+  };
+  for (const sku of tenant.skus) if (sku.id in seats) sku.seats = seats[sku.id]!;
+  const dir = mkdtempSync(join(tmpdir(), 'accessdesk-e2e-'));
+  const file = join(dir, 'tenant.yaml');
+  writeFileSync(file, stringify(tenant));
+  return file;
+}
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real server (no SLACK_* → local workspace) over the test's mongod. With `PORT=0` the
+ * public URL (response_urls, invitation links) would say `localhost:0`, so a free port is
+ * chosen first and passed as both PORT and PUBLIC_URL.
+ */
+export async function startDesk(
+  db: ReturnType<typeof useTestDatabase>,
+  tenantFile: string,
+): Promise<Accessdesk> {
+  const port = String(await freePort());
+  const env = {
+    PORT: port,
+    PUBLIC_URL: `http://localhost:${port}`,
+    ACCESSDESK_TENANT_FILE: tenantFile,
+  };
+  return startAccessdesk(loadConfig(env), {
+    database: {
+      connection: db.connection,
+      engine: await describeEngine(db.connection),
+      origin: 'test',
+      close: async () => {},
+    },
+    sweep: false,
+    log: () => {},
+  });
+}
