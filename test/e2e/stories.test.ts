@@ -110,6 +110,7 @@ describe.skipIf(!hasChromium)('accessdesk in the local workspace, one story per 
     await desk.system.lifecycle.idle();
     await expect.poll(() => card.locator('[data-action-id="approve_request"]').count()).toBe(0);
     await expect.poll(() => card.textContent()).toContain('Grace Hopper');
+    await expect.poll(() => card.textContent()).toContain('Status: ✉️ invited');
     expect(await card.textContent()).toContain(
       `${SALES_SEATS}/${SALES_SEATS} used, 1 held by invitations, no free seat`,
     );
@@ -119,7 +120,9 @@ describe.skipIf(!hasChromium)('accessdesk in the local workspace, one story per 
       .poll(async () => (await seats.last().textContent())?.replace(/\s+/g, ' '))
       .toMatch(new RegExp(`Dynamics 365 Sales Enterprise ${SALES_SEATS} ${SALES_SEATS} 1 0`));
     expect(await seats.count()).toBe(2);
+    await page.setViewportSize({ width: 1280, height: 1500 });
     await shot('2-admin-approved');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('the invitee, not in Slack, accepts with the one-time link the requester received', async () => {

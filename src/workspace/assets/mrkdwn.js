@@ -68,6 +68,16 @@ function angle(token, names) {
   if (target.startsWith('#')) {
     return `<span class="mention">#${escapeHtml(label || target.slice(1))}</span>`;
   }
+  if (target.startsWith('!date^')) {
+    // <!date^seconds^format|fallback>: a date, not a mention; show it in the reader's locale.
+    const seconds = Number(target.split('^')[1]);
+    const date = new Date(seconds * 1000);
+    const shown = Number.isNaN(date.getTime())
+      ? label || ''
+      : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    const iso = Number.isNaN(date.getTime()) ? '' : date.toISOString();
+    return `<time datetime="${escapeHtml(iso)}">${escapeHtml(shown)}</time>`;
+  }
   if (target.startsWith('!')) {
     const word = target.slice(1).split('^')[0];
     return `<span class="mention">@${escapeHtml(label || word)}</span>`;
