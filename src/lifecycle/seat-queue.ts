@@ -6,6 +6,10 @@ import type { RequestDoc } from './request.model.ts';
 
 const WAITING = 'approved.waitingForSeat';
 
+/** Ends in which a request holds no seat (its ending effect released it, or never had one). */
+const ENDED_WITHOUT_SEAT = new Set(['cancelled', 'denied', 'expired', 'failed']);
+const endedWithoutSeat = (status: string) => ENDED_WITHOUT_SEAT.has(status);
+
 /**
  * Hands free seats of a SKU to the requests waiting for one, in the order they were approved
  * (L3). One instance works a SKU's queue at a time (a lease); after letting go it looks again, so
@@ -54,7 +58,11 @@ export class SeatQueue {
         throw error;
       }
       const outcome = await this.lifecycle.send(next._id, { type: 'seat.granted' });
-      if (outcome.kind !== 'transitioned') await this.directory.releaseSeat(skuId, next._id);
+      // Not granted by us: give the seat back only if the request ended without it (cancelled
+      // meanwhile). If another drainer granted it first, the seat under this key is the request's.
+      if (outcome.kind !== 'transitioned' && endedWithoutSeat(outcome.request.status)) {
+        await this.directory.releaseSeat(skuId, next._id);
+      }
     }
   }
 }
