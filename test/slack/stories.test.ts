@@ -39,9 +39,16 @@ const requests = () => desk.system.lifecycle.requests.countDocuments();
 const status = async (id: string) => (await desk.system.lifecycle.get(id)).status;
 const idle = () => desk.system.lifecycle.idle();
 const textOf = (call: { body: Record<string, unknown> }) => JSON.stringify(call.body);
-/** The handler runs after the ack: wait for the stored status, then for the background work. */
+/**
+ * The handler runs after the ack: wait until the stored status is `expected` and its effects
+ * (the outbox) are done, then for any background work.
+ */
 async function reaches(id: string, expected: string) {
-  await eventually(async () => expect(await status(id)).toBe(expected));
+  await eventually(async () => {
+    const doc = await desk.system.lifecycle.get(id);
+    expect(doc.status).toBe(expected);
+    expect(doc.outbox.filter((i) => i.status === 'pending')).toEqual([]);
+  });
   await idle();
 }
 
@@ -199,8 +206,7 @@ describe('the employee, the Global admin and the invitee', () => {
     // Nobody accepts within 14 days: the sweep expires the invitation and frees the seat.
     desk.clock.advance(14 * DAY + 60_000);
     await desk.system.scheduler.sweep();
-    await idle();
-    expect(await status(id)).toBe('expired');
+    await reaches(id, 'expired');
     expect(await desk.tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, free: 1 });
     expect(textOf(slack.of('chat.update', id).at(-1)!)).toContain('expired');
   });
