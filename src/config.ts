@@ -57,6 +57,8 @@ export interface Config {
     apiUrl: string | undefined;
   };
   publicUrl: string;
+  /** False when PUBLIC_URL was not given and `publicUrl` was derived from the port. */
+  publicUrlGiven: boolean;
   approvalsChannel: string;
   tenantFile: string;
   dataDir: string;
@@ -94,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiUrl: e.SLACK_API_URL,
     },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrlGiven: !!e.PUBLIC_URL,
     approvalsChannel: e.ACCESSDESK_APPROVALS_CHANNEL,
     tenantFile: e.ACCESSDESK_TENANT_FILE,
     dataDir: e.ACCESSDESK_DATA_DIR,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import {
@@ -167,8 +168,8 @@ export async function startAccessdesk(
     started && typeof (started as Server).address === 'function' ? started : undefined
   ) as Server | undefined;
   const address = server?.address();
-  const port = address && typeof address === 'object' ? address.port : config.port;
-  const url = `http://127.0.0.1:${port}`;
+  const boundPort = address && typeof address === 'object' ? address.port : config.port;
+  const url = `http://127.0.0.1:${boundPort}`;
   workspace?.setUrls({ eventsUrl: `${url}/slack/events` });
   if (local) clientOptions.slackApiUrl = `${url}/api/`;
   ready = true;
@@ -191,4 +192,17 @@ export async function startAccessdesk(
       if (!options.database) await database.close();
     },
   };
+}
+
+/** A port nobody listens on right now (loopback). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const found = address && typeof address === 'object' ? address.port : 0;
+      probe.close(() => resolvePort(found));
+    });
+  });
 }
