@@ -64,9 +64,16 @@ function lookup(tenant: TenantService): TenantLookup {
  * with SLACK_APP_TOKEN). With no Slack credentials it serves the local workspace on the same port.
  */
 export async function startAccessdesk(
-  config: Config,
+  given: Config,
   options: StartOptions = {},
 ): Promise<Accessdesk> {
+  // PORT=0 (tests, benches): take a free port now, so links handed out point at the real one.
+  const port = given.port === 0 ? await freePort() : given.port;
+  const config: Config = {
+    ...given,
+    port,
+    publicUrl: given.publicUrlGiven ? given.publicUrl : `http://localhost:${port}`,
+  };
   const log = options.log ?? ((line: string) => console.log(line));
   const clock = options.clock ?? systemClock;
   const tenantConfig = await loadTenantFile(config.tenantFile);
