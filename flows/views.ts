@@ -3,6 +3,7 @@ import type {
   RequestDoc,
   RoleChangeDetails,
 } from '../src/lifecycle/request.model.ts';
+import { statusWords } from './blocks/status.ts';
 import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
 import type { TenantLookup } from './deps.ts';
 
@@ -18,6 +19,22 @@ const MODE_WORDS: Record<string, string> = {
   administrative: 'Administrative',
   non_interactive: 'Non-interactive',
   application: 'Application user',
+};
+
+/** Timeline words for what moved a request on. */
+const EVENT_WORDS: Record<string, string> = {
+  'requester.submitted': 'requested',
+  'approver.approved': 'approved',
+  'approver.denied': 'denied',
+  'requester.cancelled': 'cancelled',
+  'invitee.accepted': 'invitation accepted',
+  'seat.granted': 'a seat was free',
+  'directory.provisioned': 'account created',
+  'directory.applied': 'change applied',
+  'directory.failed': 'provisioning failed',
+  'invitation.issued': 'invitation sent',
+  'timer.requestExpired': 'no decision in time',
+  'timer.invitationExpired': 'invitation not accepted in time',
 };
 
 function summaryOf(doc: RequestDoc): RequestView['summary'] {

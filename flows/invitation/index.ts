@@ -48,9 +48,7 @@ function page(res: ServerResponse, status: number, title: string, body: string) 
  */
 export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
   const load = async (token: string) => {
-    const request = await deps.lifecycle.requests
-      .findOne({ 'invitation.tokenHash': hashToken(token) })
-      .lean();
+    const request = await deps.lifecycle.findByInvitation(hashToken(token));
     const now = deps.lifecycle.deps.clock.now();
     if (!request || request.status !== 'invited') return { request, usable: false };
     const expired = !request.invitation || new Date(request.invitation.expiresAt) <= now;

@@ -141,6 +141,14 @@ export class Lifecycle {
       .lean<RequestDoc[]>();
   }
 
+  /** The request whose invitation token hashes to `tokenHash`, if any. */
+  async findByInvitation(tokenHash: string): Promise<RequestDoc | undefined> {
+    const doc = await this.requests
+      .findOne({ 'invitation.tokenHash': tokenHash })
+      .lean<RequestDoc>();
+    return doc ?? undefined;
+  }
+
   /** Requests waiting for a decision, oldest first: the Global admins' queue. */
   async pendingDecisions(limit = 20): Promise<RequestDoc[]> {
     return this.requests
