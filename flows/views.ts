@@ -97,7 +97,7 @@ export async function requestView(tenant: TenantLookup, doc: RequestDoc): Promis
     needsSecondApproval: !!ctx.grantsGlobalAdmin,
     timeline: doc.history.map((h) => ({
       at: new Date(h.at).toISOString(),
-      text: `${h.to} (${h.event} by ${h.actor})`,
+      text: `${statusWords(h.to)}: ${EVENT_WORDS[h.event] ?? h.event}${h.actor === 'accessdesk' ? '' : ` by ${h.actor}`}`,
     })),
   };
 }
