@@ -70,13 +70,17 @@ export function recordingDirectory(inner: Directory, trace: DirectoryMethod[]): 
 }
 
 /**
- * Simulates the process dying right after the `crashAfter`-th writing step completed: that step
- * took effect, then a plain (uncoded) Error escapes, which the effect runner treats as a crash and
- * leaves the outbox item leased. Crashes once; later calls pass through.
+ * Simulates the process dying right after the `crashAfter`-th writing step completed (0: right
+ * before the first one): that step took effect, then a plain (uncoded) Error escapes, which the
+ * effect runner treats as a crash and leaves the outbox item leased. Crashes once.
  */
 export function crashingDirectory(inner: Directory, crashAfter: number): Directory {
   let count = 0;
   return interceptDirectory(inner, async (method, call) => {
+    if (crashAfter === 0 && count === 0 && WRITING_STEPS.includes(method)) {
+      count++;
+      throw new Error(`simulated crash before ${method}`);
+    }
     const result = await call();
     if (WRITING_STEPS.includes(method) && ++count === crashAfter) {
       throw new Error(`simulated crash after ${method}`);

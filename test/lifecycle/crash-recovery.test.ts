@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/lifecycle/effects.ts';
+import type { SkuDoc } from '../../src/tenant/tenant.model.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { crashingDirectory, type DirectoryMethod, recordingDirectory } from './directories.ts';
+import { buildSystem, newHire } from './support.ts';
+
+const db = useTestDatabase('lifecycle/crash-recovery');
+
+const SKU = 'D365_SALES';
+const ADA = 'ada@contoso.example';
+const LEASE_MS = 60_000;
+/** An admin role that is not Global admin: one approval, and the grantAdminRoles step runs. */
+const hire = (n: string) => newHire(n, { adminRoles: ['Billing admin'] });
+
+/** The writing steps from approval to `invited`, in order (P1 then P2). */
+const STEPS: DirectoryMethod[] = [
+  'holdSeat', // the seat queue takes a seat for the request (L3)
+  'createAccount', // T1
+  'bindSeat', // the held seat goes to the new account (L1)
+  'grantAdminRoles', // A2
+  'addToSecurityGroup', // E1
+  'assignBusinessUnit', // S3
+  'assignSecurityRoles', // S1
+  'setAccessMode', // M1
+  'bindSeat', // the invitation holds the seat until it expires (L4)
+  'issueTemporaryPassword', // T1/T2, then the invitation is delivered
+];
+
+describe('a crash between any two provisioning steps', () => {
+  it('P1: a clean run calls the directory steps in this order', async () => {
+    const trace: DirectoryMethod[] = [];
+    const { system } = await buildSystem(db.connection, {
+      directory: (d) => recordingDirectory(d, trace),
+    });
+    const request = await system.lifecycle.submitOnboarding(ADA, hire('trace'));
+    await system.lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await system.lifecycle.idle();
+    expect((await system.lifecycle.get(request._id)).status).toBe('invited');
+    expect(trace).toEqual(STEPS);
+  });
+
+  it.each([
+    { n: 0, step: 'the approval', next: STEPS[0], crash: `simulated crash before ${STEPS[0]}` },
+    ...STEPS.map((step, i) => ({
+      n: i + 1,
+      step,
+      next: STEPS[i + 1] ?? 'delivering the invitation',
+      crash: `simulated crash after ${step}`,
+    })),
+  ])(
+    'P1/L1/T1: crash between $step and $next: after a restart the request completes exactly once',
+    async ({ n, crash }) => {
+      await db.connection.dropDatabase();
+      const { system, clock, tenant, notifier, errors, rebuild } = await buildSystem(
+        db.connection,
+        {
+          seats: 3,
+          directory: (d) => crashingDirectory(d, n),
+        },
+      );
+      const details = hire(String(n));
+      const request = await system.lifecycle.submitOnboarding(ADA, details);
+      await system.lifecycle.act(request._id, 'grace@contoso.example', {
+        type: 'approver.approved',
+      });
+      await system.lifecycle.idle();
+
+      // The process "died" right after the step: the request is stuck short of `invited`.
+      expect(errors.map((e) => (e as Error).message)).toEqual([crash]);
+      const crashed = await system.lifecycle.get(request._id);
+      expect(crashed.status).not.toBe('invited');
+      expect(crashed.outbox.filter((i) => i.status === 'pending')).toHaveLength(1);
+
+      // Restart: a new system on the same database, with a directory that no longer crashes.
+      const restarted = rebuild();
+      expect(await restarted.runner.recoverAll()).toBe(0); // the dead runner's lease still holds
+      clock.advance(LEASE_MS + 1000);
+      await restarted.runner.recoverAll();
+      await restarted.scheduler.sweep();
+      await restarted.lifecycle.idle();
+      expect(errors).toHaveLength(1);
+
+      const done = await restarted.lifecycle.get(request._id);
+      expect(done.status).toBe('invited');
+      expect(done.history.map((h) => h.to)).toEqual([
+        'requested.awaitingApproval',
+        'approved.waitingForSeat',
+        'approved.provisioning',
+        'provisioned',
+        'invited',
+      ]);
+      // Exactly once: one account, one seat held for this request, one invitation delivered.
+      expect(await tenant.models.Account.countDocuments({ personEmail: details.email })).toBe(1);
+      const sku = await tenant.models.Sku.findById(SKU).lean<SkuDoc>();
+      const holders = sku!.holders.filter((h) => h.key === request._id);
+      expect(holders).toHaveLength(1);
+      expect(holders[0]).toMatchObject({ state: 'held', accountId: done.context.accountId });
+      expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 1, assigned: 0, free: 2 });
+      expect(notifier.invitations.filter((i) => i.requestId === request._id)).toHaveLength(1);
+      expect(done.invitation?.deliveredAt).toBeInstanceOf(Date);
+      expect(done.outbox.filter((i) => i.status !== 'done')).toEqual([]);
+      const account = await tenant.models.Account.findById(done.context.accountId).lean();
+      expect(account?.adminRoles).toContain('Billing admin');
+
+      // …and the invitation can be accepted: the held seat becomes the account's assigned seat.
+      const accepted = await restarted.lifecycle.act(request._id, details.email, {
+        type: 'invitee.accepted',
+      });
+      expect(accepted.kind).toBe('transitioned');
+      await restarted.lifecycle.idle();
+      expect((await restarted.lifecycle.get(request._id)).status).toBe('accepted');
+      expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 0, assigned: 1, free: 2 });
+      expect(await restarted.lifecycle.audit.verify()).toMatchObject({ ok: true });
+    },
+  );
+});
+
+describe('a crash after the invitation went out but before it was recorded', () => {
+  it('T2/L4: the retry delivers a fresh invitation once more; only the newest link works', async () => {
+    await db.connection.dropDatabase();
+    const { system, clock, tenant, notifier, errors, rebuild } = await buildSystem(db.connection, {
+      seats: 3,
+    });
+    // The Slack DM went out, then the process died before `invitation.issued` was saved.
+    const deliver = notifier.deliverInvitation.bind(notifier);
+    let crashed = false;
+    notifier.deliverInvitation = async (request, delivery) => {
+      await deliver(request, delivery);
+      if (crashed) return;
+      crashed = true;
+      throw new Error('simulated crash after deliverInvitation');
+    };
+    const details = hire('dm');
+    const request = await system.lifecycle.submitOnboarding(ADA, details);
+    await system.lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await system.lifecycle.idle();
+    expect((await system.lifecycle.get(request._id)).status).toBe('provisioned');
+
+    const restarted = rebuild();
+    clock.advance(LEASE_MS + 1000);
+    await restarted.scheduler.sweep();
+    await restarted.lifecycle.idle();
+    expect(errors).toHaveLength(1);
+
+    // At-least-once delivery: the person got two messages, but the request stores one
+    // invitation whose token is the second one, so the first link is dead (single-use token).
+    const sent = notifier.invitations.filter((i) => i.requestId === request._id);
+    expect(sent).toHaveLength(2);
+    const done = await restarted.lifecycle.get(request._id);
+    expect(done.status).toBe('invited');
+    const tokenOf = (url: string) => url.split('/').pop()!;
+    expect(done.invitation?.tokenHash).toBe(hashToken(tokenOf(sent[1]!.delivery.acceptUrl)));
+    expect(done.invitation?.tokenHash).not.toBe(hashToken(tokenOf(sent[0]!.delivery.acceptUrl)));
+    // Same expiry both times (L4: the 14 days run from the first issue, not the retry).
+    expect(sent[1]!.delivery.expiresAt).toEqual(sent[0]!.delivery.expiresAt);
+    expect(await tenant.models.Account.countDocuments({ personEmail: details.email })).toBe(1);
+    expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 1, assigned: 0, free: 2 });
+  });
+});
