@@ -22,8 +22,35 @@ export class SeatQueue {
     private readonly leases: Leases,
   ) {}
 
-  /** Moves waiting requests of `skuId` on while seats are free. */
-  async promote(skuId: string): Promise<void> {
+  /** SKUs whose queue this process is working on, and those to look at again afterwards. */
+  readonly #active = new Map<string, Promise<void>>();
+  readonly #again = new Set<string>();
+
+  /**
+   * Moves waiting requests of `skuId` on while seats are free. Calls in one process share one
+   * run (the lease only keeps other instances out; in here it would let every caller in).
+   */
+  promote(skuId: string): Promise<void> {
+    const active = this.#active.get(skuId);
+    if (active) {
+      this.#again.add(skuId);
+      return active;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.#again.delete(skuId);
+          await this.#promoteAcrossInstances(skuId);
+        } while (this.#again.has(skuId));
+      } finally {
+        this.#active.delete(skuId);
+      }
+    })();
+    this.#active.set(skuId, run);
+    return run;
+  }
+
+  async #promoteAcrossInstances(skuId: string): Promise<void> {
     for (let round = 0; round < 20; round++) {
       const name = `seat-queue:${skuId}`;
       if (!(await this.leases.acquire(name, 30_000))) return;
