@@ -21,9 +21,10 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
   }
   const reports = (await deps.tenant.reportsOf(viewer.email)).map((p) => p._id);
   const isGlobalAdmin = await deps.tenant.isGlobalAdmin(viewer.email);
-  const [mine, theirs, queue] = await Promise.all([
+  const [mine, theirs, managed, queue] = await Promise.all([
     deps.lifecycle.requestsInvolving([viewer.email]),
     reports.length ? deps.lifecycle.requestsInvolving(reports) : Promise.resolve([]),
+    deps.lifecycle.requestsManagedBy(viewer.email),
     isGlobalAdmin ? deps.lifecycle.pendingDecisions() : Promise.resolve([]),
   ]);
   const view = (docs: typeof mine) => Promise.all(docs.map((d) => requestView(deps.tenant, d)));
@@ -33,7 +34,11 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
     view: appHome({
       viewer: await personRef(deps.tenant, viewer.email),
       myRequests: await view(mine),
-      reportsRequests: await view(theirs.filter((r) => !mineIds.has(r._id))),
+      reportsRequests: await view(
+        [...theirs, ...managed].filter(
+          (r, i, all) => !mineIds.has(r._id) && all.findIndex((o) => o._id === r._id) === i,
+        ),
+      ),
       pendingQueue: await view(queue),
       isGlobalAdmin,
     }),

@@ -149,6 +149,15 @@ export class Lifecycle {
     return doc ?? undefined;
   }
 
+  /** Requests whose new hire will report to `managerEmail` (the modal's manager field). */
+  async requestsManagedBy(managerEmail: string, limit = 20): Promise<RequestDoc[]> {
+    return this.requests
+      .find({ 'details.managerEmail': managerEmail.toLowerCase() })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<RequestDoc[]>();
+  }
+
   /** Requests waiting for a decision, oldest first: the Global admins' queue. */
   async pendingDecisions(limit = 20): Promise<RequestDoc[]> {
     return this.requests
@@ -191,9 +200,11 @@ export class Lifecycle {
         await this.#auditRefusal(doc, actorEmail, event.type, reason);
         return { kind: 'refused', request: doc, reason };
       }
+      // A targetless transition that only names effects (`timer.reminderDue`) returns the same
+      // snapshot object with actions: that is a change to save, not an event to ignore.
       if (
-        next === snapshot ||
-        (next.value === snapshot.value && !actions.length && next.context === snapshot.context)
+        !actions.length &&
+        (next === snapshot || (next.value === snapshot.value && next.context === snapshot.context))
       ) {
         if (event.actor) await this.#auditRefusal(doc, actorEmail, event.type, 'already decided');
         if (options.completes) await this.#completeOnly(requestId, options.completes);
