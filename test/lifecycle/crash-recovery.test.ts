@@ -3,7 +3,7 @@ import { hashToken } from '../../src/lifecycle/effects.ts';
 import type { SkuDoc } from '../../src/tenant/tenant.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { crashingDirectory, type DirectoryMethod, recordingDirectory } from './directories.ts';
-import { buildSystem, newHire } from './support.ts';
+import { buildSystem, newHire, resetDatabase } from './support.ts';
 
 const db = useTestDatabase('lifecycle/crash-recovery');
 
@@ -51,7 +51,7 @@ describe('a crash between any two provisioning steps', () => {
   ])(
     'P1/L1/T1: crash between $step and $next: after a restart the request completes exactly once',
     async ({ n, crash }) => {
-      await db.connection.dropDatabase();
+      await resetDatabase(db.connection);
       const { system, clock, tenant, notifier, errors, rebuild } = await buildSystem(
         db.connection,
         {
@@ -118,7 +118,7 @@ describe('a crash between any two provisioning steps', () => {
 
 describe('a crash after the invitation went out but before it was recorded', () => {
   it('T2/L4: the retry delivers a fresh invitation once more; only the newest link works', async () => {
-    await db.connection.dropDatabase();
+    await resetDatabase(db.connection);
     const { system, clock, tenant, notifier, errors, rebuild } = await buildSystem(db.connection, {
       seats: 3,
     });

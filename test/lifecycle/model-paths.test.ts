@@ -9,7 +9,7 @@ import { onboarding, roleChange, statusOf } from '../../src/lifecycle/machines.t
 import type { RequestDoc, RoleChangeDetails } from '../../src/lifecycle/request.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { type DirectoryMethod, type Misbehaviour, scriptedDirectory } from './directories.ts';
-import { buildSystem, DEADLINES, newHire } from './support.ts';
+import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 
 // Model-based tests: xstate/graph walks both machines (per input variant) and every chosen path is
 // replayed through the real Lifecycle on mongod. People and timers are driven by the test; the
@@ -238,7 +238,7 @@ function checkState(doc: RequestDoc) {
 
 /** Replays `path` through the real Lifecycle on mongod and checks the stored request each step. */
 async function replay(variant: Variant, path: Path) {
-  await db.connection.dropDatabase();
+  await resetDatabase(db.connection);
   const world = worldFor(path);
   const { system, clock, errors } = await buildSystem(db.connection, {
     seats: world.seats,

@@ -3,7 +3,7 @@ import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { TickingClock } from './directories.ts';
-import { buildSystem, DEADLINES, newHire } from './support.ts';
+import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 
 const db = useTestDatabase('lifecycle/seat-queue');
 
@@ -91,7 +91,7 @@ describe('seats under concurrent approvals', () => {
   }, 120_000);
 
   it('L3: a cancelled waiting request gives up its place and never takes a seat', async () => {
-    await db.connection.dropDatabase();
+    await resetDatabase(db.connection);
     const { system, tenant } = await buildSystem(db.connection, { seats: 0 });
     const { lifecycle, seats } = system;
     const a = await lifecycle.submitOnboarding('ada@contoso.example', newHire('c1'));

@@ -118,3 +118,12 @@ export function newHire(
     ...overrides,
   };
 }
+
+/**
+ * Empties the test file's database mid-file. Dropping also drops the indexes of models already
+ * compiled on the connection (the audit's unique `seq`, …), so they are built again here.
+ */
+export async function resetDatabase(connection: Connection): Promise<void> {
+  await connection.dropDatabase();
+  await Promise.all(Object.values(connection.models).map((model) => model.createIndexes()));
+}
