@@ -168,6 +168,16 @@ export async function startAccessdesk(
       : {}),
   });
   notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel);
+  // Listeners run on after their ack: track them so idle() and stop() wait for them too
+  // (stop() closed the database under listeners still at work). Errors go to app.error().
+  app.use(async ({ next }) => {
+    const listeners = next();
+    system.lifecycle.track(
+      listeners.catch(() => undefined),
+      'slack listener',
+    );
+    await listeners;
+  });
   registerFlows(app, deps);
 
   const started = await app.start(config.port);

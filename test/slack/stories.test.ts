@@ -212,6 +212,17 @@ describe('the employee, the Global admin and the invitee', () => {
   });
 });
 
+describe('waiting for the work after an ack', () => {
+  it('lifecycle.idle() waits for what a listener does after it acked', async () => {
+    const since = slack.mark();
+    expect((await post(desk, command(U.ada, 'seats'))).status).toBe(200);
+    await idle();
+    // No polling: the answer went out before idle() resolved.
+    const answers = slack.calls.slice(since).filter((c) => c.method.startsWith('response_url'));
+    expect(answers.map(textOf).join()).toContain('used');
+  });
+});
+
 describe('the manager', () => {
   it("opening App Home publishes a view with their report's requests", async () => {
     const mine = await desk.system.lifecycle.requestsInvolving(['ada@contoso.example']);
