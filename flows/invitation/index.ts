@@ -50,7 +50,7 @@ export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
   const load = async (token: string) => {
     const request = await deps.lifecycle.findByInvitation(hashToken(token));
     const now = deps.lifecycle.deps.clock.now();
-    if (!request || request.status !== 'invited') return { request, usable: false };
+    if (request?.status !== 'invited') return { request, usable: false };
     const expired = !request.invitation || new Date(request.invitation.expiresAt) <= now;
     return { request, usable: !expired };
   };

@@ -120,7 +120,7 @@ export class EffectRunner {
     await this.lifecycle.patch(requestId, (doc) => {
       const item = doc.outbox.find((i) => i.key === key);
       // A follow-up event may already have completed it in its own save.
-      if (!item || item.status !== 'pending') return undefined;
+      if (item?.status !== 'pending') return undefined;
       return { outbox: doc.outbox.map((i) => (i.key === key ? { ...i, ...change } : i)) };
     });
   }
