@@ -45,17 +45,39 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-function lookup(tenant: TenantService): TenantLookup {
+/**
+ * The flows' view of the tenant. People come from the tenant file and change only when it is
+ * applied at start, so their lookups are cached briefly; admin roles and seats are always read
+ * fresh (decisions are checked at the moment of the click).
+ */
+function lookup(tenant: TenantService, clock: Clock): TenantLookup {
+  const cached = memo(clock, 30_000);
   return {
-    personBySlackId: (id) => tenant.personBySlackId(id),
-    personByEmail: (email) => tenant.personByEmail(email.toLowerCase()),
-    reportsOf: (email) => tenant.reportsOf(email),
+    personBySlackId: (id) => cached(`slack:${id}`, () => tenant.personBySlackId(id)),
+    personByEmail: (email) =>
+      cached(`email:${email.toLowerCase()}`, () => tenant.personByEmail(email.toLowerCase())),
+    reportsOf: (email) => cached(`reports:${email}`, () => tenant.reportsOf(email)),
     isGlobalAdmin: (email) => tenant.isGlobalAdmin(email),
     hasAccount: async (email) => !!(await tenant.accountByEmail(email.toLowerCase())),
     listSeatSummaries: () => tenant.listSeatSummaries(),
     seatSummary: (sku) => tenant.seatSummary(sku),
     setSeatCount: (sku, n) => tenant.setSeatCount(sku, n),
     choices: () => tenantChoices(tenant),
+  };
+}
+
+/** A cache of promises by key, each kept `ttlMs` milliseconds. */
+function memo(clock: Clock, ttlMs: number) {
+  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const now = clock.now().getTime();
+    const hit = entries.get(key);
+    if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
+    // A real promise: mongoose queries are thenables that refuse to run twice.
+    const value = Promise.resolve().then(load);
+    entries.set(key, { at: now, value });
+    value.catch(() => entries.delete(key));
+    return value;
   };
 }
 
@@ -145,7 +167,7 @@ export async function startAccessdesk(
   const deps = {
     lifecycle: system.lifecycle,
     seats: system.seats,
-    tenant: lookup(tenant),
+    tenant: lookup(tenant, clock),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
   };

@@ -74,6 +74,8 @@ export class AuditTrail {
   readonly entries: Model<AuditEntry>;
   readonly head: Model<{ _id: string; seq: number; hash: string }>;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The last entry this process saw; another instance appending shows up as a duplicate seq. */
+  #tail: { seq: number; hash: string } | undefined;
 
   constructor(
     connection: Connection,
@@ -92,7 +94,10 @@ export class AuditTrail {
 
   async #appendWithRetry(record: AuditRecord): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 1000; attempt++) {
-      const last = await this.entries.findOne().sort({ seq: -1 }).lean();
+      const last =
+        this.#tail ??
+        (await this.entries.findOne({}, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean()) ??
+        undefined;
       const base = {
         ...record,
         seq: (last?.seq ?? 0) + 1,
@@ -103,9 +108,11 @@ export class AuditTrail {
       try {
         await this.entries.create(entry);
       } catch (error) {
+        this.#tail = undefined;
         if ((error as { code?: number }).code === 11000) continue;
         throw error;
       }
+      this.#tail = { seq: entry.seq, hash: entry.hash };
       await this.#advanceHead(entry);
       return entry;
     }

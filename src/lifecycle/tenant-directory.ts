@@ -1,6 +1,6 @@
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
-import type { EnvironmentDoc, SkuDoc } from '../tenant/tenant.model.ts';
+import type { AccountDoc, EnvironmentDoc, SkuDoc, TenantDoc } from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import type { Directory, DirectoryAccount, People } from './ports.ts';
 import type { OnboardingDetails } from './request.model.ts';
@@ -139,9 +139,14 @@ export class TenantPeople implements People {
   constructor(private readonly t: TenantService) {}
 
   async adminRolesOf(email: string): Promise<string[]> {
-    const account = await this.t.accountByEmail(email.toLowerCase());
+    // Two reads, both at the moment of the decision: the account and the Global admin registry.
+    const [account, tenant] = await Promise.all([
+      this.t.models.Account.findOne({ personEmail: email.toLowerCase() }).lean<AccountDoc>(),
+      this.t.models.Tenant.findById('tenant').lean<TenantDoc>(),
+    ]);
     if (!account || account.deletedAt) return [];
-    const registered = await this.t.isGlobalAdmin(account.personEmail);
+    // A2: an account counts as Global admin only when its roles and the registry both say so.
+    const registered = (tenant?.globalAdmins ?? []).includes(account._id);
     return account.adminRoles.filter((role) => role !== GLOBAL_ADMIN || registered);
   }
 
