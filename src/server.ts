@@ -127,6 +127,10 @@ export async function startAccessdesk(
       })
     : undefined;
   const clientOptions = {
+    // Slack's default retries a failing call for about 30 minutes. Ours give up within seconds:
+    // what must happen (cards, DMs) runs from the durable outbox, which retries it later anyway.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    timeout: 10_000,
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     ...(local ? { slackApiUrl: `http://127.0.0.1:${config.port}/api/` } : {}),
   };

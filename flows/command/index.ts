@@ -6,6 +6,7 @@ import { statusMessage } from '../blocks/status-message.ts';
 import type { FlowDeps } from '../deps.ts';
 import { maySee, resolveViewer, unknownUserText, type Viewer } from '../identity.ts';
 import { openOnboarding, openRoleChange } from '../request/index.ts';
+import { takeTurn } from '../turns.ts';
 import { requestView } from '../views.ts';
 
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
@@ -54,7 +55,7 @@ async function setSeats(deps: FlowDeps, viewer: Viewer, sku: string, count: stri
 
 /** `/access <request | change | status | seats | help>`: ack at once, then answer privately. */
 export function register(app: App, deps: FlowDeps): void {
-  app.command('/access', async ({ ack, command, client, respond }) => {
+  app.command('/access', async ({ ack, command, client, respond, context }) => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     if (sub === 'request' || sub === 'change') {
       await ack();
@@ -63,6 +64,7 @@ export function register(app: App, deps: FlowDeps): void {
       return;
     }
     await ack();
+    await takeTurn(context);
     await answer(respond, async () => {
       if (sub === 'help') return { ...helpMessage(), response_type: 'ephemeral' };
       const viewer = await resolveViewer(deps.tenant, client, command.user_id);

@@ -6,6 +6,7 @@ import type { Message } from '../blocks/types.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer, unknownUserText } from '../identity.ts';
 import { ACTION, CALLBACK, FIELD } from '../ids.ts';
+import { takeTurn } from '../turns.ts';
 import { personRef } from '../views.ts';
 
 type Client = App['client'];
@@ -42,8 +43,9 @@ export async function refusalFor(deps: FlowDeps, outcome: SendOutcome | { kind: 
 
 /** Approve, Deny (with a reason), Cancel: buttons that make one lifecycle call each. */
 export function register(app: App, deps: FlowDeps): void {
-  app.action(ACTION.approveRequest, async ({ ack, body, action, client }) => {
+  app.action(ACTION.approveRequest, async ({ ack, body, action, client, context }) => {
     await ack();
+    await takeTurn(context);
     const requestId = 'value' in action ? String(action.value) : '';
     const channel = 'channel' in body ? body.channel?.id : undefined;
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
@@ -81,7 +83,7 @@ export function register(app: App, deps: FlowDeps): void {
     }
   });
 
-  app.view(CALLBACK.denyRequest, async ({ ack, body, view, client }) => {
+  app.view(CALLBACK.denyRequest, async ({ ack, body, view, client, context }) => {
     const reason = view.state.values[FIELD.reason]?.[FIELD.reason]?.value?.trim();
     if (!reason) {
       await ack({
@@ -91,6 +93,7 @@ export function register(app: App, deps: FlowDeps): void {
       return;
     }
     await ack();
+    await takeTurn(context);
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer) return;
     const outcome = await deps.lifecycle.act(view.private_metadata, viewer.email, {
@@ -101,8 +104,9 @@ export function register(app: App, deps: FlowDeps): void {
     if (refusal) await client.chat.postMessage({ channel: body.user.id, ...refusal });
   });
 
-  app.action(ACTION.cancelRequest, async ({ ack, body, action, client }) => {
+  app.action(ACTION.cancelRequest, async ({ ack, body, action, client, context }) => {
     await ack();
+    await takeTurn(context);
     const requestId = 'value' in action ? String(action.value) : '';
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer) return;

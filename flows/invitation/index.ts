@@ -5,11 +5,13 @@ import { refusalFor } from '../decide/index.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer } from '../identity.ts';
 import { ACTION } from '../ids.ts';
+import { takeTurn } from '../turns.ts';
 
 /** The Accept button of the invitation DM. */
 export function register(app: App, deps: FlowDeps): void {
-  app.action(ACTION.acceptInvitation, async ({ ack, body, action, client }) => {
+  app.action(ACTION.acceptInvitation, async ({ ack, body, action, client, context }) => {
     await ack();
+    await takeTurn(context);
     const requestId = 'value' in action ? String(action.value) : '';
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer) return;

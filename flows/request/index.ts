@@ -6,6 +6,7 @@ import type { ModalView } from '../blocks/types.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer, unknownUserText } from '../identity.ts';
 import { CALLBACK, type ChangeKindValue, FIELD } from '../ids.ts';
+import { takeTurn } from '../turns.ts';
 import { parseOnboarding, parseRoleChange, readFields } from './parse.ts';
 
 type Values = Record<string, Record<string, never>>;
@@ -60,7 +61,7 @@ export function register(app: App, deps: FlowDeps): void {
     });
   }
 
-  app.view(CALLBACK.onboardingRequest, async ({ ack, body, view, client }) => {
+  app.view(CALLBACK.onboardingRequest, async ({ ack, body, view, client, context }) => {
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer?.known) {
       await ack({
@@ -82,6 +83,7 @@ export function register(app: App, deps: FlowDeps): void {
       return;
     }
     await ack();
+    await takeTurn(context);
     const request = await deps.lifecycle.submitOnboarding(viewer.email, result.details);
     await client.chat.postMessage({
       channel: body.user.id,
@@ -89,7 +91,7 @@ export function register(app: App, deps: FlowDeps): void {
     });
   });
 
-  app.view(CALLBACK.roleChangeRequest, async ({ ack, body, view, client }) => {
+  app.view(CALLBACK.roleChangeRequest, async ({ ack, body, view, client, context }) => {
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer?.known) {
       await ack({
@@ -111,6 +113,7 @@ export function register(app: App, deps: FlowDeps): void {
       return;
     }
     await ack();
+    await takeTurn(context);
     try {
       const request = await deps.lifecycle.submitRoleChange(
         viewer.email,
