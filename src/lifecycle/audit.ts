@@ -73,7 +73,14 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
 export class AuditTrail {
   readonly entries: Model<AuditEntry>;
   readonly head: Model<{ _id: string; seq: number; hash: string }>;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Records waiting to be written; a flush writes all of them with one insert (group commit). */
+  #pending: Array<{
+    record: AuditRecord;
+    resolve: (entry: AuditEntry) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  #flushing = false;
+  #indexed: Promise<void> | undefined;
   /** The last entry this process saw; another instance appending shows up as a duplicate seq. */
   #tail: { seq: number; hash: string } | undefined;
 
@@ -85,38 +92,78 @@ export class AuditTrail {
     this.head = connection.models.AuditHead ?? connection.model('AuditHead', headSchema);
   }
 
-  /** Appends a record at the end of the chain. In-process appends are queued; others retry. */
+  /**
+   * Appends a record at the end of the chain. Appends that arrive while a write is under way are
+   * chained in process and written together with one insert; other instances race on the unique
+   * `seq` and re-chain what lost.
+   */
   append(record: AuditRecord): Promise<AuditEntry> {
-    const next = this.#queue.then(() => this.#appendWithRetry(record));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ record, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
   }
 
-  async #appendWithRetry(record: AuditRecord): Promise<AuditEntry> {
-    for (let attempt = 0; attempt < 1000; attempt++) {
-      const last =
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#pending.length) {
+        const batch = this.#pending.splice(0, 500);
+        try {
+          const entries = await this.#write(batch.map((b) => b.record));
+          batch.forEach((b, i) => b.resolve(entries[i]!));
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #write(records: AuditRecord[]): Promise<AuditEntry[]> {
+    // The unique `seq` index is what makes racing instances safe: never write before it exists.
+    this.#indexed ??= this.entries.init().then(() => undefined);
+    await this.#indexed;
+    const written: AuditEntry[] = [];
+    let rest = records;
+    for (let attempt = 0; attempt < 1000 && rest.length; attempt++) {
+      let last =
         this.#tail ??
         (await this.entries.findOne({}, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean()) ??
         undefined;
-      const base = {
-        ...record,
-        seq: (last?.seq ?? 0) + 1,
-        at: this.clock.now(),
-        prevHash: last?.hash ?? GENESIS,
-      };
-      const entry: AuditEntry = { ...base, hash: hashEntry(base) };
+      const at = this.clock.now();
+      const entries = rest.map((record) => {
+        const base = {
+          ...record,
+          seq: (last?.seq ?? 0) + 1,
+          at,
+          prevHash: last?.hash ?? GENESIS,
+        };
+        const entry: AuditEntry = { ...base, hash: hashEntry(base) };
+        last = entry;
+        return entry;
+      });
       try {
-        await this.entries.create(entry);
+        await this.entries.collection.insertMany(
+          entries.map((e) => ({ ...e })),
+          { ordered: true },
+        );
+        written.push(...entries);
+        rest = [];
+        this.#tail = last;
       } catch (error) {
         this.#tail = undefined;
-        if ((error as { code?: number }).code === 11000) continue;
-        throw error;
+        if ((error as { code?: number }).code !== 11000) throw error;
+        // Ordered: the entries before the duplicate went in and stay; re-chain the others.
+        const inserted = (error as { insertedCount?: number }).insertedCount ?? 0;
+        written.push(...entries.slice(0, inserted));
+        rest = rest.slice(inserted);
       }
-      this.#tail = { seq: entry.seq, hash: entry.hash };
-      await this.#advanceHead(entry);
-      return entry;
     }
-    throw new Error('audit append kept losing the race');
+    if (rest.length) throw new Error('audit append kept losing the race');
+    await this.#advanceHead(written.at(-1)!);
+    return written;
   }
 
   async #advanceHead(entry: AuditEntry): Promise<void> {

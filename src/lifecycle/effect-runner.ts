@@ -29,35 +29,54 @@ export class EffectRunner {
     lifecycle.runEffects = (id) => this.run(id);
   }
 
-  /** Runs every runnable outbox item of `requestId`, oldest first. */
+  /**
+   * Runs every runnable outbox item of `requestId`, oldest first. The items runnable now are
+   * claimed together (one compare-and-set), run one by one, and settled together.
+   */
   async run(requestId: string): Promise<void> {
     for (let guard = 0; guard < 100; guard++) {
       const claimed = await this.#claim(requestId);
       if (!claimed) return;
-      const { request, item } = claimed;
-      const effect = this.effects[item.effect];
-      try {
-        if (!effect) throw new Error(`no effect named ${item.effect}`);
-        await effect(request, item);
-        await this.#finish(requestId, item.key, { status: 'done' });
-      } catch (error) {
-        if (error instanceof RetryableError && item.attempts < MAX_ATTEMPTS) {
-          const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
-          await this.#finish(requestId, item.key, {
-            status: 'pending',
-            lastError: error.message,
-            leaseUntil: new Date(this.lifecycle.deps.clock.now().getTime() + backoff),
-          });
-          return;
+      const { request, items } = claimed;
+      const settled = new Map<string, Partial<OutboxItem>>();
+      const failures: Array<[OutboxItem, AccessdeskError]> = [];
+      let crash: unknown;
+      let retryLater = false;
+      for (const item of items) {
+        const effect = this.effects[item.effect];
+        try {
+          if (!effect) throw new Error(`no effect named ${item.effect}`);
+          await effect(request, item);
+          settled.set(item.key, { status: 'done' });
+        } catch (error) {
+          if (error instanceof RetryableError && item.attempts < MAX_ATTEMPTS) {
+            const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
+            const now = this.lifecycle.deps.clock.now().getTime();
+            settled.set(item.key, {
+              status: 'pending',
+              lastError: error.message,
+              leaseUntil: new Date(now + backoff),
+            });
+            retryLater = true;
+          } else if (error instanceof AccessdeskError) {
+            settled.set(item.key, { status: 'failed', lastError: error.message });
+            failures.push([item, error]);
+          } else {
+            // Anything else looks like a crash: the item keeps its lease and runs again once it
+            // passes; the items behind it are handed back untouched.
+            crash = error;
+            const rest = items.slice(items.indexOf(item) + 1);
+            for (const later of rest) {
+              settled.set(later.key, { leaseUntil: null, attempts: later.attempts - 1 });
+            }
+            break;
+          }
         }
-        if (error instanceof AccessdeskError) {
-          await this.#finish(requestId, item.key, { status: 'failed', lastError: error.message });
-          await this.onPermanentFailure(request, item, error);
-          continue;
-        }
-        // Anything else looks like a crash: keep the lease, so the item runs again once it passes.
-        throw error;
       }
+      await this.#settle(requestId, settled);
+      for (const [item, error] of failures) await this.onPermanentFailure(request, item, error);
+      if (crash) throw crash;
+      if (retryLater) return;
     }
   }
 
@@ -85,43 +104,57 @@ export class EffectRunner {
     return ids.length;
   }
 
-  async #claim(requestId: string): Promise<{ request: RequestDoc; item: OutboxItem } | undefined> {
+  async #claim(
+    requestId: string,
+  ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
     const now = this.lifecycle.deps.clock.now();
+    let fresh = false;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const request = await this.lifecycle.requests.findById(requestId).lean<RequestDoc>();
+      const request = fresh
+        ? await this.lifecycle.get(requestId).catch(() => undefined)
+        : await this.lifecycle.latest(requestId).catch(() => undefined);
       if (!request) return undefined;
-      const item = request.outbox.find(
-        (i) => i.status === 'pending' && (!i.leaseUntil || new Date(i.leaseUntil) <= now),
+      const runnable = (i: OutboxItem) =>
+        i.status === 'pending' && (!i.leaseUntil || new Date(i.leaseUntil) <= now);
+      if (!request.outbox.some(runnable)) {
+        if (fresh) return undefined;
+        fresh = true;
+        continue;
+      }
+      const leaseUntil = new Date(now.getTime() + this.leaseMs);
+      const outbox = request.outbox.map((i) =>
+        runnable(i) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
       );
-      if (!item) return undefined;
-      const claimedItem = {
-        ...item,
-        attempts: item.attempts + 1,
-        leaseUntil: new Date(now.getTime() + this.leaseMs),
-      };
       const saved = await this.lifecycle.requests
         .findOneAndUpdate(
           { _id: requestId, version: request.version },
-          {
-            $set: {
-              outbox: request.outbox.map((i) => (i.key === item.key ? claimedItem : i)),
-              version: request.version + 1,
-            },
-          },
+          { $set: { outbox, version: request.version + 1 } },
           { returnDocument: 'after' },
         )
         .lean<RequestDoc>();
-      if (saved) return { request: saved, item: claimedItem };
+      fresh = true;
+      if (saved) {
+        this.lifecycle.remember(saved);
+        const keys = new Set(request.outbox.filter(runnable).map((i) => i.key));
+        return { request: saved, items: saved.outbox.filter((i) => keys.has(i.key)) };
+      }
     }
     return undefined;
   }
 
-  async #finish(requestId: string, key: string, change: Partial<OutboxItem>) {
+  /** Writes what became of the claimed items; ones a follow-up event completed stay done. */
+  async #settle(requestId: string, settled: Map<string, Partial<OutboxItem>>) {
+    if (!settled.size) return;
     await this.lifecycle.patch(requestId, (doc) => {
-      const item = doc.outbox.find((i) => i.key === key);
-      // A follow-up event may already have completed it in its own save.
-      if (item?.status !== 'pending') return undefined;
-      return { outbox: doc.outbox.map((i) => (i.key === key ? { ...i, ...change } : i)) };
+      let changed = false;
+      const outbox = doc.outbox.flatMap((i) => {
+        const change = settled.get(i.key);
+        if (!change || i.status !== 'pending') return [i];
+        changed = true;
+        // Done items leave the outbox; it holds what is still to run, or failed for good.
+        return change.status === 'done' ? [] : [{ ...i, ...change } as OutboxItem];
+      });
+      return changed ? { outbox } : undefined;
     });
   }
 }

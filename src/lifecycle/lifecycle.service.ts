@@ -47,6 +47,8 @@ export interface SendOptions {
 }
 
 const CAS_RETRIES = 50;
+/** How many request documents a process remembers (the newest it wrote or read). */
+const KNOWN_DOCS = 5000;
 
 /**
  * The one path every change of a request takes: load → transition → compare-and-set save →
@@ -56,6 +58,8 @@ export class Lifecycle {
   readonly requests: Model<RequestDoc>;
   readonly audit: AuditTrail;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Newest request documents seen, oldest first (a bounded cache, not actors: nothing runs). */
+  readonly #known = new Map<string, RequestDoc>();
   /** Set by the effect runner: called after every save that queued effects. */
   runEffects: (requestId: string) => Promise<void> = async () => {};
 
@@ -175,11 +179,30 @@ export class Lifecycle {
     );
   }
 
-  /** Loads a request; throws NotFound. */
+  /** Loads a request from the database; throws NotFound. */
   async get(requestId: string): Promise<RequestDoc> {
-    const doc = await this.requests.findById(requestId).lean();
+    const doc = await this.requests.findById(requestId).lean<RequestDoc>();
     if (!doc) throw new AccessdeskError(ErrorCode.NotFound, `No request ${requestId}.`);
-    return doc as RequestDoc;
+    return this.remember(doc);
+  }
+
+  /**
+   * The newest version of a request this process has seen, else the database's. Good enough to
+   * attempt a compare-and-set: a stale one just loses it and is read again. Nothing is decided
+   * on it without a write that checks its version.
+   */
+  async latest(requestId: string): Promise<RequestDoc> {
+    return this.#known.get(requestId) ?? this.get(requestId);
+  }
+
+  /** Remembers `doc` if it is newer than what this process knew; returns it. */
+  remember(doc: RequestDoc): RequestDoc {
+    const known = this.#known.get(doc._id);
+    if (known && known.version > doc.version) return doc;
+    this.#known.delete(doc._id);
+    this.#known.set(doc._id, doc);
+    if (this.#known.size > KNOWN_DOCS) this.#known.delete(this.#known.keys().next().value!);
+    return doc;
   }
 
   /** Sends `event` to the request's machine; retries the compare-and-set until it wins. */
@@ -188,13 +211,23 @@ export class Lifecycle {
     event: LifecycleEvent,
     options: SendOptions = {},
   ): Promise<SendOutcome> {
+    let fresh = false;
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
-      const doc = await this.get(requestId);
+      const doc = fresh ? await this.get(requestId) : await this.latest(requestId);
       const actorEmail = (event.actor as Actor | undefined)?.email ?? 'accessdesk';
       const snapshot = restore(doc.kind, doc.state, doc.context);
       const [next, executed] = transition(machineFor(doc.kind), snapshot, event as never);
       const actions = executed as unknown as Array<{ type: string; params?: unknown }>;
       const refusal = actions.find((a) => a.type === 'refuseAttempt');
+      // What changes nothing is answered from the database's version only.
+      const changesNothing =
+        !actions.length &&
+        (next === snapshot || (next.value === snapshot.value && next.context === snapshot.context));
+      if ((refusal || changesNothing) && !fresh) {
+        fresh = true;
+        attempt--;
+        continue;
+      }
       if (refusal) {
         const reason = (refusal.params as { reason: RefusalReason }).reason;
         await this.#auditRefusal(doc, actorEmail, event.type, reason);
@@ -202,10 +235,7 @@ export class Lifecycle {
       }
       // A targetless transition that only names effects (`timer.reminderDue`) returns the same
       // snapshot object with actions: that is a change to save, not an event to ignore.
-      if (
-        !actions.length &&
-        (next === snapshot || (next.value === snapshot.value && next.context === snapshot.context))
-      ) {
+      if (changesNothing) {
         if (event.actor) await this.#auditRefusal(doc, actorEmail, event.type, 'already decided');
         if (options.completes) await this.#completeOnly(requestId, options.completes);
         return {
@@ -216,7 +246,10 @@ export class Lifecycle {
         };
       }
       const saved = await this.#save(doc, next, actions, event, actorEmail, options);
-      if (!saved) continue;
+      if (!saved) {
+        fresh = true;
+        continue;
+      }
       await this.audit.append({
         requestId,
         actor: actorEmail,
@@ -232,9 +265,14 @@ export class Lifecycle {
 
   /** Saves fields that are not a transition (the card's message ref), by compare-and-set. */
   async patch(requestId: string, update: (doc: RequestDoc) => Partial<RequestDoc> | undefined) {
+    let fresh = false;
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
-      const doc = await this.get(requestId);
+      const doc = fresh ? await this.get(requestId) : await this.latest(requestId);
       const fields = update(doc);
+      if (!fields && !fresh) {
+        fresh = true;
+        continue;
+      }
       if (!fields) return doc;
       const saved = await this.requests
         .findOneAndUpdate(
@@ -242,8 +280,9 @@ export class Lifecycle {
           { $set: { ...fields, version: doc.version + 1, updatedAt: this.deps.clock.now() } },
           { returnDocument: 'after' },
         )
-        .lean();
-      if (saved) return saved as RequestDoc;
+        .lean<RequestDoc>();
+      if (saved) return this.remember(saved);
+      fresh = true;
     }
     throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
   }
@@ -313,6 +352,7 @@ export class Lifecycle {
       };
       try {
         await this.requests.create(doc);
+        this.remember(doc);
       } catch (error) {
         if ((error as { code?: number }).code === 11000) continue;
         throw error;
@@ -349,9 +389,8 @@ export class Lifecycle {
       done,
       context.invitationExpiresAt as string | undefined,
     );
-    const outbox = doc.outbox.map((item) =>
-      item.key === options.completes ? { ...item, status: 'done' as const } : item,
-    );
+    // Done items leave the outbox: it holds what is still to run (or failed for good).
+    const outbox = doc.outbox.filter((item) => item.key !== options.completes);
     outbox.push(...outboxItems(actions, version, changed));
     const fields: Partial<RequestDoc> = {
       ...options.patch,
@@ -384,14 +423,15 @@ export class Lifecycle {
       : { $set: fields };
     const saved = await this.requests
       .findOneAndUpdate({ _id: doc._id, version: doc.version }, update, { returnDocument: 'after' })
-      .lean();
+      .lean<RequestDoc>();
+    if (saved) this.remember(saved);
     return (saved as RequestDoc | null) ?? null;
   }
 
   async #completeOnly(requestId: string, key: string) {
     await this.patch(requestId, (doc) =>
       doc.outbox.some((i) => i.key === key && i.status === 'pending')
-        ? { outbox: doc.outbox.map((i) => (i.key === key ? { ...i, status: 'done' as const } : i)) }
+        ? { outbox: doc.outbox.filter((i) => i.key !== key) }
         : undefined,
     );
   }

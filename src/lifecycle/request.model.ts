@@ -13,7 +13,7 @@ export interface OutboxItem {
   attempts: number;
   lastError?: string;
   /** A runner holds the item until then; after it, another runner may take it over. */
-  leaseUntil?: Date;
+  leaseUntil?: Date | null;
 }
 
 /** A durable deadline; the scheduler sends `event` once `at` has passed. */
