@@ -111,7 +111,7 @@ export class AuditTrail {
         const batch = this.#pending.splice(0, 500);
         try {
           const entries = await this.#write(batch.map((b) => b.record));
-          batch.forEach((b, i) => b.resolve(entries[i]!));
+          for (const [i, b] of batch.entries()) b.resolve(entries[i]!);
         } catch (error) {
           for (const b of batch) b.reject(error);
         }
