@@ -29,7 +29,11 @@ export async function resolveViewer(
       name: `${person.firstName} ${person.lastName}`,
       known: true,
     };
-  const info = await client.users.info({ user: slackId }).catch(() => undefined);
+  // Often called before an ack: give Slack 1.5 s at most, so the ack still makes its 3 s.
+  const info = await Promise.race([
+    client.users.info({ user: slackId }).catch(() => undefined),
+    new Promise<undefined>((resolve) => setTimeout(resolve, 1500).unref()),
+  ]);
   const email = info?.user?.profile?.email?.toLowerCase();
   if (!email) return undefined;
   const byEmail = await tenant.personByEmail(email);

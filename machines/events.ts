@@ -15,14 +15,19 @@ export type RefusalReason =
   | 'own_request'
   | 'same_approver_twice'
   | 'not_requester'
-  | 'not_invitee';
+  | 'not_invitee'
+  | 'invitation_expired';
 
 /** Events a person causes, shared by both lifecycles. */
 export type PersonEvent =
   | { type: 'approver.approved'; actor: Actor }
   | { type: 'approver.denied'; actor: Actor; reason: string }
   | { type: 'requester.cancelled'; actor: Actor }
-  | { type: 'invitee.accepted'; actor: Actor };
+  | {
+      type: 'invitee.accepted';
+      actor: Actor /** When it was accepted (ISO), from the clock. */;
+      at?: string;
+    };
 
 /** Events the durable scheduler sends when a stored deadline passes. */
 export type TimerEvent =

@@ -35,6 +35,12 @@ export const onboardingMachine = setup({
       'actor' in event && context.approvals.some((a) => a.by === event.actor.email.toLowerCase()),
     needsSecondApproval: ({ context }) =>
       context.grantsGlobalAdmin && context.approvals.length === 0,
+    /** The invitation has not expired yet at the moment of acceptance (L4). */
+    invitationValid: ({ context, event }) =>
+      event.type !== 'invitee.accepted' ||
+      !context.invitationExpiresAt ||
+      !event.at ||
+      new Date(event.at) < new Date(context.invitationExpiresAt),
     isRequester: ({ context, event }) =>
       'actor' in event && event.actor.email.toLowerCase() === context.requesterEmail,
     isInvitee: ({ context, event }) =>
@@ -216,6 +222,10 @@ export const onboardingMachine = setup({
           {
             guard: not('isInvitee'),
             actions: { type: 'refuseAttempt', params: { reason: 'not_invitee' } },
+          },
+          {
+            guard: not('invitationValid'),
+            actions: { type: 'refuseAttempt', params: { reason: 'invitation_expired' } },
           },
           { target: 'accepted', actions: 'confirmSeat' },
         ],

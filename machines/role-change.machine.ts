@@ -48,6 +48,12 @@ export const roleChangeMachine = setup({
       'actor' in event && context.approvals.some((a) => a.by === event.actor.email.toLowerCase()),
     needsSecondApproval: ({ context }) =>
       context.grantsGlobalAdmin && context.approvals.length === 0,
+    /** The invitation has not expired yet at the moment of acceptance (L4). */
+    invitationValid: ({ context, event }) =>
+      event.type !== 'invitee.accepted' ||
+      !context.invitationExpiresAt ||
+      !event.at ||
+      new Date(event.at) < new Date(context.invitationExpiresAt),
     isRequester: ({ context, event }) =>
       'actor' in event && event.actor.email.toLowerCase() === context.requesterEmail,
     isSubject: ({ context, event }) =>
@@ -226,6 +232,10 @@ export const roleChangeMachine = setup({
           {
             guard: not('isSubject'),
             actions: { type: 'refuseAttempt', params: { reason: 'not_invitee' } },
+          },
+          {
+            guard: not('invitationValid'),
+            actions: { type: 'refuseAttempt', params: { reason: 'invitation_expired' } },
           },
           { target: 'accepted', actions: 'completeReenable' },
         ],

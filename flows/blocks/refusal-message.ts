@@ -15,6 +15,8 @@ const SENTENCES: Record<RefusalReason, string> = {
     'You already approved this request; a second, different Global admin must approve it too.',
   not_requester: 'Only the person who made this request can cancel it.',
   not_invitee: 'This invitation is for someone else; only the invited person can accept it.',
+  invitation_expired:
+    'This invitation has expired and its seat was given back. Ask the person who requested your access for a new one.',
 };
 
 /** The ephemeral reply when an attempt changes nothing, in plain human words. */

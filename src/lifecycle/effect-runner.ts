@@ -1,4 +1,4 @@
-import { AccessdeskError, RetryableError } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { OutboxItem, RequestDoc } from './request.model.ts';
 
@@ -24,7 +24,8 @@ export class EffectRunner {
     private readonly lifecycle: Lifecycle,
     private readonly effects: Record<string, Effect>,
     private readonly onPermanentFailure: OnPermanentFailure,
-    private readonly leaseMs = 60_000,
+    /** Longer than an effect's worst case (a Slack call gives up within ~35 s). */
+    private readonly leaseMs = 5 * 60_000,
   ) {
     lifecycle.runEffects = (id) => this.run(id);
   }
@@ -49,7 +50,13 @@ export class EffectRunner {
           await effect(request, item);
           settled.set(item.key, { status: 'done' });
         } catch (error) {
-          if (error instanceof RetryableError && item.attempts < MAX_ATTEMPTS) {
+          // A lost compare-and-set race is worth another try, like an outside system's hiccup.
+          const transient =
+            error instanceof RetryableError ||
+            (error instanceof AccessdeskError &&
+              !(error instanceof RuleViolation) &&
+              error.code === ErrorCode.Conflict);
+          if (transient && item.attempts < MAX_ATTEMPTS) {
             const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
             const now = this.lifecycle.deps.clock.now().getTime();
             settled.set(item.key, {
@@ -58,9 +65,14 @@ export class EffectRunner {
               leaseUntil: new Date(now + backoff),
             });
             retryLater = true;
-          } else if (error instanceof AccessdeskError) {
-            settled.set(item.key, { status: 'failed', lastError: error.message });
-            failures.push([item, error]);
+          } else if (error instanceof AccessdeskError || item.attempts >= MAX_ATTEMPTS) {
+            // For good: a rule refused it, or it kept failing. The machine is told (below).
+            const coded =
+              error instanceof AccessdeskError
+                ? error
+                : new RetryableError(`gave up after ${item.attempts} attempts: ${String(error)}`);
+            settled.set(item.key, { status: 'failed', lastError: coded.message });
+            failures.push([item, coded]);
           } else {
             // Anything else looks like a crash: the item keeps its lease and runs again once it
             // passes; the items behind it are handed back untouched.
@@ -73,8 +85,10 @@ export class EffectRunner {
           }
         }
       }
-      await this.#settle(requestId, settled);
+      // The machine hears of a failure before the item is settled: a crash in between runs the
+      // item again rather than leaving the request stuck with a failed item nobody reacted to.
       for (const [item, error] of failures) await this.onPermanentFailure(request, item, error);
+      await this.#settle(requestId, settled);
       if (crash) throw crash;
       if (retryLater) return;
     }

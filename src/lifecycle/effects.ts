@@ -121,11 +121,7 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
         await directory.releaseSeat(skuId, request._id);
         undone.push(`released the held ${skuId} seat`);
       }
-      const accountId = request.context.accountId as string | undefined;
-      if (request.kind === 'onboarding' && accountId) {
-        await directory.setSignInAllowed(accountId, false);
-        undone.push('blocked sign-in of the account it created');
-      }
+      if (request.kind === 'onboarding') undone.push(...(await undoAccount(directory, request)));
       await lifecycle.patch(request._id, () => ({
         failure: { reason: (request.context.failureReason as string) ?? 'unknown', undone },
       }));
@@ -145,4 +141,31 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
       reason: `${error.message}${rule}`,
     });
   };
+}
+
+/**
+ * Takes back what a failed onboarding gave the account it created (found by the request's key,
+ * since provisioning may have failed before it reported the account): admin roles, the security
+ * group, sign-in. The account itself stays, blocked, so the person still has one account (L1).
+ */
+async function undoAccount(directory: Directory, request: RequestDoc): Promise<string[]> {
+  const accountId =
+    (request.context.accountId as string | undefined) ??
+    (await directory.accountIdByKey(request._id));
+  if (!accountId) return [];
+  const details = request.details as OnboardingDetails;
+  const undone: string[] = [];
+  if (details.adminRoles.length) {
+    try {
+      await directory.revokeAdminRoles(accountId, details.adminRoles);
+      undone.push(`revoked ${details.adminRoles.join(', ')}`);
+    } catch (error) {
+      undone.push(`could not revoke ${details.adminRoles.join(', ')}: ${(error as Error).message}`);
+    }
+  }
+  await directory.removeFromSecurityGroup(details.environment, accountId);
+  undone.push(`removed the account from ${details.environment}'s security group`);
+  await directory.setSignInAllowed(accountId, false);
+  undone.push('blocked sign-in of the account it created');
+  return undone;
 }

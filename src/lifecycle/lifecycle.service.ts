@@ -99,7 +99,7 @@ export class Lifecycle {
       email: email.toLowerCase(),
       adminRoles: await this.deps.people.adminRolesOf(email),
     };
-    return this.send(requestId, { ...event, actor });
+    return this.send(requestId, { ...event, actor, at: this.deps.clock.now().toISOString() });
   }
 
   /**
@@ -250,14 +250,18 @@ export class Lifecycle {
         fresh = true;
         continue;
       }
-      await this.audit.append({
-        requestId,
-        actor: actorEmail,
-        action: event.type,
-        from: doc.status,
-        to: saved.status,
-      });
-      this.#kick(requestId);
+      // The change is saved: its effects run even if the audit line fails to be written.
+      try {
+        await this.audit.append({
+          requestId,
+          actor: actorEmail,
+          action: event.type,
+          from: doc.status,
+          to: saved.status,
+        });
+      } finally {
+        this.#kick(requestId);
+      }
       return { kind: 'transitioned', request: saved, from: doc.status, to: saved.status };
     }
     throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
@@ -357,13 +361,16 @@ export class Lifecycle {
         if ((error as { code?: number }).code === 11000) continue;
         throw error;
       }
-      await this.audit.append({
-        requestId: id,
-        actor: input.requesterEmail,
-        action: 'requester.submitted',
-        to: status,
-      });
-      this.#kick(id);
+      try {
+        await this.audit.append({
+          requestId: id,
+          actor: input.requesterEmail,
+          action: 'requester.submitted',
+          to: status,
+        });
+      } finally {
+        this.#kick(id);
+      }
       return doc;
     }
     throw new Error('could not allocate a request id');

@@ -14,6 +14,8 @@ export interface DirectoryAccount {
 export interface Directory {
   createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount>;
   accountIdByEmail(email: string): Promise<string | undefined>;
+  /** The account `createAccount` made for `key`, if it got that far. */
+  accountIdByKey(key: string): Promise<string | undefined>;
   /** Takes a held seat for `key` (L3, L4); throws RuleViolation no_free_seat when none is free. */
   holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void>;
   bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void>;

@@ -19,7 +19,7 @@ export class Scheduler {
     private readonly runner: EffectRunner,
     private readonly seats: SeatQueue,
     private readonly clock: Clock,
-    private readonly leaseMs = 60_000,
+    private readonly leaseMs = 5 * 60_000,
   ) {}
 
   /** One pass: fires every due deadline, then runs due effects and waiting seat queues. */
@@ -28,7 +28,12 @@ export class Scheduler {
     for (let guard = 0; guard < 10_000; guard++) {
       const claimed = await this.#claimDue();
       if (!claimed) break;
-      fired += await this.#fire(claimed);
+      try {
+        fired += await this.#fire(claimed);
+      } catch (error) {
+        // One request's failure must not hold up the others; its lease makes it wait a while.
+        this.lifecycle.deps.onError?.(error, `deadline of ${claimed._id}`);
+      }
     }
     await this.runner.recoverAll();
     await this.seats.promoteAll();

@@ -1,3 +1,4 @@
+import { ErrorCode, RuleViolation } from '../errors.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
 import type { AccountDoc, EnvironmentDoc, SkuDoc, TenantDoc } from '../tenant/tenant.model.ts';
@@ -31,15 +32,45 @@ export class TenantDirectory implements Directory {
     return (await this.t.accountByEmail(email.toLowerCase()))?._id;
   }
 
+  async accountIdByKey(key: string): Promise<string | undefined> {
+    const account = await this.t.models.Account.findOne({ idempotencyKey: key }).lean<AccountDoc>();
+    return account?._id;
+  }
+
   async holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void> {
     await this.t.holdSeat(skuId, key, expiresAt ? { expiresAt } : {});
   }
 
-  /** Attaches the held seat of `key` to the account and, for an invitation, sets when it ends. */
+  /**
+   * Attaches the held seat of `key` to the account and, for an invitation, sets when it ends.
+   * One guarded update: it refuses when another seat of the SKU is already the account's (L1),
+   * and says so when the held seat is gone (L3) instead of provisioning without one.
+   */
   async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
     const set: Record<string, unknown> = { 'holders.$.accountId': accountId };
     if (expiresAt) set['holders.$.expiresAt'] = expiresAt;
-    await this.t.models.Sku.updateOne({ _id: skuId, 'holders.key': key }, { $set: set });
+    const result = await this.t.models.Sku.updateOne(
+      {
+        _id: skuId,
+        holders: { $elemMatch: { key } },
+        $nor: [{ holders: { $elemMatch: { accountId, key: { $ne: key } } } }],
+      },
+      { $set: set },
+    );
+    if (result.matchedCount === 1) return;
+    const sku = await this.t.models.Sku.findById(skuId).lean<SkuDoc>();
+    if (sku?.holders.some((h) => h.accountId === accountId && h.key !== key)) {
+      throw new RuleViolation(
+        ErrorCode.NotAllowed,
+        'L1',
+        `This account already has a ${sku.name} seat; one seat per account.`,
+      );
+    }
+    throw new RuleViolation(
+      ErrorCode.NoFreeSeat,
+      'L3',
+      `The ${sku?.name ?? skuId} seat held for this request is gone.`,
+    );
   }
 
   async confirmSeat(skuId: string, key: string): Promise<void> {

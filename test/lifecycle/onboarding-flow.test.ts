@@ -54,3 +54,52 @@ describe('an onboarding request from request to acceptance', () => {
     expect(trail.filter((e) => e.action.startsWith('refused:'))).toHaveLength(2);
   });
 });
+
+describe('an invitation accepted too late', () => {
+  it('L4: accepting after the invitation expired is refused, even before the sweep ran', async () => {
+    const { system, tenant, clock } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle } = system;
+    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(9));
+    await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('invited');
+
+    clock.advance(14 * 86_400_000 + 1000);
+    const late = await lifecycle.act(request._id, 'katherine9@example.org', {
+      type: 'invitee.accepted',
+    });
+    expect(late).toMatchObject({ kind: 'refused', reason: 'invitation_expired' });
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('invited');
+
+    await system.scheduler.sweep();
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('expired');
+    expect(await tenant.seatHolder('D365_SALES', request._id)).toBeUndefined();
+  });
+});
+
+describe('a failed onboarding', () => {
+  it('P1/L1: takes back what it gave the account it created and releases the seat', async () => {
+    const { system, tenant } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle } = system;
+    // A role of another business unit (S3) fails the environment step, after the account exists.
+    const request = await lifecycle.submitOnboarding(
+      'ada@contoso.example',
+      newHire(10, { securityRoles: ['Basic User'], adminRoles: ['Billing admin'] }),
+    );
+    await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await lifecycle.idle();
+    const failed = await lifecycle.get(request._id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure?.undone).toEqual(
+      expect.arrayContaining([
+        'revoked Billing admin',
+        'blocked sign-in of the account it created',
+      ]),
+    );
+    const account = await tenant.accountByEmail('katherine10@example.org');
+    expect(account).toMatchObject({ signInAllowed: false, adminRoles: [] });
+    expect(await tenant.seatHolder('D365_SALES', request._id)).toBeUndefined();
+  });
+});

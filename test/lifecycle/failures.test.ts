@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Directory } from '../../src/lifecycle/ports.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { buildSystem, newHire } from './support.ts';
+
+const db = useTestDatabase('lifecycle/failures');
+
+describe('effects that fail', () => {
+  it('L1: a second license of the same SKU for one account fails and gives its held seat back', async () => {
+    const { system, tenant } = await buildSystem(db.connection, { seats: 5 });
+    const { lifecycle } = system;
+    const addLicense = async () => {
+      const r = await lifecycle.submitRoleChange(
+        'grace@contoso.example',
+        'ada@contoso.example',
+        { change: 'license_add', sku: 'D365_SALES', justification: 'needs Sales' },
+        false,
+      );
+      await lifecycle.act(r._id, 'linus@contoso.example', { type: 'approver.approved' });
+      await lifecycle.idle();
+      return lifecycle.get(r._id);
+    };
+    expect((await addLicense()).status).toBe('applied');
+    const second = await addLicense();
+    expect(second.status).toBe('failed');
+    expect(second.context.failureReason).toMatch(/one seat per account.*L1/);
+    const ada = await tenant.accountByEmail('ada@contoso.example');
+    const seats = (await tenant.seatsOf(ada!._id)).filter((s) => s.skuId === 'D365_SALES');
+    expect(seats).toHaveLength(1);
+    expect(await tenant.seatHolder('D365_SALES', second._id)).toBeUndefined();
+  });
+
+  it('an effect that keeps failing with an unexpected error gives up after 8 attempts and fails the request', async () => {
+    const broken = (d: Directory): Directory =>
+      new Proxy(d, {
+        get: (target, name, receiver) =>
+          name === 'createAccount'
+            ? async () => {
+                throw new Error('directory unreachable');
+              }
+            : Reflect.get(target, name, receiver),
+      });
+    const { system, clock } = await buildSystem(db.connection, { seats: 5, directory: broken });
+    const { lifecycle } = system;
+    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(77));
+    await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await lifecycle.idle();
+    expect((await lifecycle.get(request._id)).status).toBe('approved.provisioning');
+    for (let i = 0; i < 10; i++) {
+      clock.advance(61_000);
+      await system.runner.recoverAll();
+      await lifecycle.idle();
+    }
+    const failed = await lifecycle.get(request._id);
+    expect(failed.status).toBe('failed');
+    expect(failed.context.failureReason).toMatch(
+      /gave up after 8 attempts: Error: directory unreachable/,
+    );
+    expect(failed.failure?.undone).toEqual(
+      expect.arrayContaining(['released the held D365_SALES seat']),
+    );
+  });
+});
