@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { webApi } from '@slack/bolt';
 
 type WebClient = webApi.WebClient;
@@ -32,7 +33,7 @@ export async function resolveViewer(
   // Often called before an ack: give Slack 1.5 s at most, so the ack still makes its 3 s.
   const info = await Promise.race([
     client.users.info({ user: slackId }).catch(() => undefined),
-    new Promise<undefined>((resolve) => setTimeout(resolve, 1500).unref()),
+    delay(1500, undefined, { ref: false }),
   ]);
   const email = info?.user?.profile?.email?.toLowerCase();
   if (!email) return undefined;
