@@ -159,9 +159,19 @@ export class TenantDirectory implements Directory {
     return (await this.t.issueTemporaryPassword(accountId)).password;
   }
 
-  async #withDatabase(environmentId: string): Promise<boolean> {
-    const env = await this.t.models.Environment.findById(environmentId).lean<EnvironmentDoc>();
-    return !env || hasDatabase(env.kind);
+  /** Environment kinds come from the tenant file and change only when it is applied at start. */
+  readonly #kinds = new Map<string, Promise<boolean>>();
+
+  #withDatabase(environmentId: string): Promise<boolean> {
+    let known = this.#kinds.get(environmentId);
+    if (!known) {
+      known = this.t.models.Environment.findById(environmentId)
+        .lean<EnvironmentDoc>()
+        .then((env) => !env || hasDatabase(env.kind));
+      known.catch(() => this.#kinds.delete(environmentId));
+      this.#kinds.set(environmentId, known);
+    }
+    return known;
   }
 }
 
