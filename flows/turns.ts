@@ -16,9 +16,11 @@ export class Turns {
   async acquire(): Promise<void> {
     if (this.#free > 0) {
       this.#free--;
-      return;
+    } else {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    // Start after the requests already waiting on the socket have been read and acked.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   release(): void {
