@@ -139,16 +139,11 @@ export class EffectRunner {
       const outbox = request.outbox.map((i) =>
         runnable(i) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
       );
-      const saved = await this.lifecycle.requests
-        .findOneAndUpdate(
-          { _id: requestId, version: request.version },
-          { $set: { outbox, version: request.version + 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<RequestDoc>();
+      const saved = await this.lifecycle.compareAndSet(request, {
+        $set: { outbox, version: request.version + 1 },
+      });
       fresh = true;
       if (saved) {
-        this.lifecycle.remember(saved);
         const keys = new Set(request.outbox.filter(runnable).map((i) => i.key));
         return { request: saved, items: saved.outbox.filter((i) => keys.has(i.key)) };
       }

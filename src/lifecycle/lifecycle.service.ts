@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import { initialTransition, transition } from 'xstate';
 import type { Actor, RefusalReason } from '../../machines/events.ts';
 import type { Clock } from '../clock.ts';
@@ -56,6 +56,8 @@ const KNOWN_DOCS = 5000;
  */
 export class Lifecycle {
   readonly requests: Model<RequestDoc>;
+  /** The same collection through the driver, for the hot path (see `compareAndSet`). */
+  readonly #raw: mongo.Collection<RequestDoc>;
   readonly audit: AuditTrail;
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Newest request documents seen, oldest first (a bounded cache, not actors: nothing runs). */
@@ -65,6 +67,7 @@ export class Lifecycle {
 
   constructor(readonly deps: LifecycleDeps) {
     this.requests = requestModel(deps.connection);
+    this.#raw = this.requests.collection as unknown as mongo.Collection<RequestDoc>;
     this.audit = new AuditTrail(deps.connection, deps.clock);
   }
 
@@ -181,7 +184,7 @@ export class Lifecycle {
 
   /** Loads a request from the database; throws NotFound. */
   async get(requestId: string): Promise<RequestDoc> {
-    const doc = await this.requests.findById(requestId).lean<RequestDoc>();
+    const doc = await this.#raw.findOne({ _id: requestId });
     if (!doc) throw new AccessdeskError(ErrorCode.NotFound, `No request ${requestId}.`);
     return this.remember(doc);
   }
@@ -278,14 +281,10 @@ export class Lifecycle {
         continue;
       }
       if (!fields) return doc;
-      const saved = await this.requests
-        .findOneAndUpdate(
-          { _id: requestId, version: doc.version },
-          { $set: { ...fields, version: doc.version + 1, updatedAt: this.deps.clock.now() } },
-          { returnDocument: 'after' },
-        )
-        .lean<RequestDoc>();
-      if (saved) return this.remember(saved);
+      const saved = await this.compareAndSet(doc, {
+        $set: { ...fields, version: doc.version + 1, updatedAt: this.deps.clock.now() },
+      });
+      if (saved) return saved;
       fresh = true;
     }
     throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
@@ -355,7 +354,7 @@ export class Lifecycle {
         updatedAt: now,
       };
       try {
-        await this.requests.create(doc);
+        await this.#raw.insertOne(doc, { ignoreUndefined: true });
         this.remember(doc);
       } catch (error) {
         if ((error as { code?: number }).code === 11000) continue;
@@ -428,11 +427,25 @@ export class Lifecycle {
           },
         }
       : { $set: fields };
-    const saved = await this.requests
-      .findOneAndUpdate({ _id: doc._id, version: doc.version }, update, { returnDocument: 'after' })
-      .lean<RequestDoc>();
-    if (saved) this.remember(saved);
-    return (saved as RequestDoc | null) ?? null;
+    return this.compareAndSet(doc, update);
+  }
+
+  /**
+   * Applies `update` only if the request is still at `doc.version` (the update must move the
+   * version on); returns the new document, or null when someone else changed it first.
+   * The hot path of every change, so it goes to the driver directly: mongoose's casting adds
+   * about 0.3 ms of CPU per call and the documents are plain data (see bench/lifecycle).
+   */
+  async compareAndSet(
+    doc: RequestDoc,
+    update: Record<string, unknown>,
+  ): Promise<RequestDoc | null> {
+    const saved = await this.#raw.findOneAndUpdate(
+      { _id: doc._id, version: doc.version },
+      update,
+      { returnDocument: 'after', ignoreUndefined: true },
+    );
+    return saved ? this.remember(saved) : null;
   }
 
   async #completeOnly(requestId: string, key: string) {
