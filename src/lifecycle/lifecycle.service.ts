@@ -440,11 +440,10 @@ export class Lifecycle {
     doc: RequestDoc,
     update: Record<string, unknown>,
   ): Promise<RequestDoc | null> {
-    const saved = await this.#raw.findOneAndUpdate(
-      { _id: doc._id, version: doc.version },
-      update,
-      { returnDocument: 'after', ignoreUndefined: true },
-    );
+    const saved = await this.#raw.findOneAndUpdate({ _id: doc._id, version: doc.version }, update, {
+      returnDocument: 'after',
+      ignoreUndefined: true,
+    });
     return saved ? this.remember(saved) : null;
   }
 
