@@ -98,6 +98,13 @@ export class Lifecycle {
 
   /** Approve, deny, cancel or accept on behalf of `email`, whose roles are read right now. */
   async act(requestId: string, email: string, event: LifecycleEvent): Promise<SendOutcome> {
+    // A finished request never changes again, so even a remembered copy answers a late click
+    // (the common double click) without reading roles or the request again.
+    const known = await this.latest(requestId);
+    if (known.done) {
+      await this.#auditRefusal(known, email.toLowerCase(), event.type, 'already decided');
+      return { kind: 'ignored', request: known, reason: 'already_decided' };
+    }
     const actor: Actor = {
       email: email.toLowerCase(),
       adminRoles: await this.deps.people.adminRolesOf(email),
