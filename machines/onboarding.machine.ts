@@ -1,4 +1,5 @@
 import { assign, not, setup } from 'xstate';
+import { decisionGuards } from './decision.guards.ts';
 import {
   type DecisionContext,
   type DecisionInput,
@@ -28,23 +29,7 @@ export const onboardingMachine = setup({
   guards: {
     /** The actor is a Global admin right now (tenant rules, A2). */
     isGlobalAdmin: provided('isGlobalAdmin'),
-    isRequesterOrSubject: ({ context, event }) =>
-      'actor' in event &&
-      [context.requesterEmail, context.subjectEmail].includes(event.actor.email.toLowerCase()),
-    hasApprovedAlready: ({ context, event }) =>
-      'actor' in event && context.approvals.some((a) => a.by === event.actor.email.toLowerCase()),
-    needsSecondApproval: ({ context }) =>
-      context.grantsGlobalAdmin && context.approvals.length === 0,
-    /** The invitation has not expired yet at the moment of acceptance (L4). */
-    invitationValid: ({ context, event }) =>
-      event.type !== 'invitee.accepted' ||
-      !context.invitationExpiresAt ||
-      !event.at ||
-      new Date(event.at) < new Date(context.invitationExpiresAt),
-    isRequester: ({ context, event }) =>
-      'actor' in event && event.actor.email.toLowerCase() === context.requesterEmail,
-    isInvitee: ({ context, event }) =>
-      'actor' in event && event.actor.email.toLowerCase() === context.subjectEmail,
+    ...decisionGuards,
   },
   actions: {
     recordApproval: assign({
@@ -220,7 +205,7 @@ export const onboardingMachine = setup({
       on: {
         'invitee.accepted': [
           {
-            guard: not('isInvitee'),
+            guard: not('isSubject'),
             actions: { type: 'refuseAttempt', params: { reason: 'not_invitee' } },
           },
           {
