@@ -34,9 +34,9 @@ export class EffectRunner {
    * Runs every runnable outbox item of `requestId`, oldest first. The items runnable now are
    * claimed together (one compare-and-set), run one by one, and settled together.
    */
-  async run(requestId: string): Promise<void> {
+  async run(requestId: string, fromDatabase = false): Promise<void> {
     for (let guard = 0; guard < 100; guard++) {
-      const claimed = await this.#claim(requestId);
+      const claimed = await this.#claim(requestId, fromDatabase);
       if (!claimed) return;
       const { request, items } = claimed;
       const settled = new Map<string, Partial<OutboxItem>>();
@@ -111,7 +111,8 @@ export class EffectRunner {
       )
       .lean();
     for (const { _id } of ids) {
-      await this.run(_id).catch((error) =>
+      // Another instance may have queued these: read the request, not a remembered copy.
+      await this.run(_id, true).catch((error) =>
         this.lifecycle.deps.onError?.(error, `recovery of ${_id}`),
       );
     }
@@ -120,9 +121,10 @@ export class EffectRunner {
 
   async #claim(
     requestId: string,
+    fromDatabase: boolean,
   ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
     const now = this.lifecycle.deps.clock.now();
-    let fresh = false;
+    let fresh = fromDatabase;
     for (let attempt = 0; attempt < 20; attempt++) {
       const request = fresh
         ? await this.lifecycle.get(requestId).catch(() => undefined)
@@ -130,11 +132,9 @@ export class EffectRunner {
       if (!request) return undefined;
       const runnable = (i: OutboxItem) =>
         i.status === 'pending' && (!i.leaseUntil || new Date(i.leaseUntil) <= now);
-      if (!request.outbox.some(runnable)) {
-        if (fresh) return undefined;
-        fresh = true;
-        continue;
-      }
+      // Trusting a remembered copy here is safe: items are run by the process whose save queued
+      // them (it kicks its runner) or, after a crash, by the sweep's recoverAll, which reads.
+      if (!request.outbox.some(runnable)) return undefined;
       const leaseUntil = new Date(now.getTime() + this.leaseMs);
       const outbox = request.outbox.map((i) =>
         runnable(i) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
