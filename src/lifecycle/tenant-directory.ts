@@ -87,7 +87,8 @@ export class TenantDirectory implements Directory {
   }
 
   async hasFreeSeat(skuId: string): Promise<boolean> {
-    const sku = await this.t.models.Sku.findById(skuId).lean<SkuDoc>();
+    // Only the counter: the document also carries every holder of the SKU.
+    const sku = await this.t.models.Sku.findById(skuId, { free: 1 }).lean<Pick<SkuDoc, 'free'>>();
     return !!sku && sku.free > 0;
   }
 

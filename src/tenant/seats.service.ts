@@ -80,12 +80,13 @@ export class SeatLedger {
     };
     if (accountId) filter['holders.accountId'] = { $ne: accountId };
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const updated = await this.m.Sku.findOneAndUpdate(
-        filter,
-        { $inc: { free: -1 }, $push: { holders: holder } },
-        { returnDocument: 'after' },
-      ).lean<SkuDoc>();
-      if (updated) return { holder: updated.holders.find((h) => h.key === key)!, created: true };
+      // updateOne, not findOneAndUpdate: the document carries every holder of the SKU, and
+      // sending it back on each take made taking seats cost O(holders) (bench/lifecycle).
+      const updated = await this.m.Sku.updateOne(filter, {
+        $inc: { free: -1 },
+        $push: { holders: holder },
+      });
+      if (updated.modifiedCount === 1) return { holder, created: true };
       const sku = await this.require(skuId);
       const existing = sku.holders.find((h) => h.key === key);
       if (existing) return { holder: existing, created: false };
@@ -114,10 +115,18 @@ export class SeatLedger {
     const now = this.clock.now();
     const set: Record<string, unknown> = { 'holders.$.state': 'assigned', 'holders.$.since': now };
     if (accountId) set['holders.$.accountId'] = accountId;
-    await this.m.Sku.updateOne(
+    const confirmed = await this.m.Sku.updateOne(
       { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $gt: now } } } },
       { $set: set, $unset: { 'holders.$.expiresAt': 1 } },
     );
+    if (confirmed.modifiedCount === 1) {
+      // Read back only this holder: the document carries every holder of the SKU.
+      const one = await this.m.Sku.findById(skuId, { holders: { $elemMatch: { key } } }).lean<
+        Pick<SkuDoc, 'holders'>
+      >();
+      const holder = one?.holders?.[0];
+      if (holder) return holder;
+    }
     const sku = await this.require(skuId);
     const holder = sku.holders.find((h) => h.key === key);
     if (holder?.state === 'assigned') return holder;
