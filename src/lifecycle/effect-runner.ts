@@ -123,13 +123,15 @@ export class EffectRunner {
     requestId: string,
     fromDatabase: boolean,
   ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
-    const now = this.lifecycle.deps.clock.now();
     let fresh = fromDatabase;
     for (let attempt = 0; attempt < 20; attempt++) {
       const request = fresh
         ? await this.lifecycle.get(requestId).catch(() => undefined)
         : await this.lifecycle.latest(requestId).catch(() => undefined);
       if (!request) return undefined;
+      // "Now" after the read, on every attempt: a lease computed from a time taken before a
+      // slow read could already have passed when written, and a sweep would run the item twice.
+      const now = this.lifecycle.deps.clock.now();
       const runnable = (i: OutboxItem) =>
         i.status === 'pending' && (!i.leaseUntil || new Date(i.leaseUntil) <= now);
       // Trusting a remembered copy here is safe: items are run by the process whose save queued
