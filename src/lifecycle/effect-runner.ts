@@ -39,59 +39,75 @@ export class EffectRunner {
       const claimed = await this.#claim(requestId, fromDatabase);
       if (!claimed) return;
       const { request, items } = claimed;
-      const settled = new Map<string, Partial<OutboxItem>>();
-      const failures: Array<[OutboxItem, AccessdeskError]> = [];
-      let crash: unknown;
-      let retryLater = false;
-      for (const item of items) {
-        const effect = this.effects[item.effect];
-        try {
-          if (!effect) throw new Error(`no effect named ${item.effect}`);
-          await effect(request, item);
-          settled.set(item.key, { status: 'done' });
-        } catch (error) {
-          // A lost compare-and-set race is worth another try, like an outside system's hiccup.
-          const transient =
-            error instanceof RetryableError ||
-            (error instanceof AccessdeskError &&
-              !(error instanceof RuleViolation) &&
-              error.code === ErrorCode.Conflict);
-          if (transient && item.attempts < MAX_ATTEMPTS) {
-            const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
-            const now = this.lifecycle.deps.clock.now().getTime();
-            settled.set(item.key, {
-              status: 'pending',
-              lastError: error.message,
-              leaseUntil: new Date(now + backoff),
-            });
-            retryLater = true;
-          } else if (error instanceof AccessdeskError || item.attempts >= MAX_ATTEMPTS) {
-            // For good: a rule refused it, or it kept failing. The machine is told (below).
-            const coded =
-              error instanceof AccessdeskError
-                ? error
-                : new RetryableError(`gave up after ${item.attempts} attempts: ${String(error)}`);
-            settled.set(item.key, { status: 'failed', lastError: coded.message });
-            failures.push([item, coded]);
-          } else {
-            // Anything else looks like a crash: the item keeps its lease and runs again once it
-            // passes; the items behind it are handed back untouched.
-            crash = error;
-            const rest = items.slice(items.indexOf(item) + 1);
-            for (const later of rest) {
-              settled.set(later.key, { leaseUntil: null, attempts: later.attempts - 1 });
-            }
-            break;
-          }
-        }
+      const mine = items.map((i) => `${requestId}:${i.key}`);
+      for (const key of mine) this.#running.add(key);
+      let retryLater: boolean;
+      try {
+        retryLater = await this.#runBatch(requestId, request, items);
+      } finally {
+        for (const key of mine) this.#running.delete(key);
       }
-      // The machine hears of a failure before the item is settled: a crash in between runs the
-      // item again rather than leaving the request stuck with a failed item nobody reacted to.
-      for (const [item, error] of failures) await this.onPermanentFailure(request, item, error);
-      await this.#settle(requestId, settled);
-      if (crash) throw crash;
       if (retryLater) return;
     }
+  }
+
+  /** Items this process is running now: never claimed again here, whatever their lease says. */
+  readonly #running = new Set<string>();
+
+  /** Runs one claimed batch and settles it; true when an item must wait for a retry. */
+  async #runBatch(requestId: string, request: RequestDoc, items: OutboxItem[]): Promise<boolean> {
+    const settled = new Map<string, Partial<OutboxItem>>();
+    const failures: Array<[OutboxItem, AccessdeskError]> = [];
+    let crash: unknown;
+    let retryLater = false;
+    for (const item of items) {
+      const effect = this.effects[item.effect];
+      try {
+        if (!effect) throw new Error(`no effect named ${item.effect}`);
+        await effect(request, item);
+        settled.set(item.key, { status: 'done' });
+      } catch (error) {
+        // A lost compare-and-set race is worth another try, like an outside system's hiccup.
+        const transient =
+          error instanceof RetryableError ||
+          (error instanceof AccessdeskError &&
+            !(error instanceof RuleViolation) &&
+            error.code === ErrorCode.Conflict);
+        if (transient && item.attempts < MAX_ATTEMPTS) {
+          const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
+          const now = this.lifecycle.deps.clock.now().getTime();
+          settled.set(item.key, {
+            status: 'pending',
+            lastError: error.message,
+            leaseUntil: new Date(now + backoff),
+          });
+          retryLater = true;
+        } else if (error instanceof AccessdeskError || item.attempts >= MAX_ATTEMPTS) {
+          // For good: a rule refused it, or it kept failing. The machine is told (below).
+          const coded =
+            error instanceof AccessdeskError
+              ? error
+              : new RetryableError(`gave up after ${item.attempts} attempts: ${String(error)}`);
+          settled.set(item.key, { status: 'failed', lastError: coded.message });
+          failures.push([item, coded]);
+        } else {
+          // Anything else looks like a crash: the item keeps its lease and runs again once it
+          // passes; the items behind it are handed back untouched.
+          crash = error;
+          const rest = items.slice(items.indexOf(item) + 1);
+          for (const later of rest) {
+            settled.set(later.key, { leaseUntil: null, attempts: later.attempts - 1 });
+          }
+          break;
+        }
+      }
+    }
+    // The machine hears of a failure before the item is settled: a crash in between runs the
+    // item again rather than leaving the request stuck with a failed item nobody reacted to.
+    for (const [item, error] of failures) await this.onPermanentFailure(request, item, error);
+    await this.#settle(requestId, settled);
+    if (crash) throw crash;
+    return retryLater;
   }
 
   /** Runs every request that has runnable outbox items: at start-up and on each sweep. */
@@ -133,7 +149,9 @@ export class EffectRunner {
       // slow read could already have passed when written, and a sweep would run the item twice.
       const now = this.lifecycle.deps.clock.now();
       const runnable = (i: OutboxItem) =>
-        i.status === 'pending' && (!i.leaseUntil || new Date(i.leaseUntil) <= now);
+        i.status === 'pending' &&
+        (!i.leaseUntil || new Date(i.leaseUntil) <= now) &&
+        !this.#running.has(`${requestId}:${i.key}`);
       // Trusting a remembered copy here is safe: items are run by the process whose save queued
       // them (it kicks its runner) or, after a crash, by the sweep's recoverAll, which reads.
       if (!request.outbox.some(runnable)) return undefined;
