@@ -1,5 +1,5 @@
 /** Accounts (T1–T5): user names, temporary passwords and profile fields. No I/O. */
-import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 /** T3: the directory profile fields copied to every environment (username is the UPN). */
@@ -77,20 +77,35 @@ export function passwordProblems(password: string): string[] {
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
-/** T2: the only form a password is ever stored in: `scrypt$<salt>$<hash>` (base64). */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * Who made a password up, which decides how it is hashed:
+ * - `chosen`: a person (an admin's permanent password). People pick guessable ones, so it gets a
+ *   slow, memory-hard hash (scrypt) that makes each guess against a leaked hash expensive.
+ * - `generated`: `generateTemporaryPassword` (16 crypto-random characters from 70, about 90 bits).
+ *   No guess list reaches it and a slow hash would add nothing an attacker notices (2^89 salted
+ *   SHA-256 guesses is out of reach), so it gets a salted SHA-256, like a session or API token.
+ */
+export type PasswordOrigin = 'chosen' | 'generated';
+
+/** T2: the only forms a password is ever stored in: `scrypt$<salt>$<hash>` or `sha256$…`. */
+export async function hashPassword(password: string, origin: PasswordOrigin): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+  const scheme = origin === 'generated' ? 'sha256' : 'scrypt';
+  return `${scheme}$${salt.toString('base64')}$${(await digest(scheme, password, salt, 32)).toString('base64')}`;
 }
 
-/** T2: whether `password` matches a stored scrypt hash. */
+/** T2: whether `password` matches a stored hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  if ((scheme !== 'scrypt' && scheme !== 'sha256') || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length);
-  return timingSafeEqual(actual, expected);
+  const actual = await digest(scheme, password, Buffer.from(salt, 'base64'), expected.length);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+async function digest(scheme: 'scrypt' | 'sha256', password: string, salt: Buffer, length: number) {
+  if (scheme === 'scrypt') return scryptAsync(password, salt, length);
+  return createHash('sha256').update(salt).update(password, 'utf8').digest().subarray(0, length);
 }
 
 /** T3: the profile fields to write to an environment record; primary email only on creation. */

@@ -94,7 +94,7 @@ export class AccountDirectory {
     throw new RuleViolation(ErrorCode.Conflict, 'T1', 'No free user name was found.');
   }
 
-  /** T1/T2: a new password, returned once; only its scrypt hash is stored. */
+  /** T1/T2: a new password, returned once; only its salted hash is stored (see hashPassword). */
   async issueTemporaryPassword(
     accountId: string,
     options: { permanent?: string; by?: string } = {},
@@ -110,7 +110,7 @@ export class AccountDirectory {
       { _id: accountId, deletedAt: null },
       {
         $set: {
-          passwordHash: await hashPassword(password),
+          passwordHash: await hashPassword(password, mustChangePassword ? 'generated' : 'chosen'),
           mustChangePassword,
           passwordIssuedAt: this.clock.now(),
         },

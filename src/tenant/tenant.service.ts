@@ -142,7 +142,7 @@ export class TenantService {
   createAccount(input: CreateAccountInput) {
     return this.accounts.create(input);
   }
-  /** T1/T2: a new password returned once; only a scrypt hash is stored. */
+  /** T1/T2: a new password returned once; only a salted hash is stored (see hashPassword). */
   issueTemporaryPassword(accountId: string, options?: { permanent?: string; by?: string }) {
     return this.accounts.issueTemporaryPassword(accountId, options);
   }

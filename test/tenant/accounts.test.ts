@@ -104,7 +104,13 @@ describe('accounts', () => {
     const permanent = 'Correct-Horse-Battery-9';
     const set = await t.service.issueTemporaryPassword(ada._id, { permanent });
     expect(set).toEqual({ password: permanent, mustChangePassword: false });
-    expect((await t.service.accountById(ada._id))!.mustChangePassword).toBe(false);
+    const chosen = (await t.service.accountById(ada._id))!;
+    expect(chosen.mustChangePassword).toBe(false);
+    // T2: a person's password gets the slow hash; a generated one a salted SHA-256.
+    expect(chosen.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored.passwordHash).toMatch(/^sha256\$/);
+    expect(await verifyPassword(permanent, chosen.passwordHash!)).toBe(true);
+    expect(await verifyPassword(password, chosen.passwordHash!)).toBe(false);
     await expect(
       t.service.issueTemporaryPassword(ada._id, { permanent: 'short' }),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidInput });

@@ -55,11 +55,30 @@ describe('pure rules', () => {
     const passwords = new Set(Array.from({ length: 50 }, () => generateTemporaryPassword()));
     expect(passwords.size).toBe(50);
     const password = [...passwords][0]!;
-    const hash = await hashPassword(password);
-    expect(hash).not.toContain(password);
-    expect(hash).not.toBe(await hashPassword(password));
-    expect(await verifyPassword(password, hash)).toBe(true);
-    expect(await verifyPassword(`${password}x`, hash)).toBe(false);
+    for (const origin of ['generated', 'chosen'] as const) {
+      const hash = await hashPassword(password, origin);
+      expect(hash).not.toContain(password);
+      expect(hash).not.toBe(await hashPassword(password, origin));
+      expect(await verifyPassword(password, hash)).toBe(true);
+      expect(await verifyPassword(`${password}x`, hash)).toBe(false);
+      // A hash of one scheme relabelled as the other verifies nothing.
+      const [scheme, ...rest] = hash.split('$');
+      const other = scheme === 'scrypt' ? 'sha256' : 'scrypt';
+      expect(await verifyPassword(password, [other, ...rest].join('$'))).toBe(false);
+    }
+    expect(await hashPassword(password, 'chosen')).toMatch(/^scrypt\$/);
+    expect(await hashPassword(password, 'generated')).toMatch(/^sha256\$/);
+  });
+
+  it('T2: a generated temporary password carries at least 88 bits of entropy (why a fast hash suffices)', () => {
+    // 12 characters drawn from the whole alphabet plus one from each of the four classes.
+    const all = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#$%^&*-_=+?';
+    const seen = new Set<string>();
+    for (let i = 0; i < 400; i++) for (const c of generateTemporaryPassword()) seen.add(c);
+    expect([...seen].every((c) => all.includes(c))).toBe(true);
+    expect(seen.size).toBe(all.length);
+    const bits = 12 * Math.log2(all.length) + Math.log2(25 * 24 * 8 * 13);
+    expect(bits).toBeGreaterThan(88);
   });
 
   it('T3: every profile field goes to an environment record; primary email only when it is created', () => {
