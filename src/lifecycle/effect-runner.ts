@@ -1,9 +1,16 @@
 import { AccessdeskError, ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
-import type { Lifecycle } from './lifecycle.service.ts';
+import type { Lifecycle, QueuedEffects } from './lifecycle.service.ts';
 import type { OutboxItem, RequestDoc } from './request.model.ts';
 
-/** One effect: does its (idempotent) work and may send the event that follows it. */
-export type Effect = (request: RequestDoc, item: OutboxItem) => Promise<void>;
+/** Fields an effect saves with its item's settlement, computed on the document of that moment. */
+export type Settlement = (doc: RequestDoc) => Partial<RequestDoc> | undefined;
+
+/**
+ * One effect: does its (idempotent) work and may send the event that follows it. What it
+ * returns is saved by the same write that marks its item done (a crash before that write runs
+ * the effect again, which is why it must be idempotent anyway).
+ */
+export type Effect = (request: RequestDoc, item: OutboxItem) => Promise<Settlement | undefined>;
 
 /** A permanent failure of an effect: what to tell the machine, if anything. */
 export type OnPermanentFailure = (
@@ -27,27 +34,36 @@ export class EffectRunner {
     /** Longer than an effect's worst case (a Slack call gives up within ~35 s). */
     private readonly leaseMs = 5 * 60_000,
   ) {
-    lifecycle.runEffects = (id) => this.run(id);
+    lifecycle.effectLeaseMs = leaseMs;
+    lifecycle.runEffects = (id, queued) => this.run(id, false, queued);
   }
 
   /**
-   * Runs every runnable outbox item of `requestId`, oldest first. The items runnable now are
-   * claimed together (one compare-and-set), run one by one, and settled together.
+   * Runs every runnable outbox item of `requestId`, oldest first: first those `queued` by the
+   * save that called (already leased to this process by that save), then any others, claimed
+   * together by one compare-and-set. Each batch runs one by one and is settled together.
    */
-  async run(requestId: string, fromDatabase = false): Promise<void> {
+  async run(requestId: string, fromDatabase = false, queued?: QueuedEffects): Promise<void> {
+    if (queued?.keys.length) {
+      const keys = new Set(queued.keys);
+      const items = queued.request.outbox.filter((i) => keys.has(i.key) && i.status === 'pending');
+      if (items.length && (await this.#runClaimed(requestId, queued.request, items))) return;
+    }
     for (let guard = 0; guard < 100; guard++) {
       const claimed = await this.#claim(requestId, fromDatabase);
       if (!claimed) return;
-      const { request, items } = claimed;
-      const mine = items.map((i) => `${requestId}:${i.key}`);
-      for (const key of mine) this.#running.add(key);
-      let retryLater: boolean;
-      try {
-        retryLater = await this.#runBatch(requestId, request, items);
-      } finally {
-        for (const key of mine) this.#running.delete(key);
-      }
-      if (retryLater) return;
+      if (await this.#runClaimed(requestId, claimed.request, claimed.items)) return;
+    }
+  }
+
+  /** Runs items this process holds the lease of; true when one must wait for a retry. */
+  async #runClaimed(requestId: string, request: RequestDoc, items: OutboxItem[]) {
+    const mine = items.map((i) => `${requestId}:${i.key}`);
+    for (const key of mine) this.#running.add(key);
+    try {
+      return await this.#runBatch(requestId, request, items);
+    } finally {
+      for (const key of mine) this.#running.delete(key);
     }
   }
 
@@ -57,6 +73,7 @@ export class EffectRunner {
   /** Runs one claimed batch and settles it; true when an item must wait for a retry. */
   async #runBatch(requestId: string, request: RequestDoc, items: OutboxItem[]): Promise<boolean> {
     const settled = new Map<string, Partial<OutboxItem>>();
+    const settlements: Settlement[] = [];
     const failures: Array<[OutboxItem, AccessdeskError]> = [];
     let crash: unknown;
     let retryLater = false;
@@ -64,7 +81,8 @@ export class EffectRunner {
       const effect = this.effects[item.effect];
       try {
         if (!effect) throw new Error(`no effect named ${item.effect}`);
-        await effect(request, item);
+        const settlement = await effect(request, item);
+        if (settlement) settlements.push(settlement);
         settled.set(item.key, { status: 'done' });
       } catch (error) {
         // A lost compare-and-set race is worth another try, like an outside system's hiccup.
@@ -105,7 +123,7 @@ export class EffectRunner {
     // The machine hears of a failure before the item is settled: a crash in between runs the
     // item again rather than leaving the request stuck with a failed item nobody reacted to.
     for (const [item, error] of failures) await this.onPermanentFailure(request, item, error);
-    await this.#settle(requestId, settled);
+    await this.#settle(requestId, settled, settlements);
     if (crash) throw crash;
     return retryLater;
   }
@@ -171,19 +189,33 @@ export class EffectRunner {
     return undefined;
   }
 
-  /** Writes what became of the claimed items; ones a follow-up event completed stay done. */
-  async #settle(requestId: string, settled: Map<string, Partial<OutboxItem>>) {
+  /**
+   * Writes what became of the claimed items, with the fields their effects save, in one
+   * compare-and-set; items a follow-up event completed stay done.
+   */
+  async #settle(
+    requestId: string,
+    settled: Map<string, Partial<OutboxItem>>,
+    settlements: Settlement[],
+  ) {
     if (!settled.size) return;
-    await this.lifecycle.patch(requestId, (doc) => {
-      let changed = false;
-      const outbox = doc.outbox.flatMap((i) => {
-        const change = settled.get(i.key);
-        if (!change || i.status !== 'pending') return [i];
-        changed = true;
-        // Done items leave the outbox; it holds what is still to run, or failed for good.
-        return change.status === 'done' ? [] : [{ ...i, ...change } as OutboxItem];
-      });
-      return changed ? { outbox } : undefined;
-    });
+    await this.lifecycle.patch(
+      requestId,
+      (doc) => {
+        let changed = false;
+        const outbox = doc.outbox.flatMap((i) => {
+          const change = settled.get(i.key);
+          if (!change || i.status !== 'pending') return [i];
+          changed = true;
+          // Done items leave the outbox; it holds what is still to run, or failed for good.
+          return change.status === 'done' ? [] : [{ ...i, ...change } as OutboxItem];
+        });
+        const fields = Object.assign({}, ...settlements.map((s) => s(doc) ?? {}));
+        if (changed) fields.outbox = outbox;
+        return Object.keys(fields).length ? fields : undefined;
+      },
+      // Left items never come back, so a remembered copy without them is the truth.
+      { settled: true },
+    );
   }
 }

@@ -32,17 +32,26 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
   return {
     notifyApprovers: async (request) => {
       const ref = await notifier.notifyApprovers(request);
-      if (ref) await lifecycle.patch(request._id, () => ({ slack: ref }));
+      return ref ? () => ({ slack: ref }) : undefined;
     },
     notifyRequester: async (request) => {
-      await notifier.requestChanged(await lifecycle.get(request._id));
+      // The newest copy this process has (never older than the change that queued this): the
+      // card shows where the request is now.
+      await notifier.requestChanged(await lifecycle.latest(request._id));
+      return undefined;
     },
-    remindApprovers: (request) => notifier.remindApprovers(request),
-    escalateToGlobalAdmins: async (request) =>
-      notifier.escalateToGlobalAdmins(request, await deps.people.globalAdmins()),
+    remindApprovers: async (request) => {
+      await notifier.remindApprovers(request);
+      return undefined;
+    },
+    escalateToGlobalAdmins: async (request) => {
+      await notifier.escalateToGlobalAdmins(request, await deps.people.globalAdmins());
+      return undefined;
+    },
     requestSeat: async (request) => {
       const skuId = sku(request);
       if (skuId) await seats.promote(skuId);
+      return undefined;
     },
     provisionAccount: async (request, item) => {
       const account = await provisioningSteps(
@@ -55,13 +64,15 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
         { type: 'directory.provisioned', accountId: account.accountId, upn: account.upn },
         { completes: item.key },
       );
+      return undefined;
     },
     applyChange: async (request, item) => {
       await applyRoleChange(directory, request, request.details as RoleChangeDetails);
       await lifecycle.send(request._id, { type: 'directory.applied' }, { completes: item.key });
+      return undefined;
     },
     issueInvitation: async (request, item) => {
-      const current = await lifecycle.get(request._id);
+      const current = await lifecycle.latest(request._id);
       const accountId =
         (current.context.accountId as string | undefined) ??
         (await directory.accountIdByEmail(current.subjectEmail));
@@ -91,28 +102,31 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
           patch: { invitation: { ...saved.invitation!, deliveredAt: clock.now() } },
         },
       );
+      return undefined;
     },
     confirmSeat: async (request) => {
       const skuId = sku(request);
       if (skuId) await directory.confirmSeat(skuId, request._id);
-      await lifecycle.patch(request._id, (doc) =>
+      const usedAt = clock.now();
+      return (doc) =>
         doc.invitation && !doc.invitation.usedAt
-          ? { invitation: { ...doc.invitation, usedAt: clock.now() } }
-          : undefined,
-      );
+          ? { invitation: { ...doc.invitation, usedAt } }
+          : undefined;
     },
     completeReenable: async (request) => {
       const details = request.details as RoleChangeDetails;
       const accountId = await directory.accountIdByEmail(request.subjectEmail);
-      if (!accountId) return;
+      if (!accountId) return undefined;
       await directory.setSignInAllowed(accountId, true);
       if (details.environment) await directory.addToSecurityGroup(details.environment, accountId);
+      return undefined;
     },
     releaseSeat: async (request) => {
       const skuId = sku(request);
-      if (!skuId) return;
+      if (!skuId) return undefined;
       await directory.releaseSeat(skuId, request._id);
       await seats.promote(skuId);
+      return undefined;
     },
     undoProvisioning: async (request) => {
       const undone: string[] = [];
@@ -122,10 +136,9 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
         undone.push(`released the held ${skuId} seat`);
       }
       if (request.kind === 'onboarding') undone.push(...(await undoAccount(directory, request)));
-      await lifecycle.patch(request._id, () => ({
-        failure: { reason: (request.context.failureReason as string) ?? 'unknown', undone },
-      }));
       if (skuId) await seats.promote(skuId);
+      const failure = { reason: (request.context.failureReason as string) ?? 'unknown', undone };
+      return () => ({ failure });
     },
   };
 }

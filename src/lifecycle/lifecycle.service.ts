@@ -40,6 +40,12 @@ export type SendOutcome =
   | { kind: 'refused'; request: RequestDoc; reason: RefusalReason }
   | { kind: 'ignored'; request: RequestDoc; reason: 'already_decided' | 'not_applicable' };
 
+/** The outbox items a save queued, and the document as that save left it. */
+export interface QueuedEffects {
+  request: RequestDoc;
+  keys: string[];
+}
+
 /** Options of `send`: the outbox item the event completes, and fields saved with the change. */
 export interface SendOptions {
   completes?: string;
@@ -62,8 +68,14 @@ export class Lifecycle {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Newest request documents seen, oldest first (a bounded cache, not actors: nothing runs). */
   readonly #known = new Map<string, RequestDoc>();
-  /** Set by the effect runner: called after every save that queued effects. */
-  runEffects: (requestId: string) => Promise<void> = async () => {};
+  /**
+   * Set by the effect runner: called after every save, with the items that save queued. They are
+   * leased to this process by that same save (`effectLeaseMs`), so no other runner takes them
+   * while they run here, and running them needs no claim of its own.
+   */
+  runEffects: (requestId: string, queued?: QueuedEffects) => Promise<void> = async () => {};
+  /** How long a queued effect is leased to the process whose save queued it (the runner's). */
+  effectLeaseMs = 5 * 60_000;
 
   constructor(readonly deps: LifecycleDeps) {
     this.requests = requestModel(deps.connection);
@@ -255,7 +267,7 @@ export class Lifecycle {
             doc.done || !doc.status.startsWith('requested') ? 'already_decided' : 'not_applicable',
         };
       }
-      const saved = await this.#save(doc, next, actions, event, actorEmail, options);
+      const { saved, keys } = await this.#save(doc, next, actions, event, actorEmail, options);
       if (!saved) {
         fresh = true;
         continue;
@@ -270,20 +282,29 @@ export class Lifecycle {
           to: saved.status,
         });
       } finally {
-        this.#kick(requestId);
+        this.#kick(requestId, { request: saved, keys });
       }
       return { kind: 'transitioned', request: saved, from: doc.status, to: saved.status };
     }
     throw new AccessdeskError(ErrorCode.Conflict, `Request ${requestId} kept changing; try again.`);
   }
 
-  /** Saves fields that are not a transition (the card's message ref), by compare-and-set. */
-  async patch(requestId: string, update: (doc: RequestDoc) => Partial<RequestDoc> | undefined) {
+  /**
+   * Saves fields that are not a transition (the card's message ref), by compare-and-set.
+   * `update` returning nothing on a remembered copy is checked against the database, unless
+   * `settled` says that answer cannot go stale (it only looks at what never comes back: outbox
+   * items that left, an invitation already used).
+   */
+  async patch(
+    requestId: string,
+    update: (doc: RequestDoc) => Partial<RequestDoc> | undefined,
+    { settled = false }: { settled?: boolean } = {},
+  ) {
     let fresh = false;
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
       const doc = fresh ? await this.get(requestId) : await this.latest(requestId);
       const fields = update(doc);
-      if (!fields && !fresh) {
+      if (!fields && !fresh && !settled) {
         fresh = true;
         continue;
       }
@@ -342,7 +363,7 @@ export class Lifecycle {
         subjectEmail: input.subjectEmail,
         details,
         ...(extra.skuId ? { skuId: extra.skuId } : {}),
-        outbox: outboxItems(actions, 1, true),
+        outbox: outboxItems(actions, 1, true, this.#leaseFrom(now)),
         deadlines,
         nextDeadlineAt: nextDeadline(deadlines),
         sweepLeaseUntil: null,
@@ -375,7 +396,7 @@ export class Lifecycle {
           to: status,
         });
       } finally {
-        this.#kick(id);
+        this.#kick(id, { request: doc, keys: doc.outbox.map((i) => i.key) });
       }
       return doc;
     }
@@ -389,7 +410,7 @@ export class Lifecycle {
     event: LifecycleEvent,
     actorEmail: string,
     options: SendOptions,
-  ): Promise<RequestDoc | null> {
+  ): Promise<{ saved: RequestDoc | null; keys: string[] }> {
     const now = this.deps.clock.now();
     const status = statusOf(next.value);
     const done = next.status === 'done';
@@ -404,7 +425,8 @@ export class Lifecycle {
     );
     // Done items leave the outbox: it holds what is still to run (or failed for good).
     const outbox = doc.outbox.filter((item) => item.key !== options.completes);
-    outbox.push(...outboxItems(actions, version, changed));
+    const queued = outboxItems(actions, version, changed, this.#leaseFrom(now));
+    outbox.push(...queued);
     const fields: Partial<RequestDoc> = {
       ...options.patch,
       status,
@@ -434,7 +456,11 @@ export class Lifecycle {
           },
         }
       : { $set: fields };
-    return this.compareAndSet(doc, update);
+    return { saved: await this.compareAndSet(doc, update), keys: queued.map((i) => i.key) };
+  }
+
+  #leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.effectLeaseMs);
   }
 
   /**
@@ -473,8 +499,8 @@ export class Lifecycle {
     });
   }
 
-  #kick(requestId: string) {
-    this.track(this.runEffects(requestId), `effects of ${requestId}`);
+  #kick(requestId: string, queued?: QueuedEffects) {
+    this.track(this.runEffects(requestId, queued), `effects of ${requestId}`);
   }
 
   #report(error: unknown, context: string) {
@@ -483,11 +509,15 @@ export class Lifecycle {
   }
 }
 
-/** Effects named by a transition, plus the requester's notice when the status changed. */
+/**
+ * Effects named by a transition, plus the requester's notice when the status changed; leased
+ * until `leaseUntil` to the process making the save (it runs them next: one attempt each).
+ */
 function outboxItems(
   actions: Array<{ type: string; params?: unknown }>,
   version: number,
   statusChanged: boolean,
+  leaseUntil: Date,
 ): OutboxItem[] {
   const names = actions
     .filter((a) => !a.type.startsWith('xstate.') && a.type !== 'refuseAttempt')
@@ -501,7 +531,8 @@ function outboxItems(
     effect,
     ...(params ? { params } : {}),
     status: 'pending',
-    attempts: 0,
+    attempts: 1,
+    leaseUntil,
   }));
 }
 
