@@ -8,9 +8,14 @@ export type Settlement = (doc: RequestDoc) => Partial<RequestDoc> | undefined;
 /**
  * One effect: does its (idempotent) work and may send the event that follows it. What it
  * returns is saved by the same write that marks its item done (a crash before that write runs
- * the effect again, which is why it must be idempotent anyway).
+ * the effect again, which is why it must be idempotent anyway). An event it sends completes
+ * `completes`: its own item and the items of its batch already done.
  */
-export type Effect = (request: RequestDoc, item: OutboxItem) => Promise<Settlement | undefined>;
+export type Effect = (
+  request: RequestDoc,
+  item: OutboxItem,
+  completes: string[],
+) => Promise<Settlement | undefined>;
 
 /** A permanent failure of an effect: what to tell the machine, if anything. */
 export type OnPermanentFailure = (
@@ -81,7 +86,8 @@ export class EffectRunner {
       const effect = this.effects[item.effect];
       try {
         if (!effect) throw new Error(`no effect named ${item.effect}`);
-        const settlement = await effect(request, item);
+        const done = [...settled].flatMap(([key, s]) => (s.status === 'done' ? [key] : []));
+        const settlement = await effect(request, item, [...done, item.key]);
         if (settlement) settlements.push(settlement);
         settled.set(item.key, { status: 'done' });
       } catch (error) {

@@ -53,54 +53,61 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       if (skuId) await seats.promote(skuId);
       return undefined;
     },
-    provisionAccount: async (request, item) => {
+    provisionAccount: async (request, _item, completes) => {
       const account = await provisioningSteps(
         directory,
         request,
         request.details as OnboardingDetails,
       );
+      // L4: the invitation's 14 days are fixed here, once; a retried invitation keeps them.
+      const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
       await lifecycle.send(
         request._id,
         { type: 'directory.provisioned', accountId: account.accountId, upn: account.upn },
-        { completes: item.key },
+        { completes, patch: { invitation: { expiresAt } } },
       );
       return undefined;
     },
-    applyChange: async (request, item) => {
+    applyChange: async (request, _item, completes) => {
       await applyRoleChange(directory, request, request.details as RoleChangeDetails);
-      await lifecycle.send(request._id, { type: 'directory.applied' }, { completes: item.key });
+      await lifecycle.send(request._id, { type: 'directory.applied' }, { completes });
       return undefined;
     },
-    issueInvitation: async (request, item) => {
-      const current = await lifecycle.latest(request._id);
+    issueInvitation: async (request, _item, completes) => {
+      let current = await lifecycle.latest(request._id);
       const accountId =
         (current.context.accountId as string | undefined) ??
         (await directory.accountIdByEmail(current.subjectEmail));
       if (!accountId) throw new Error(`no account for ${current.subjectEmail}`);
-      // One invitation per request: a retry keeps its expiry and replaces only the token.
-      const expiresAt = current.invitation?.expiresAt
-        ? new Date(current.invitation.expiresAt)
-        : new Date(clock.now().getTime() + deps.invitationTtl);
+      // One invitation per request: a retry keeps its expiry (set when provisioned, else on the
+      // first attempt) and replaces only the token.
+      if (!current.invitation?.expiresAt) {
+        const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
+        current = await lifecycle.patch(current._id, (doc) =>
+          doc.invitation?.expiresAt ? undefined : { invitation: { expiresAt } },
+        );
+      }
+      const expiresAt = new Date(current.invitation!.expiresAt);
       const skuId = sku(current);
       if (skuId) await directory.bindSeat(skuId, current._id, accountId, expiresAt);
+      // The token's hash is saved with `invitation.issued`: until then no link works, and a
+      // retry after a crash here delivers a fresh one (the person may get two; only the last works).
       const token = randomBytes(32).toString('base64url');
-      const saved = await lifecycle.patch(current._id, (doc) => ({
-        invitation: { ...(doc.invitation ?? {}), tokenHash: hashToken(token), expiresAt },
-      }));
+      const invitation = { expiresAt, tokenHash: hashToken(token) };
       const temporaryPassword = await directory.issueTemporaryPassword(accountId);
-      await notifier.deliverInvitation(saved, {
-        acceptUrl: `${deps.publicUrl}/invitations/${token}`,
-        upn: (current.context.upn as string | undefined) ?? current.subjectEmail,
-        temporaryPassword,
-        expiresAt,
-      });
+      await notifier.deliverInvitation(
+        { ...current, invitation },
+        {
+          acceptUrl: `${deps.publicUrl}/invitations/${token}`,
+          upn: (current.context.upn as string | undefined) ?? current.subjectEmail,
+          temporaryPassword,
+          expiresAt,
+        },
+      );
       await lifecycle.send(
         current._id,
         { type: 'invitation.issued', expiresAt: expiresAt.toISOString() },
-        {
-          completes: item.key,
-          patch: { invitation: { ...saved.invitation!, deliveredAt: clock.now() } },
-        },
+        { completes, patch: { invitation: { ...invitation, deliveredAt: clock.now() } } },
       );
       return undefined;
     },

@@ -46,9 +46,12 @@ export interface QueuedEffects {
   keys: string[];
 }
 
-/** Options of `send`: the outbox item the event completes, and fields saved with the change. */
+/**
+ * Options of `send`: the outbox items the event completes (the effect sending it, and the items
+ * of its batch that ran before it), and fields saved with the change.
+ */
 export interface SendOptions {
-  completes?: string;
+  completes?: string[];
   patch?: Partial<RequestDoc>;
 }
 
@@ -259,7 +262,7 @@ export class Lifecycle {
       // snapshot object with actions: that is a change to save, not an event to ignore.
       if (changesNothing) {
         if (event.actor) await this.#auditRefusal(doc, actorEmail, event.type, 'already decided');
-        if (options.completes) await this.#completeOnly(requestId, options.completes);
+        if (options.completes?.length) await this.#completeOnly(requestId, options.completes);
         return {
           kind: 'ignored',
           request: doc,
@@ -424,7 +427,8 @@ export class Lifecycle {
       context.invitationExpiresAt as string | undefined,
     );
     // Done items leave the outbox: it holds what is still to run (or failed for good).
-    const outbox = doc.outbox.filter((item) => item.key !== options.completes);
+    const completes = new Set(options.completes);
+    const outbox = doc.outbox.filter((item) => !completes.has(item.key));
     const queued = outboxItems(actions, version, changed, this.#leaseFrom(now));
     outbox.push(...queued);
     const fields: Partial<RequestDoc> = {
@@ -480,10 +484,11 @@ export class Lifecycle {
     return saved ? this.remember(saved) : null;
   }
 
-  async #completeOnly(requestId: string, key: string) {
+  async #completeOnly(requestId: string, keys: string[]) {
+    const done = new Set(keys);
     await this.patch(requestId, (doc) =>
-      doc.outbox.some((i) => i.key === key && i.status === 'pending')
-        ? { outbox: doc.outbox.filter((i) => i.key !== key) }
+      doc.outbox.some((i) => done.has(i.key) && i.status === 'pending')
+        ? { outbox: doc.outbox.filter((i) => !done.has(i.key)) }
         : undefined,
     );
   }
@@ -525,7 +530,9 @@ function outboxItems(
       effect: a.type,
       params: (a.params ?? undefined) as Record<string, unknown> | undefined,
     }));
-  if (statusChanged) names.push({ effect: 'notifyRequester', params: undefined });
+  // The requester's notice first: the effect after it usually ends by sending the next event,
+  // whose save then completes both (one write fewer than settling the notice on its own).
+  if (statusChanged) names.unshift({ effect: 'notifyRequester', params: undefined });
   return names.map(({ effect, params }, index) => ({
     key: `${effect}:v${version}:${index}`,
     effect,

@@ -96,7 +96,8 @@ export interface RequestDoc {
   sweepLeaseUntil?: Date | null;
   history: HistoryEntry[];
   slack?: { channel?: string; ts?: string };
-  invitation?: { tokenHash: string; expiresAt: Date; usedAt?: Date; deliveredAt?: Date } | null;
+  /** `tokenHash` is saved with `invitation.issued`; the expiry can be set before it. */
+  invitation?: { tokenHash?: string; expiresAt: Date; usedAt?: Date; deliveredAt?: Date } | null;
   failure?: { reason: string; undone: string[] } | null;
   createdAt: Date;
   updatedAt: Date;
