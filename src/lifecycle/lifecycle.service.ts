@@ -66,7 +66,7 @@ const KNOWN_DOCS = 5000;
 export class Lifecycle {
   readonly requests: Model<RequestDoc>;
   /** The same collection through the driver, for the hot path (see `compareAndSet`). */
-  readonly #raw: mongo.Collection<RequestDoc>;
+  readonly raw: mongo.Collection<RequestDoc>;
   readonly audit: AuditTrail;
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Newest request documents seen, oldest first (a bounded cache, not actors: nothing runs). */
@@ -82,7 +82,7 @@ export class Lifecycle {
 
   constructor(readonly deps: LifecycleDeps) {
     this.requests = requestModel(deps.connection);
-    this.#raw = this.requests.collection as unknown as mongo.Collection<RequestDoc>;
+    this.raw = this.requests.collection as unknown as mongo.Collection<RequestDoc>;
     this.audit = new AuditTrail(deps.connection, deps.clock);
   }
 
@@ -206,7 +206,7 @@ export class Lifecycle {
 
   /** Loads a request from the database; throws NotFound. */
   async get(requestId: string): Promise<RequestDoc> {
-    const doc = await this.#raw.findOne({ _id: requestId });
+    const doc = await this.raw.findOne({ _id: requestId });
     if (!doc) throw new AccessdeskError(ErrorCode.NotFound, `No request ${requestId}.`);
     return this.remember(doc);
   }
@@ -385,7 +385,7 @@ export class Lifecycle {
         updatedAt: now,
       };
       try {
-        await this.#raw.insertOne(doc, { ignoreUndefined: true });
+        await this.raw.insertOne(doc, { ignoreUndefined: true });
         this.remember(doc);
       } catch (error) {
         if ((error as { code?: number }).code === 11000) continue;
@@ -477,7 +477,7 @@ export class Lifecycle {
     doc: RequestDoc,
     update: Record<string, unknown>,
   ): Promise<RequestDoc | null> {
-    const saved = await this.#raw.findOneAndUpdate({ _id: doc._id, version: doc.version }, update, {
+    const saved = await this.raw.findOneAndUpdate({ _id: doc._id, version: doc.version }, update, {
       returnDocument: 'after',
       ignoreUndefined: true,
     });

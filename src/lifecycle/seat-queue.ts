@@ -2,7 +2,6 @@ import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { Leases } from './lease.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { Directory } from './ports.ts';
-import type { RequestDoc } from './request.model.ts';
 
 const WAITING = 'approved.waitingForSeat';
 
@@ -59,7 +58,10 @@ export class SeatQueue {
       } finally {
         await this.leases.release(name);
       }
-      const waiting = await this.lifecycle.requests.exists({ skuId, status: WAITING });
+      const waiting = await this.lifecycle.raw.findOne(
+        { skuId, status: WAITING },
+        { projection: { _id: 1 } },
+      );
       if (!waiting || !(await this.directory.hasFreeSeat(skuId))) return;
     }
   }
@@ -72,10 +74,10 @@ export class SeatQueue {
 
   async #drain(skuId: string) {
     for (;;) {
-      const next = await this.lifecycle.requests
-        .findOne({ skuId, status: WAITING })
-        .sort({ approvedAt: 1, _id: 1 })
-        .lean<RequestDoc>();
+      const next = await this.lifecycle.raw.findOne(
+        { skuId, status: WAITING },
+        { sort: { approvedAt: 1, _id: 1 }, projection: { _id: 1 } },
+      );
       if (!next) return;
       try {
         // Keyed by the request: taking it again after a crash finds the seat already held.

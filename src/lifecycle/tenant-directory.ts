@@ -1,7 +1,7 @@
 import { ErrorCode, RuleViolation } from '../errors.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
-import type { AccountDoc, EnvironmentDoc, SkuDoc, TenantDoc } from '../tenant/tenant.model.ts';
+import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import type { Directory, DirectoryAccount, People } from './ports.ts';
 import type { OnboardingDetails } from './request.model.ts';
@@ -33,7 +33,10 @@ export class TenantDirectory implements Directory {
   }
 
   async accountIdByKey(key: string): Promise<string | undefined> {
-    const account = await this.t.models.Account.findOne({ idempotencyKey: key }).lean<AccountDoc>();
+    const account = await rawOf(this.t.models.Account).findOne(
+      { idempotencyKey: key },
+      { projection: { _id: 1 } },
+    );
     return account?._id;
   }
 
@@ -49,7 +52,7 @@ export class TenantDirectory implements Directory {
   async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
     const set: Record<string, unknown> = { 'holders.$.accountId': accountId };
     if (expiresAt) set['holders.$.expiresAt'] = expiresAt;
-    const result = await this.t.models.Sku.updateOne(
+    const result = await rawOf(this.t.models.Sku).updateOne(
       {
         _id: skuId,
         holders: { $elemMatch: { key } },
@@ -183,8 +186,8 @@ export class TenantPeople implements People {
   async adminRolesOf(email: string): Promise<string[]> {
     // Two reads, both at the moment of the decision: the account and the Global admin registry.
     const [account, tenant] = await Promise.all([
-      this.t.models.Account.findOne({ personEmail: email.toLowerCase() }).lean<AccountDoc>(),
-      this.t.models.Tenant.findById('tenant').lean<TenantDoc>(),
+      rawOf(this.t.models.Account).findOne({ personEmail: email.toLowerCase() }),
+      rawOf(this.t.models.Tenant).findOne({ _id: 'tenant' }),
     ]);
     if (!account || account.deletedAt) return [];
     // A2: an account counts as Global admin only when its roles and the registry both say so.

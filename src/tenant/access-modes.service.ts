@@ -17,7 +17,12 @@ import {
   requireEnvironmentUser,
 } from './environment-context.ts';
 import { rolesOutsideBusinessUnit, SYSTEM_ADMINISTRATOR } from './security.rules.ts';
-import type { EnvironmentDoc, EnvironmentUserDoc, TenantModels } from './tenant.model.ts';
+import {
+  type EnvironmentDoc,
+  type EnvironmentUserDoc,
+  rawOf,
+  type TenantModels,
+} from './tenant.model.ts';
 
 /** A registered app's identity in one environment (M4). */
 export interface ApplicationUserInput {
@@ -66,11 +71,14 @@ export class AccessModes {
       }
     }
     if (mode === 'non_interactive') await this.takeNonInteractivePlace(env, accountId);
-    const updated = await this.m.EnvironmentUser.findOneAndUpdate(
-      { _id: user._id },
-      { $set: { accessMode: mode } },
-      { returnDocument: 'after' },
-    ).lean<EnvironmentUserDoc>();
+    const updated =
+      user.accessMode === mode
+        ? user
+        : await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
+            { _id: user._id },
+            { $set: { accessMode: mode } },
+            { returnDocument: 'after' },
+          );
     // Always try: a crash after the mode change but before the release leaves a place to free.
     if (mode !== 'non_interactive') await this.releaseNonInteractivePlace(envId, accountId);
     return updated!;
@@ -94,7 +102,7 @@ export class AccessModes {
   }
 
   private async releaseNonInteractivePlace(envId: string, accountId: string): Promise<void> {
-    await this.m.Environment.updateOne(
+    await rawOf(this.m.Environment).updateOne(
       { _id: envId, nonInteractive: accountId },
       { $pull: { nonInteractive: accountId }, $inc: { nonInteractiveFree: 1 } },
     );

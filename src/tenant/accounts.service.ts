@@ -16,7 +16,7 @@ import {
   type AccountDoc,
   type EnvironmentUserDoc,
   isDuplicateKey,
-  type TenantDoc,
+  rawOf,
   type TenantModels,
 } from './tenant.model.ts';
 
@@ -50,9 +50,9 @@ export class AccountDirectory {
     await this.m.Account.init();
     const personEmail = input.personEmail.toLowerCase();
     const idempotencyKey = input.idempotencyKey ?? `person:${personEmail}`;
-    const existing = await this.m.Account.findOne({ idempotencyKey }).lean<AccountDoc>();
-    if (existing) return { account: existing, created: false };
-    const domain = (await this.m.Tenant.findById('tenant').lean<TenantDoc>())?.domain;
+    // No read for the key first: the insert below refuses a second account for it (unique
+    // index), and that refusal is where an existing one is found.
+    const domain = (await rawOf(this.m.Tenant).findOne({ _id: 'tenant' }))?.domain;
     if (!input.upn && !domain) {
       throw new ValidationError(ErrorCode.InvalidInput, ['domain: the tenant has no domain yet']);
     }
@@ -61,7 +61,8 @@ export class AccountDirectory {
       const upn =
         input.upn?.toLowerCase() ?? upnCandidate(input.firstName, input.lastName, domain!, attempt);
       try {
-        const doc = await this.m.Account.create({
+        // Every field is given and plain, so the driver writes it as the schema would.
+        const doc: AccountDoc = {
           _id: `acc_${randomUUID()}`,
           upn,
           personEmail,
@@ -75,8 +76,9 @@ export class AccountDirectory {
           fileAdminRoles: [],
           partnerCenterRoles: [],
           createdAt: this.clock.now(),
-        });
-        return { account: doc.toObject() as AccountDoc, created: true };
+        };
+        await rawOf(this.m.Account).insertOne(doc, { ignoreUndefined: true });
+        return { account: doc, created: true };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const again = await this.m.Account.findOne({ idempotencyKey }).lean<AccountDoc>();
@@ -163,7 +165,7 @@ export class AccountDirectory {
 
   /** The account with this id, if any. */
   byId(accountId: string): Promise<AccountDoc | null> {
-    return this.m.Account.findById(accountId).lean<AccountDoc>();
+    return rawOf(this.m.Account).findOne({ _id: accountId });
   }
 
   /** The account with this user principal name, if any. */

@@ -7,12 +7,13 @@ import {
   isEnabled,
 } from './access.rules.ts';
 import { effectiveRoles } from './security.rules.ts';
-import type {
-  AccountDoc,
-  EnvironmentDoc,
-  EnvironmentUserDoc,
-  GroupDoc,
-  TenantModels,
+import {
+  type AccountDoc,
+  type EnvironmentDoc,
+  type EnvironmentUserDoc,
+  type GroupDoc,
+  rawOf,
+  type TenantModels,
 } from './tenant.model.ts';
 
 /** Everything known about one user in one environment, and what follows from it. */
@@ -36,7 +37,7 @@ export function environmentUserId(envId: string, accountId: string): string {
 
 /** The environment, or NotFound. */
 export async function requireEnvironment(m: TenantModels, envId: string): Promise<EnvironmentDoc> {
-  const env = await m.Environment.findById(envId).lean<EnvironmentDoc>();
+  const env = await rawOf(m.Environment).findOne({ _id: envId });
   if (!env)
     throw new RuleViolation(ErrorCode.NotFound, 'E1', `There is no environment "${envId}".`);
   return env;
@@ -59,9 +60,7 @@ export async function requireEnvironmentUser(
   envId: string,
   accountId: string,
 ): Promise<EnvironmentUserDoc> {
-  const user = await m.EnvironmentUser.findById(
-    environmentUserId(envId, accountId),
-  ).lean<EnvironmentUserDoc>();
+  const user = await rawOf(m.EnvironmentUser).findOne({ _id: environmentUserId(envId, accountId) });
   if (!user) {
     throw new RuleViolation(
       ErrorCode.NotFound,
@@ -83,7 +82,7 @@ export async function isLicensedFor(
     holders: { $elemMatch: { accountId, state: { $in: ['assigned', 'held'] } } },
   };
   if (env.licenseSku) filter._id = env.licenseSku;
-  return (await m.Sku.countDocuments(filter)) > 0;
+  return (await rawOf(m.Sku).findOne(filter, { projection: { _id: 1 } })) !== null;
 }
 
 /** E1/E4: direct membership, and whether the user is only in a nested group. */
@@ -93,7 +92,7 @@ export async function membership(
   accountId: string,
 ): Promise<{ direct: boolean; nestedOnly: boolean }> {
   if (!groupId) return { direct: false, nestedOnly: false };
-  const groups = await m.Group.find().lean<GroupDoc[]>();
+  const groups: GroupDoc[] = await rawOf(m.Group).find().toArray();
   const byId = new Map(groups.map((g) => [g._id, g]));
   const direct = byId.get(groupId)?.members.includes(accountId) ?? false;
   const seen = new Set<string>([groupId]);
@@ -114,11 +113,14 @@ export async function computeEnablement(
   m: TenantModels,
   env: EnvironmentDoc,
   accountId: string,
+  /** The user's record when the caller has just read it (saves reading it again). */
+  known?: EnvironmentUserDoc | null,
 ): Promise<EnablementReport> {
-  const user = await m.EnvironmentUser.findById(
-    environmentUserId(env._id, accountId),
-  ).lean<EnvironmentUserDoc>();
-  const account = await m.Account.findById(accountId).lean<AccountDoc>();
+  const user =
+    known !== undefined
+      ? known
+      : await rawOf(m.EnvironmentUser).findOne({ _id: environmentUserId(env._id, accountId) });
+  const account: AccountDoc | null = await rawOf(m.Account).findOne({ _id: accountId });
   const licensed = account ? await isLicensedFor(m, env, accountId) : false;
   const member = await membership(m, env.securityGroup, accountId);
   const adminRoles = account?.adminRoles ?? [];

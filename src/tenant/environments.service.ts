@@ -18,7 +18,12 @@ import {
   roleRemovalWarnings,
   rolesOutsideBusinessUnit,
 } from './security.rules.ts';
-import type { EnvironmentDoc, EnvironmentUserDoc, TenantModels } from './tenant.model.ts';
+import {
+  type EnvironmentDoc,
+  type EnvironmentUserDoc,
+  rawOf,
+  type TenantModels,
+} from './tenant.model.ts';
 
 /** A user's record and whether this call created it. */
 export interface ProvisionedUser {
@@ -35,12 +40,17 @@ export class EnvironmentAccess {
   ) {}
 
   /** T6: creates the user's record in the environment once (pending until provisioned). */
-  async provisionUser(envId: string, accountId: string): Promise<ProvisionedUser> {
-    const env = await requireEnvironment(this.m, envId);
+  async provisionUser(
+    envId: string,
+    accountId: string,
+    known?: EnvironmentDoc,
+  ): Promise<ProvisionedUser> {
+    const env = known ?? (await requireEnvironment(this.m, envId));
     requireDatabase(env);
     const account = await this.accounts.require(accountId);
     const root = env.businessUnits.find((b) => !b.parent)?.id ?? 'root';
-    const result = await this.m.EnvironmentUser.updateOne(
+    // One upsert that returns the record, created or not (the values are plain: no casting).
+    const result = await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
       { _id: environmentUserId(envId, accountId) },
       {
         $setOnInsert: {
@@ -59,10 +69,11 @@ export class EnvironmentAccess {
           createdAt: this.clock.now(),
         },
       },
-      { upsert: true },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true },
     );
-    const user = await requireEnvironmentUser(this.m, envId, accountId);
-    return { user, created: result.upsertedCount === 1 };
+    const user = result.value;
+    if (!user) throw new Error(`the record of ${accountId} in ${envId} was not written`);
+    return { user, created: !result.lastErrorObject?.updatedExisting };
   }
 
   /** T6: the environment acknowledged the user's record. */
@@ -91,7 +102,7 @@ export class EnvironmentAccess {
   /** E1/E3: adds the account to the environment's group; says when a new invitation is needed. */
   async addToSecurityGroup(envId: string, accountId: string) {
     const env = await this.requireGroupEnvironment(envId);
-    const { user } = await this.provisionUser(envId, accountId);
+    const { user } = await this.provisionUser(envId, accountId, env);
     await this.addToGroup(env.securityGroup!, accountId);
     return { invitationRequired: !!user.disabledAt };
   }
@@ -121,7 +132,7 @@ export class EnvironmentAccess {
 
   /** E4: adds a direct member to any group (membership of nested groups does not enable). */
   async addToGroup(groupId: string, accountId: string): Promise<void> {
-    await this.m.Group.updateOne(
+    await rawOf(this.m.Group).updateOne(
       { _id: groupId },
       { $addToSet: { members: accountId } },
       { upsert: true },
@@ -141,7 +152,7 @@ export class EnvironmentAccess {
     }
     const user = await requireEnvironmentUser(this.m, envId, accountId);
     if (user.businessUnit === unitId) return { warnings: [] as string[] };
-    const result = await this.m.EnvironmentUser.updateOne(
+    const result = await rawOf(this.m.EnvironmentUser).updateOne(
       { _id: user._id, businessUnit: user.businessUnit },
       { $set: { businessUnit: unitId, roles: [] } },
     );
@@ -181,7 +192,7 @@ export class EnvironmentAccess {
       );
     }
     await this.requireConnectedSpacesLicense(env, accountId, roles);
-    const state = await computeEnablement(this.m, env, accountId);
+    const state = await computeEnablement(this.m, env, accountId, user);
     if (!mayAssignRoles(state.enabled, env.allowRoleAssignmentOnDisabledUsers)) {
       throw new RuleViolation(
         ErrorCode.UserDisabled,
@@ -189,11 +200,11 @@ export class EnvironmentAccess {
         `Roles can only be given to enabled users in ${env.name}: ${state.reasons.join('; ')}`,
       );
     }
-    const result = await this.m.EnvironmentUser.findOneAndUpdate(
+    const result = await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
       { _id: user._id, businessUnit: user.businessUnit },
       { $addToSet: { roles: { $each: roles } } },
       { returnDocument: 'after' },
-    ).lean<EnvironmentUserDoc>();
+    );
     if (!result) {
       throw new RuleViolation(
         ErrorCode.Conflict,
