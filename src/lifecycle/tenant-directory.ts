@@ -184,12 +184,17 @@ export class TenantPeople implements People {
   constructor(private readonly t: TenantService) {}
 
   async adminRolesOf(email: string): Promise<string[]> {
-    // Two reads, both at the moment of the decision: the account and the Global admin registry.
-    const [account, tenant] = await Promise.all([
-      rawOf(this.t.models.Account).findOne({ personEmail: email.toLowerCase() }),
-      rawOf(this.t.models.Tenant).findOne({ _id: 'tenant' }),
-    ]);
+    // Read at the moment of the decision: the account, then, only if it claims Global admin,
+    // the registry that must agree.
+    const account = await rawOf(this.t.models.Account).findOne({
+      personEmail: email.toLowerCase(),
+    });
     if (!account || account.deletedAt) return [];
+    if (!account.adminRoles.includes(GLOBAL_ADMIN)) return account.adminRoles;
+    const tenant = await rawOf(this.t.models.Tenant).findOne(
+      { _id: 'tenant' },
+      { projection: { globalAdmins: 1 } },
+    );
     // A2: an account counts as Global admin only when its roles and the registry both say so.
     const registered = (tenant?.globalAdmins ?? []).includes(account._id);
     return account.adminRoles.filter((role) => role !== GLOBAL_ADMIN || registered);

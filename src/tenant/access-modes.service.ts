@@ -10,6 +10,7 @@ import {
 import { normaliseUpnPart } from './accounts.rules.ts';
 import {
   computeEnablement,
+  environmentConfig,
   environmentUserId,
   isLicensedFor,
   requireDatabase,
@@ -45,7 +46,7 @@ export class AccessModes {
     mode: AccessMode,
     options: { by?: string } = {},
   ): Promise<EnvironmentUserDoc> {
-    const env = await requireEnvironment(this.m, envId);
+    const env = await environmentConfig(this.m, envId);
     requireDatabase(env);
     if (mode === 'application') {
       throw new RuleViolation(

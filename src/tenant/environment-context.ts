@@ -43,6 +43,36 @@ export async function requireEnvironment(m: TenantModels, envId: string): Promis
   return env;
 }
 
+/** How long a process trusts an environment's configuration it read (see environmentConfig). */
+const CONFIG_TTL_MS = 2000;
+const configs = new WeakMap<object, Map<string, { until: number; env: Promise<EnvironmentDoc> }>>();
+
+/**
+ * The environment for its configuration only: kind, name, security group, license, business
+ * units with their roles, teams. Read at most once per `CONFIG_TTL_MS` per process (provisioning
+ * asks four times in a row). That configuration changes when the tenant file is applied or a
+ * role is copied (S4), which clear it here; another instance's copy shows within two seconds.
+ * Counters and lists that change at runtime (non-interactive places) come from
+ * `requireEnvironment`, and are enforced by guarded updates anyway.
+ */
+export function environmentConfig(m: TenantModels, envId: string): Promise<EnvironmentDoc> {
+  const cache = configs.get(m.Environment) ?? new Map();
+  configs.set(m.Environment, cache);
+  const now = performance.now();
+  const hit = cache.get(envId);
+  if (hit && hit.until > now) return hit.env;
+  const env = requireEnvironment(m, envId);
+  const entry = { until: now + CONFIG_TTL_MS, env };
+  cache.set(envId, entry);
+  env.catch(() => cache.get(envId) === entry && cache.delete(envId));
+  return env;
+}
+
+/** Forgets the configuration read by `environmentConfig` (after a change made here). */
+export function forgetEnvironmentConfig(m: TenantModels): void {
+  configs.delete(m.Environment);
+}
+
 /** E6: refuses environments without a database. */
 export function requireDatabase(env: EnvironmentDoc): void {
   if (!hasDatabase(env.kind)) {

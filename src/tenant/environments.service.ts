@@ -6,7 +6,9 @@ import { isAdminRole, isConnectedSpacesRole } from './admin.rules.ts';
 import {
   computeEnablement,
   type EnablementReport,
+  environmentConfig,
   environmentUserId,
+  forgetEnvironmentConfig,
   isLicensedFor,
   requireDatabase,
   requireEnvironment,
@@ -141,7 +143,7 @@ export class EnvironmentAccess {
 
   /** S3: moves the user to a business unit; roles of the old unit are dropped (warned). */
   async assignBusinessUnit(envId: string, accountId: string, unitId: string) {
-    const env = await requireEnvironment(this.m, envId);
+    const env = await environmentConfig(this.m, envId);
     requireDatabase(env);
     if (!env.businessUnits.some((b) => b.id === unitId)) {
       throw new RuleViolation(
@@ -171,7 +173,7 @@ export class EnvironmentAccess {
 
   /** S3/S5/A1/A5: adds security roles of the user's own business unit (idempotent). */
   async assignSecurityRoles(envId: string, accountId: string, roles: string[]) {
-    const env = await requireEnvironment(this.m, envId);
+    const env = await environmentConfig(this.m, envId);
     requireDatabase(env);
     const admin = roles.find(isAdminRole);
     if (admin) {
@@ -246,6 +248,7 @@ export class EnvironmentAccess {
       { _id: envId, 'businessUnits.id': target.unitId },
       { $addToSet: { 'businessUnits.$.roles': newName } },
     );
+    forgetEnvironmentConfig(this.m);
     return target.unitId;
   }
 
@@ -267,7 +270,7 @@ export class EnvironmentAccess {
   }
 
   private async requireGroupEnvironment(envId: string): Promise<EnvironmentDoc> {
-    const env = await requireEnvironment(this.m, envId);
+    const env = await environmentConfig(this.m, envId);
     requireDatabase(env);
     return env;
   }

@@ -9,7 +9,7 @@ import { AccountDirectory, type CreateAccountInput } from './accounts.service.ts
 import { GLOBAL_ADMIN, mayCreatePartnerCenterUsers } from './admin.rules.ts';
 import { AdminRoleRegistry, type ChangeOutcome } from './admin-roles.service.ts';
 import { applyTenantConfig } from './apply-config.ts';
-import type { EnablementReport } from './environment-context.ts';
+import { type EnablementReport, forgetEnvironmentConfig } from './environment-context.ts';
 import { EnvironmentAccess } from './environments.service.ts';
 import { PeopleDirectory } from './people.service.ts';
 import { SeatLedger, type SeatOptions, type SeatSummary } from './seats.service.ts';
@@ -52,7 +52,11 @@ export class TenantService {
     await this.init();
     const { models: m, seats, accounts, admins, environments, modes, people } = this;
     const parts = { m, seats, accounts, admins, environments, modes, people };
-    return { warnings: await applyTenantConfig(parts, config) };
+    try {
+      return { warnings: await applyTenantConfig(parts, config) };
+    } finally {
+      forgetEnvironmentConfig(m);
+    }
   }
 
   // People

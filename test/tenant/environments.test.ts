@@ -151,6 +151,22 @@ describe('security roles and business units', () => {
     });
   });
 
+  it('S4: a role copied a moment ago can be given at once, though provisioning reads the configuration once', async () => {
+    await setup();
+    // Provisioning someone reads (and keeps for two seconds) the environment's configuration.
+    const a = await onboard(t.service, 'Early', 'Bird', { roles: ['Salesperson'] });
+    await t.service.copySecurityRole('sales-prod', 'Salesperson', 'Key Account Manager');
+    await t.service.assignSecurityRoles('sales-prod', a._id, ['Key Account Manager']);
+    expect((await t.service.environmentUser('sales-prod', a._id))!.roles).toEqual([
+      'Salesperson',
+      'Key Account Manager',
+    ]);
+    // A role no unit has is still refused (S3): the kept configuration is checked, not skipped.
+    await expect(
+      t.service.assignSecurityRoles('sales-prod', a._id, ['Made Up Role']),
+    ).rejects.toMatchObject({ rule: 'S3' });
+  });
+
   it('S4: environments start with default roles; a custom role is a copy under a new name', async () => {
     await setup();
     const env = (await t.service.models.Environment.findById('apps-dev').lean())!;
