@@ -168,8 +168,8 @@ export class AuditTrail {
 
   async #advanceHead(entry: AuditEntry): Promise<void> {
     try {
-      await this.head.updateOne(
-        { _id: 'head', seq: { $lt: entry.seq } },
+      await this.head.collection.updateOne(
+        { _id: 'head', seq: { $lt: entry.seq } } as never,
         { $set: { seq: entry.seq, hash: entry.hash } },
         { upsert: true },
       );

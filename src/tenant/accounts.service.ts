@@ -52,7 +52,7 @@ export class AccountDirectory {
     const idempotencyKey = input.idempotencyKey ?? `person:${personEmail}`;
     // No read for the key first: the insert below refuses a second account for it (unique
     // index), and that refusal is where an existing one is found.
-    const domain = (await rawOf(this.m.Tenant).findOne({ _id: 'tenant' }))?.domain;
+    const domain = await this.#tenantDomain();
     if (!input.upn && !domain) {
       throw new ValidationError(ErrorCode.InvalidInput, ['domain: the tenant has no domain yet']);
     }
@@ -108,7 +108,7 @@ export class AccountDirectory {
     }
     const password = options.permanent ?? generateTemporaryPassword();
     const mustChangePassword = options.permanent === undefined;
-    const result = await this.m.Account.updateOne(
+    const result = await rawOf(this.m.Account).updateOne(
       { _id: accountId, deletedAt: null },
       {
         $set: {
@@ -161,6 +161,20 @@ export class AccountDirectory {
       fullName: fullName(account.firstName, account.lastName),
       profile: environmentProfileUpdate(account.profile, false),
     };
+  }
+
+  /** The tenant's domain, kept once read: it is set by the tenant file (see `forgetDomain`). */
+  #domain: string | undefined;
+  async #tenantDomain(): Promise<string | undefined> {
+    this.#domain ??= (
+      await rawOf(this.m.Tenant).findOne({ _id: 'tenant' }, { projection: { domain: 1 } })
+    )?.domain;
+    return this.#domain;
+  }
+
+  /** Called when the tenant file is applied: the domain is read again on the next account. */
+  forgetDomain(): void {
+    this.#domain = undefined;
   }
 
   /** The account with this id, if any. */

@@ -7,7 +7,13 @@ import {
   seatCountChangeAllowed,
   seatsInUse,
 } from './licenses.rules.ts';
-import { isDuplicateKey, type SeatHolder, type SkuDoc, type TenantModels } from './tenant.model.ts';
+import {
+  isDuplicateKey,
+  rawOf,
+  type SeatHolder,
+  type SkuDoc,
+  type TenantModels,
+} from './tenant.model.ts';
 
 /** Seats of one SKU as people read them (L5: held seats count as used). */
 export interface SeatSummary {
@@ -82,7 +88,7 @@ export class SeatLedger {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       // updateOne, not findOneAndUpdate: the document carries every holder of the SKU, and
       // sending it back on each take made taking seats cost O(holders) (bench/lifecycle).
-      const updated = await this.m.Sku.updateOne(filter, {
+      const updated = await rawOf(this.m.Sku).updateOne(filter, {
         $inc: { free: -1 },
         $push: { holders: holder },
       });
@@ -115,15 +121,16 @@ export class SeatLedger {
     const now = this.clock.now();
     const set: Record<string, unknown> = { 'holders.$.state': 'assigned', 'holders.$.since': now };
     if (accountId) set['holders.$.accountId'] = accountId;
-    const confirmed = await this.m.Sku.updateOne(
+    const confirmed = await rawOf(this.m.Sku).updateOne(
       { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $gt: now } } } },
       { $set: set, $unset: { 'holders.$.expiresAt': 1 } },
     );
     if (confirmed.modifiedCount === 1) {
       // Read back only this holder: the document carries every holder of the SKU.
-      const one = await this.m.Sku.findById(skuId, { holders: { $elemMatch: { key } } }).lean<
-        Pick<SkuDoc, 'holders'>
-      >();
+      const one = await rawOf(this.m.Sku).findOne(
+        { _id: skuId },
+        { projection: { holders: { $elemMatch: { key } } } },
+      );
       const holder = one?.holders?.[0];
       if (holder) return holder;
     }

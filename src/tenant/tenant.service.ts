@@ -56,6 +56,7 @@ export class TenantService {
       return { warnings: await applyTenantConfig(parts, config) };
     } finally {
       forgetEnvironmentConfig(m);
+      accounts.forgetDomain();
     }
   }
 
