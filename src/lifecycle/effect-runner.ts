@@ -184,7 +184,8 @@ export class EffectRunner {
         runnable(i) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
       );
       const saved = await this.lifecycle.compareAndSet(request, {
-        $set: { outbox, version: request.version + 1 },
+        outbox,
+        version: request.version + 1,
       });
       fresh = true;
       if (saved) {
