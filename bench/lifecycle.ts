@@ -106,6 +106,7 @@ async function pool(n: number, limit: number, task: (i: number) => Promise<void>
 class WriteCounter {
   writes = new Map<string, { insert: number; update: number; findAndModify: number }>();
   reads = 0;
+  readsBy = new Map<string, number>();
   on = false;
   constructor(connection: Connection, dbName: string) {
     connection.getClient().on('commandStarted', (event) => {
@@ -114,6 +115,8 @@ class WriteCounter {
       const name = event.commandName;
       if (name === 'find' || name === 'aggregate' || name === 'count' || name === 'distinct') {
         this.reads++;
+        const collection = String(cmd[name]);
+        this.readsBy.set(collection, (this.readsBy.get(collection) ?? 0) + 1);
         return;
       }
       if (name !== 'insert' && name !== 'update' && name !== 'findAndModify') return;
@@ -411,7 +414,7 @@ async function measureMemory(uri: string) {
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const row = (cells: Array<string | number>) =>
   console.log(
-    cells.map((c, i) => (i === 0 ? String(c).padEnd(44) : String(c).padStart(12))).join(''),
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(44) : String(c).padStart(14))).join(''),
   );
 
 async function main() {
@@ -443,20 +446,24 @@ async function main() {
     const check = await real.finish();
 
     console.log('Writes per lifecycle (counted in the real run; the baseline does the same):');
-    row(['collection', 'inserts', 'updates', 'findAndModify']);
-    for (const [collection, w] of counter.writes) {
+    row(['collection', 'inserts', 'updates', 'findAndModify', 'reads']);
+    const collections = new Set([...counter.writes.keys(), ...counter.readsBy.keys()]);
+    for (const collection of collections) {
+      const w = counter.writes.get(collection) ?? { insert: 0, update: 0, findAndModify: 0 };
       row([
         `  ${collection}`,
         fmt(w.insert / REQUESTS),
         fmt(w.update / REQUESTS),
         fmt(w.findAndModify / REQUESTS),
+        fmt((counter.readsBy.get(collection) ?? 0) / REQUESTS),
       ]);
     }
     row([
       '  total writes / reads',
       fmt(counter.total() / REQUESTS),
-      fmt(counter.reads / REQUESTS),
       '',
+      '',
+      fmt(counter.reads / REQUESTS),
     ]);
     console.log();
     const rate = (seconds: number) => REQUESTS / seconds;

@@ -121,9 +121,14 @@ export class Lifecycle {
       await this.#auditRefusal(known, email.toLowerCase(), event.type, 'already decided');
       return { kind: 'ignored', request: known, reason: 'already_decided' };
     }
+    // Only decisions (`approver.*`) are judged on the actor's roles (the isGlobalAdmin guard);
+    // a cancel or an accept is judged on the email alone, so it reads none. Fail-closed: an
+    // event that did check roles would see none.
     const actor: Actor = {
       email: email.toLowerCase(),
-      adminRoles: await this.deps.people.adminRolesOf(email),
+      adminRoles: event.type.startsWith('approver.')
+        ? await this.deps.people.adminRolesOf(email)
+        : [],
     };
     return this.send(requestId, { ...event, actor, at: this.deps.clock.now().toISOString() });
   }

@@ -77,7 +77,7 @@ export class TenantDirectory implements Directory {
   }
 
   async confirmSeat(skuId: string, key: string): Promise<void> {
-    await this.t.confirmHeldSeat(skuId, key);
+    await this.t.confirmHeldSeat(skuId, key, undefined, { readBack: false });
   }
 
   async releaseSeat(skuId: string, key: string): Promise<void> {

@@ -152,21 +152,20 @@ export class EnvironmentAccess {
         `${env.name} has no business unit "${unitId}".`,
       );
     }
-    const user = await requireEnvironmentUser(this.m, envId, accountId);
-    if (user.businessUnit === unitId) return { warnings: [] as string[] };
-    const result = await rawOf(this.m.EnvironmentUser).updateOne(
-      { _id: user._id, businessUnit: user.businessUnit },
+    // One write that moves the user unless already there, returning the record as it was (its
+    // old roles, for the warning); only when it matched nothing do we read why.
+    const id = environmentUserId(envId, accountId);
+    const before = await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
+      { _id: id, businessUnit: { $ne: unitId } },
       { $set: { businessUnit: unitId, roles: [] } },
+      { returnDocument: 'before' },
     );
-    if (result.modifiedCount === 0) {
-      throw new RuleViolation(
-        ErrorCode.Conflict,
-        'S3',
-        'The business unit changed meanwhile; retry.',
-      );
+    if (!before) {
+      await requireEnvironmentUser(this.m, envId, accountId); // NotFound (P1) if it has none
+      return { warnings: [] as string[] };
     }
-    const warnings = user.roles.length
-      ? [`S3: roles of the previous business unit were removed: ${user.roles.join(', ')}`]
+    const warnings = before.roles.length
+      ? [`S3: roles of the previous business unit were removed: ${before.roles.join(', ')}`]
       : [];
     return { warnings };
   }

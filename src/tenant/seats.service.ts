@@ -117,7 +117,16 @@ export class SeatLedger {
   }
 
   /** L4: an accepted invitation turns its held seat into an assigned one (idempotent). */
-  async confirmHeld(skuId: string, key: string, accountId?: string): Promise<SeatHolder> {
+  /**
+   * With `readBack: false` the holder returned is built from what this call set (key, state,
+   * since, the account if given), without reading the SKU document back.
+   */
+  async confirmHeld(
+    skuId: string,
+    key: string,
+    accountId?: string,
+    { readBack = true }: { readBack?: boolean } = {},
+  ): Promise<SeatHolder> {
     const now = this.clock.now();
     const set: Record<string, unknown> = { 'holders.$.state': 'assigned', 'holders.$.since': now };
     if (accountId) set['holders.$.accountId'] = accountId;
@@ -125,6 +134,9 @@ export class SeatLedger {
       { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $gt: now } } } },
       { $set: set, $unset: { 'holders.$.expiresAt': 1 } },
     );
+    if (confirmed.modifiedCount === 1 && !readBack) {
+      return { key, state: 'assigned', since: now, ...(accountId ? { accountId } : {}) };
+    }
     if (confirmed.modifiedCount === 1) {
       // Read back only this holder: the document carries every holder of the SKU.
       const one = await rawOf(this.m.Sku).findOne(

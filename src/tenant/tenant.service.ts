@@ -113,8 +113,13 @@ export class TenantService {
     return this.seats.assign(skuId, key, options);
   }
   /** L4: the invitation was accepted: its held seat becomes assigned. */
-  confirmHeldSeat(skuId: string, key: string, accountId?: string) {
-    return this.seats.confirmHeld(skuId, key, accountId);
+  confirmHeldSeat(
+    skuId: string,
+    key: string,
+    accountId?: string,
+    options?: { readBack?: boolean },
+  ) {
+    return this.seats.confirmHeld(skuId, key, accountId, options);
   }
   /** L4/L6: frees the seat under `key`; false when already free. */
   releaseSeat(skuId: string, key: string): Promise<boolean> {

@@ -107,6 +107,24 @@ describe('license seats', () => {
     expect(await t.service.seatSummary('POWERAPPS')).toMatchObject({ held: 0, free: 3 });
   });
 
+  it('L4: confirming without reading back still assigns the seat, and says what it set', async () => {
+    await setup();
+    const ada = (await t.service.accountByEmail('ada@contoso.example'))!;
+    await t.service.holdSeat('POWERAPPS', 'invite:quiet', { accountId: ada._id });
+    const built = await t.service.confirmHeldSeat('POWERAPPS', 'invite:quiet', undefined, {
+      readBack: false,
+    });
+    expect(built).toEqual({ key: 'invite:quiet', state: 'assigned', since: t.clock.now() });
+    expect(await t.service.seatHolder('POWERAPPS', 'invite:quiet')).toMatchObject({
+      state: 'assigned',
+      accountId: ada._id,
+    });
+    // Again: already assigned, so this time it reads what is stored.
+    expect(
+      await t.service.confirmHeldSeat('POWERAPPS', 'invite:quiet', undefined, { readBack: false }),
+    ).toMatchObject({ state: 'assigned', accountId: ada._id });
+  });
+
   it('L4: accepting the invitation turns the held seat into an assigned one; expired ones refuse', async () => {
     await setup();
     const ada = (await t.service.accountByEmail('ada@contoso.example'))!;
