@@ -159,7 +159,14 @@ export class EffectRunner {
     return ids.length;
   }
 
-  async #claim(
+  #claim(
+    requestId: string,
+    fromDatabase: boolean,
+  ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
+    return this.lifecycle.serially(requestId, () => this.#claimNow(requestId, fromDatabase));
+  }
+
+  async #claimNow(
     requestId: string,
     fromDatabase: boolean,
   ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {

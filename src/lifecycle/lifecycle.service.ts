@@ -237,10 +237,37 @@ export class Lifecycle {
   }
 
   /** Sends `event` to the request's machine; retries the compare-and-set until it wins. */
-  async send(
+  send(requestId: string, event: LifecycleEvent, options: SendOptions = {}): Promise<SendOutcome> {
+    return this.serially(requestId, () => this.#send(requestId, event, options));
+  }
+
+  /**
+   * Runs `write` after the writes to the same request this process already queued: those never
+   * race each other's compare-and-set (an approval and the settling of the effects before it
+   * would otherwise lose a round trip and a read); other instances still race, and lose safely.
+   * `write` must not wait for another write to the same request (it would wait for itself).
+   */
+  serially<T>(requestId: string, write: () => Promise<T>): Promise<T> {
+    const previous = this.#writes.get(requestId);
+    const run = previous ? previous.then(write) : write();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writes.set(requestId, tail);
+    void tail.then(() => {
+      if (this.#writes.get(requestId) === tail) this.#writes.delete(requestId);
+    });
+    return run;
+  }
+
+  /** The last queued write of each request being written now (see `serially`). */
+  readonly #writes = new Map<string, Promise<void>>();
+
+  async #send(
     requestId: string,
     event: LifecycleEvent,
-    options: SendOptions = {},
+    options: SendOptions,
   ): Promise<SendOutcome> {
     let fresh = false;
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
@@ -304,11 +331,19 @@ export class Lifecycle {
    * `settled` says that answer cannot go stale (it only looks at what never comes back: outbox
    * items that left, an invitation already used).
    */
-  async patch(
+  patch(
     requestId: string,
     update: (doc: RequestDoc) => Partial<RequestDoc> | undefined,
-    { settled = false }: { settled?: boolean } = {},
-  ) {
+    options: { settled?: boolean } = {},
+  ): Promise<RequestDoc> {
+    return this.serially(requestId, () => this.#patch(requestId, update, options));
+  }
+
+  async #patch(
+    requestId: string,
+    update: (doc: RequestDoc) => Partial<RequestDoc> | undefined,
+    { settled = false }: { settled?: boolean },
+  ): Promise<RequestDoc> {
     let fresh = false;
     for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
       const doc = fresh ? await this.get(requestId) : await this.latest(requestId);
@@ -495,12 +530,16 @@ export class Lifecycle {
     return this.remember(next as unknown as RequestDoc);
   }
 
+  /** Inside `#send`, so it writes without queueing again. */
   async #completeOnly(requestId: string, keys: string[]) {
     const done = new Set(keys);
-    await this.patch(requestId, (doc) =>
-      doc.outbox.some((i) => done.has(i.key) && i.status === 'pending')
-        ? { outbox: doc.outbox.filter((i) => !done.has(i.key)) }
-        : undefined,
+    await this.#patch(
+      requestId,
+      (doc) =>
+        doc.outbox.some((i) => done.has(i.key) && i.status === 'pending')
+          ? { outbox: doc.outbox.filter((i) => !done.has(i.key)) }
+          : undefined,
+      {},
     );
   }
 

@@ -200,3 +200,30 @@ describe('refused attempts change nothing and are audited', () => {
     expect((await lifecycle.get(request._id)).status).toBe('invited');
   });
 });
+
+describe('writes to one request in one process', () => {
+  it('are queued, not raced: an approval right after submitting loses no compare-and-set to the effects', async () => {
+    const { system } = await build();
+    const { lifecycle } = system;
+    const cas = lifecycle.compareAndSet.bind(lifecycle);
+    let lost = 0;
+    let won = 0;
+    lifecycle.compareAndSet = async (...args) => {
+      const saved = await cas(...args);
+      if (saved) won++;
+      else lost++;
+      return saved;
+    };
+    // Approve each request the moment it exists, while its first effects are still settling.
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const request = await lifecycle.submitOnboarding(ADA, newHire(300 + i));
+        return lifecycle.act(request._id, GRACE, approve);
+      }),
+    );
+    await lifecycle.idle();
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(10).fill('transitioned'));
+    expect(won).toBeGreaterThan(10 * 5);
+    expect(lost).toBe(0);
+  });
+});
