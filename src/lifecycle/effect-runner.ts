@@ -79,6 +79,7 @@ export class EffectRunner {
   async #runBatch(requestId: string, request: RequestDoc, items: OutboxItem[]): Promise<boolean> {
     const settled = new Map<string, Partial<OutboxItem>>();
     const settlements: Settlement[] = [];
+    const withFields = new Set<string>();
     const failures: Array<[OutboxItem, AccessdeskError]> = [];
     let crash: unknown;
     let retryLater = false;
@@ -86,9 +87,16 @@ export class EffectRunner {
       const effect = this.effects[item.effect];
       try {
         if (!effect) throw new Error(`no effect named ${item.effect}`);
-        const done = [...settled].flatMap(([key, s]) => (s.status === 'done' ? [key] : []));
+        // An item whose effect left fields to save is completed by the settling write that
+        // saves them, never by the next event's save (a crash in between would lose them).
+        const done = [...settled].flatMap(([key, s]) =>
+          s.status === 'done' && !withFields.has(key) ? [key] : [],
+        );
         const settlement = await effect(request, item, [...done, item.key]);
-        if (settlement) settlements.push(settlement);
+        if (settlement) {
+          settlements.push(settlement);
+          withFields.add(item.key);
+        }
         settled.set(item.key, { status: 'done' });
       } catch (error) {
         // A lost compare-and-set race is worth another try, like an outside system's hiccup.

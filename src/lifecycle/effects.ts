@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AccessdeskError } from '../errors.ts';
+import { type AccessdeskError, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { Directory, Notifier, People } from './ports.ts';
@@ -36,8 +36,14 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
     },
     notifyRequester: async (request) => {
       // The newest copy this process has (never older than the change that queued this): the
-      // card shows where the request is now.
-      await notifier.requestChanged(await lifecycle.latest(request._id));
+      // card shows where the request is now. It runs first in its batch, so a Slack failure
+      // must not hold up the work behind it: it is retried later, on its own.
+      try {
+        await notifier.requestChanged(await lifecycle.latest(request._id));
+      } catch (error) {
+        if (error instanceof RetryableError) throw error;
+        throw new RetryableError(`the requester's notice failed: ${(error as Error).message}`);
+      }
       return undefined;
     },
     remindApprovers: async (request) => {
@@ -59,12 +65,10 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
         request,
         request.details as OnboardingDetails,
       );
-      // L4: the invitation's 14 days are fixed here, once; a retried invitation keeps them.
-      const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
       await lifecycle.send(
         request._id,
         { type: 'directory.provisioned', accountId: account.accountId, upn: account.upn },
-        { completes, patch: { invitation: { expiresAt } } },
+        { completes },
       );
       return undefined;
     },
@@ -79,8 +83,8 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
         (current.context.accountId as string | undefined) ??
         (await directory.accountIdByEmail(current.subjectEmail));
       if (!accountId) throw new Error(`no account for ${current.subjectEmail}`);
-      // One invitation per request: a retry keeps its expiry (set when provisioned, else on the
-      // first attempt) and replaces only the token.
+      // L4: one invitation per request, whose 14 days run from the first attempt to issue it
+      // (saved before anything goes out); a retry keeps them and replaces only the token.
       if (!current.invitation?.expiresAt) {
         const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
         current = await lifecycle.patch(current._id, (doc) =>
@@ -104,11 +108,17 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
           expiresAt,
         },
       );
-      await lifecycle.send(
+      const delivered = { invitation: { ...invitation, deliveredAt: clock.now() } };
+      const outcome = await lifecycle.send(
         current._id,
         { type: 'invitation.issued', expiresAt: expiresAt.toISOString() },
-        { completes, patch: { invitation: { ...invitation, deliveredAt: clock.now() } } },
+        { completes, patch: delivered },
       );
+      // Already invited (a second runner after a lease passed): the link and the password just
+      // delivered are the ones that work now, so the stored hash must be this token's.
+      if (outcome.kind !== 'transitioned' && outcome.request.status === 'invited') {
+        await lifecycle.patch(current._id, () => delivered);
+      }
       return undefined;
     },
     confirmSeat: async (request) => {

@@ -517,6 +517,9 @@ export class Lifecycle {
     fields: Partial<RequestDoc>,
     entry?: HistoryEntry,
   ): Promise<RequestDoc | null> {
+    // Top-level fields only: the document built below would not follow a dotted path.
+    const dotted = Object.keys(fields).find((key) => key.includes('.'));
+    if (dotted) throw new Error(`compareAndSet sets whole fields, not ${dotted}`);
     const update: Record<string, unknown> = { $set: fields };
     if (entry) update.$push = { history: entry };
     const result = await this.raw.updateOne({ _id: doc._id, version: doc.version }, update, {

@@ -72,14 +72,13 @@ export class AccessModes {
       }
     }
     if (mode === 'non_interactive') await this.takeNonInteractivePlace(env, accountId);
-    const updated =
-      user.accessMode === mode
-        ? user
-        : await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
-            { _id: user._id },
-            { $set: { accessMode: mode } },
-            { returnDocument: 'after' },
-          );
+    // Written unless the stored record already has the mode (not the copy read above: a
+    // concurrent change since would otherwise be left standing).
+    const updated = (await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
+      { _id: user._id, accessMode: { $ne: mode } },
+      { $set: { accessMode: mode } },
+      { returnDocument: 'after' },
+    )) ?? { ...user, accessMode: mode };
     // Always try: a crash after the mode change but before the release leaves a place to free.
     if (mode !== 'non_interactive') await this.releaseNonInteractivePlace(envId, accountId);
     return updated!;

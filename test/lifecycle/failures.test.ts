@@ -61,3 +61,34 @@ describe('effects that fail', () => {
     );
   });
 });
+
+describe("the requester's notice failing", () => {
+  it('P1: holds up none of the work behind it; it is retried on its own and delivered later', async () => {
+    const { system, notifier, clock } = await buildSystem(db.connection, { seats: 5 });
+    const { lifecycle } = system;
+    const deliver = notifier.requestChanged.bind(notifier);
+    let slackDown = true;
+    notifier.requestChanged = async (request) => {
+      if (slackDown) throw new Error('slack: service_unavailable');
+      await deliver(request);
+    };
+    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(88));
+    await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await lifecycle.idle();
+    // Seat, account, environment and invitation all went ahead without the notices.
+    const invited = await lifecycle.get(request._id);
+    expect(invited.status).toBe('invited');
+    expect(invited.context.accountId).toMatch(/^acc_/);
+    const waiting = invited.outbox.filter((i) => i.effect === 'notifyRequester');
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((i) => i.status === 'pending' && i.lastError)).toBe(true);
+    expect(notifier.count('requestChanged', request._id)).toBe(0);
+
+    slackDown = false;
+    clock.advance(60_000);
+    await system.scheduler.sweep();
+    await lifecycle.idle();
+    expect(notifier.count('requestChanged', request._id)).toBe(waiting.length);
+    expect((await lifecycle.get(request._id)).outbox).toEqual([]);
+  });
+});
