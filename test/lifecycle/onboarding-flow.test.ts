@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createEffects, hashToken } from '../../src/lifecycle/effects.ts';
+import { TenantPeople } from '../../src/lifecycle/tenant-directory.ts';
+import { verifyPassword } from '../../src/tenant/accounts.rules.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { buildSystem, newHire } from './support.ts';
+import { buildSystem, DEADLINES, newHire } from './support.ts';
 
 const db = useTestDatabase('lifecycle/onboarding-flow');
 
@@ -101,5 +104,49 @@ describe('a failed onboarding', () => {
     const account = await tenant.accountByEmail('katherine10@example.org');
     expect(account).toMatchObject({ signInAllowed: false, adminRoles: [] });
     expect(await tenant.seatHolder('D365_SALES', request._id)).toBeUndefined();
+  });
+});
+
+describe('a late second run of the invitation', () => {
+  it('T2/L4: after the request is invited, the link and password it delivers are the ones that work', async () => {
+    const { system, tenant, notifier } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle } = system;
+    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire('late'));
+    await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
+    await lifecycle.idle();
+    const invited = await lifecycle.get(request._id);
+    expect(invited.status).toBe('invited');
+
+    // A runner that took the item over after its lease passed delivers a second invitation.
+    const effects = createEffects({
+      lifecycle,
+      directory: system.directory,
+      notifier,
+      people: new TenantPeople(tenant),
+      seats: system.seats,
+      invitationTtl: DEADLINES.invitationTtl,
+      publicUrl: 'http://localhost:3000',
+    });
+    const item = {
+      key: 'issueInvitation:late',
+      effect: 'issueInvitation',
+      status: 'pending' as const,
+      attempts: 1,
+    };
+    await effects.issueInvitation!(invited, item, [item.key]);
+    await lifecycle.idle();
+
+    const sent = notifier.invitations.filter((i) => i.requestId === request._id);
+    expect(sent).toHaveLength(2);
+    const token = sent[1]!.delivery.acceptUrl.split('/').pop()!;
+    const after = await lifecycle.get(request._id);
+    expect(after.status).toBe('invited');
+    expect(after.invitation?.tokenHash).toBe(hashToken(token));
+    // L4: the second delivery keeps the first one's expiry.
+    expect(sent[1]!.delivery.expiresAt).toEqual(sent[0]!.delivery.expiresAt);
+    const account = await tenant.models.Account.findById(after.context.accountId).lean();
+    expect(await verifyPassword(sent[1]!.delivery.temporaryPassword, account!.passwordHash!)).toBe(
+      true,
+    );
   });
 });
