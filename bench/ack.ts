@@ -23,6 +23,7 @@ import { loadConfig } from '../src/config.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { connectMongo, describeEngine } from '../src/db/index.ts';
 import { startAccessdesk } from '../src/server.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,23 +42,10 @@ const TOTAL = Math.min(Math.round(RATE * SECONDS), 20_000);
 const REQUEST_TIMEOUT_MS = 10_000;
 const SECRET = args.secret || randomBytes(16).toString('hex');
 
-const TENANT = `
-domain: contoso.example
-skus:
-  - { id: D365_SALES, name: Dynamics 365 Sales Enterprise, seats: 10 }
-environments:
-  - id: sales-prod
-    name: Sales (production)
-    kind: dynamics
-    securityGroup: sg-sales-prod
-    licenseSku: D365_SALES
-    businessUnits:
-      - { id: root, name: Contoso, roles: [System Administrator, Basic User] }
-      - { id: sales, name: Sales, parent: root, roles: [Salesperson, Sales Manager] }
-people:
-  - { email: grace@contoso.example, firstName: Grace, lastName: Hopper, slackId: U0GRACE, adminRoles: [Global admin] }
-  - { email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }
-`;
+const TENANT = salesTenantYaml(10, [
+  GLOBAL_ADMINS()[0]!,
+  '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }',
+]);
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {

@@ -31,6 +31,7 @@ import { type Notifier, silentNotifier } from '../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../src/lifecycle/request.model.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../src/tenant/tenant-file.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,24 +58,11 @@ const GRACE = 'grace@contoso.example';
 const ADA = 'ada@contoso.example';
 const SKU = 'D365_SALES';
 
-const tenantYaml = (seats: number) => `
-domain: contoso.example
-skus:
-  - { id: ${SKU}, name: Dynamics 365 Sales Enterprise, seats: ${seats} }
-environments:
-  - id: sales-prod
-    name: Sales (production)
-    kind: dynamics
-    securityGroup: sg-sales-prod
-    licenseSku: ${SKU}
-    businessUnits:
-      - { id: root, name: Contoso, roles: [System Administrator, Basic User] }
-      - { id: sales, name: Sales, parent: root, roles: [Salesperson, Sales Manager] }
-people:
-  - { email: grace@contoso.example, firstName: Grace, lastName: Hopper, slackId: U0GRACE, adminRoles: [Global admin] }
-  - { email: linus@contoso.example, firstName: Linus, lastName: Torvalds, slackId: U0LINUS, adminRoles: [Global admin] }
-  - { email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA }
-`;
+const tenantYaml = (seats: number) =>
+  salesTenantYaml(seats, [
+    ...GLOBAL_ADMINS(),
+    '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA }',
+  ]);
 
 function hire(tag: string): OnboardingDetails {
   return {

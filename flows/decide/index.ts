@@ -25,6 +25,14 @@ async function tellPrivately(
   }
 }
 
+/** Who clicked, as a tenant person; someone the tenant does not know is told so privately. */
+async function clickerOrTell(deps: FlowDeps, client: Client, user: string, channel?: string) {
+  const viewer = await resolveViewer(deps.tenant, client, user);
+  if (!viewer)
+    await tellPrivately(client, user, channel, { text: unknownUserText(user), blocks: [] });
+  return viewer;
+}
+
 /** The private answer to an attempt that changed nothing; undefined when it went through. */
 export async function refusalFor(deps: FlowDeps, outcome: SendOutcome | { kind: 'allowed' }) {
   if (outcome.kind === 'refused') return refusalMessage({ reason: outcome.reason });
@@ -48,12 +56,8 @@ export function register(app: App, deps: FlowDeps): void {
     await takeTurn(context);
     const requestId = 'value' in action ? String(action.value) : '';
     const channel = 'channel' in body ? body.channel?.id : undefined;
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer)
-      return tellPrivately(client, body.user.id, channel, {
-        text: unknownUserText(body.user.id),
-        blocks: [],
-      });
+    const viewer = await clickerOrTell(deps, client, body.user.id, channel);
+    if (!viewer) return;
     const outcome = await deps.lifecycle.act(requestId, viewer.email, {
       type: 'approver.approved',
     });
@@ -65,12 +69,8 @@ export function register(app: App, deps: FlowDeps): void {
     await ack();
     const requestId = 'value' in action ? String(action.value) : '';
     const channel = 'channel' in body ? body.channel?.id : undefined;
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer)
-      return tellPrivately(client, body.user.id, channel, {
-        text: unknownUserText(body.user.id),
-        blocks: [],
-      });
+    const viewer = await clickerOrTell(deps, client, body.user.id, channel);
+    if (!viewer) return;
     // Refuse before asking for a reason: the check is audited like any refused attempt.
     const check = await deps.lifecycle.check(requestId, viewer.email, {
       type: 'approver.denied',

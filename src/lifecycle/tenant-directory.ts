@@ -186,9 +186,7 @@ export class TenantPeople implements People {
   async adminRolesOf(email: string): Promise<string[]> {
     // Read at the moment of the decision: the account, then, only if it claims Global admin,
     // the registry that must agree.
-    const account = await rawOf(this.t.models.Account).findOne({
-      personEmail: email.toLowerCase(),
-    });
+    const account = await this.t.accountByEmail(email);
     if (!account || account.deletedAt) return [];
     if (!account.adminRoles.includes(GLOBAL_ADMIN)) return account.adminRoles;
     const tenant = await rawOf(this.t.models.Tenant).findOne(

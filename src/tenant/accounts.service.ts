@@ -189,7 +189,7 @@ export class AccountDirectory {
 
   /** The account of the person with this email, if any. */
   byEmail(email: string): Promise<AccountDoc | null> {
-    return this.m.Account.findOne({ personEmail: email.toLowerCase() }).lean<AccountDoc>();
+    return rawOf(this.m.Account).findOne({ personEmail: email.toLowerCase() });
   }
 
   /** The account, or a NotFound error. */

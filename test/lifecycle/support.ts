@@ -6,28 +6,14 @@ import type { Directory, InvitationDelivery, Notifier } from '../../src/lifecycl
 import type { OnboardingDetails, RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 
 /** A small tenant: one SKU with `seats` seats, one Dynamics environment, three people. */
 export function tenantYaml(seats = 5): string {
-  return `
-domain: contoso.example
-skus:
-  - { id: D365_SALES, name: Dynamics 365 Sales Enterprise, seats: ${seats} }
-environments:
-  - id: sales-prod
-    name: Sales (production)
-    kind: dynamics
-    securityGroup: sg-sales-prod
-    licenseSku: D365_SALES
-    nonInteractiveLimit: 7
-    businessUnits:
-      - { id: root, name: Contoso, roles: [System Administrator, Basic User] }
-      - { id: sales, name: Sales, parent: root, roles: [Salesperson, Sales Manager] }
-people:
-  - { email: grace@contoso.example, firstName: Grace, lastName: Hopper, slackId: U0GRACE, adminRoles: [Global admin] }
-  - { email: linus@contoso.example, firstName: Linus, lastName: Torvalds, slackId: U0LINUS, adminRoles: [Global admin] }
-  - { email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }
-`;
+  return salesTenantYaml(seats, [
+    ...GLOBAL_ADMINS(),
+    '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }',
+  ]);
 }
 
 export const DEADLINES: Deadlines = {

@@ -11,6 +11,7 @@ import { describeEngine } from '../../src/db/index.ts';
 import type { Directory } from '../../src/lifecycle/ports.ts';
 import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
 import { interceptDirectory } from '../lifecycle/directories.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const APPROVALS = 'C0APPROVALS';
@@ -27,27 +28,12 @@ export const U = {
 
 /** A tenant: one SKU with `seats` seats, one Dynamics environment, admins, a manager and reports. */
 export function slackTenantYaml(seats: number): string {
-  return `
-domain: contoso.example
-skus:
-  - { id: D365_SALES, name: Dynamics 365 Sales Enterprise, seats: ${seats} }
-environments:
-  - id: sales-prod
-    name: Sales (production)
-    kind: dynamics
-    securityGroup: sg-sales-prod
-    licenseSku: D365_SALES
-    nonInteractiveLimit: 7
-    businessUnits:
-      - { id: root, name: Contoso, roles: [System Administrator, Basic User] }
-      - { id: sales, name: Sales, parent: root, roles: [Salesperson, Sales Manager] }
-people:
-  - { email: grace@contoso.example, firstName: Grace, lastName: Hopper, slackId: ${U.grace}, adminRoles: [Global admin] }
-  - { email: linus@contoso.example, firstName: Linus, lastName: Torvalds, slackId: ${U.linus}, adminRoles: [Global admin] }
-  - { email: margaret@contoso.example, firstName: Margaret, lastName: Hamilton, slackId: ${U.margaret} }
-  - { email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: ${U.ada}, managerEmail: margaret@contoso.example }
-  - { email: alan@contoso.example, firstName: Alan, lastName: Turing, slackId: ${U.alan} }
-`;
+  return salesTenantYaml(seats, [
+    ...GLOBAL_ADMINS(U.grace, U.linus),
+    `{ email: margaret@contoso.example, firstName: Margaret, lastName: Hamilton, slackId: ${U.margaret} }`,
+    `{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: ${U.ada}, managerEmail: margaret@contoso.example }`,
+    `{ email: alan@contoso.example, firstName: Alan, lastName: Turing, slackId: ${U.alan} }`,
+  ]);
 }
 
 /** One call accessdesk made to the Slack Web API (or to a response_url), body decoded. */
