@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { App, type CustomRoute, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute } from '@slack/bolt';
 import {
   invitationRoutes,
   registerFlows,
   SlackNotifier,
+  screenSlackPayload,
   type TenantLookup,
 } from '../flows/index.ts';
 import type { Clock } from './clock.ts';
@@ -16,6 +17,8 @@ import { type Database, openDatabase } from './db/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
+import { boltLogger, boundedLog } from './log.ts';
+import { EdgeReceiver } from './slack/edge-receiver.ts';
 import { tenantChoices } from './tenant/options.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
@@ -96,7 +99,7 @@ export async function startAccessdesk(
     port,
     publicUrl: given.publicUrlGiven ? given.publicUrl : `http://localhost:${port}`,
   };
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = boundedLog(options.log ?? ((line: string) => console.log(line)));
   const clock = options.clock ?? systemClock;
   const tenantConfig = await loadTenantFile(config.tenantFile);
   const database =
@@ -179,16 +182,24 @@ export async function startAccessdesk(
   const socketMode = !!config.slack.appToken;
   const app = new App({
     token: botToken,
-    logLevel: LogLevel.WARN,
+    logger: boltLogger(log),
     clientOptions,
-    customRoutes,
     ...(socketMode
       ? {
           socketMode: true,
           appToken: config.slack.appToken!,
+          customRoutes,
           installerOptions: { port: config.port },
         }
-      : { signingSecret }),
+      : {
+          // Every HTTP request passes the edge first: signature, shape, then Bolt.
+          receiver: new EdgeReceiver({
+            signingSecret,
+            customRoutes,
+            screen: screenSlackPayload,
+            log,
+          }),
+        }),
     ...(local
       ? { botId: 'B0LOCALBOT', botUserId: 'U0ACCESSDESK', tokenVerificationEnabled: false }
       : {}),
@@ -204,7 +215,7 @@ export async function startAccessdesk(
     );
     await listeners;
   });
-  registerFlows(app, deps);
+  registerFlows(app, deps, log);
 
   const started = await app.start(config.port);
   const server = (

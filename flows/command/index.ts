@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
+import { requestId } from '../../src/slack/ids.schema.ts';
 import { helpMessage } from '../blocks/help-message.ts';
 import { seatsMessage } from '../blocks/seats-message.ts';
 import { statusMessage } from '../blocks/status-message.ts';
@@ -25,7 +26,9 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
     const theirs = other ? await deps.lifecycle.requestsInvolving([other.email]) : [];
     for (const r of theirs) if (await maySee(deps.tenant, viewer.email, r)) requests.push(r);
   } else {
-    const one = await deps.lifecycle.find(arg);
+    // Only a well-formed id is looked up; anything else is simply not found.
+    const id = requestId.safeParse(arg.toUpperCase());
+    const one = id.success ? await deps.lifecycle.find(id.data) : undefined;
     if (one && (await maySee(deps.tenant, viewer.email, one))) requests = [one];
   }
   if (!requests.length) return notFound;

@@ -27,6 +27,9 @@ export function register(app: App, deps: FlowDeps): void {
   app.action(ACTION.openPortal, async ({ ack }) => ack());
 }
 
+/** The shape of an invitation token in a link. */
+const INVITATION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, body: string) {
@@ -61,7 +64,10 @@ export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
     res: ServerResponse,
   ) => {
     const token = req.params?.token ?? '';
-    const { request, usable } = await load(token);
+    // Tokens are 32 random bytes in base64url: anything else is no invitation (no lookup).
+    const { request, usable } = INVITATION_TOKEN.test(token)
+      ? await load(token)
+      : { request: undefined, usable: false };
     if (!request || !usable) {
       return page(
         res,

@@ -1,4 +1,5 @@
 /** People of the company (from the tenant file): lookup by Slack id or email, reporting lines. */
+import { filterValue } from '../db/filter-value.ts';
 import type { PersonDoc, TenantModels } from './tenant.model.ts';
 
 /** Reads the `people` collection. */
@@ -7,12 +8,16 @@ export class PeopleDirectory {
 
   /** The person with this Slack user id, if any. */
   bySlackId(slackId: string): Promise<PersonDoc | null> {
-    return this.m.Person.findOne({ slackId }).lean<PersonDoc>();
+    return this.m.Person.findOne({ slackId: filterValue(slackId, 'Slack user id') })
+      .setOptions({ sanitizeFilter: true })
+      .lean<PersonDoc>();
   }
 
   /** The person with this email, if any. */
   byEmail(email: string): Promise<PersonDoc | null> {
-    return this.m.Person.findById(email.toLowerCase()).lean<PersonDoc>();
+    return this.m.Person.findById(filterValue(email, 'email').toLowerCase())
+      .setOptions({ sanitizeFilter: true })
+      .lean<PersonDoc>();
   }
 
   /** Everyone, by email. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
+import { slackChannelId, slackUserId } from '../slack/ids.schema.ts';
 import { parseArgs, parseJson, readBody, sendJson, sendText } from './http.ts';
 import {
   closeView,
@@ -41,13 +42,17 @@ const POLL_HOLD_MS = 20_000;
 
 const rawInput = z.union([z.string(), z.array(z.string()), z.null()]);
 const inputsSchema = z.record(z.string(), z.record(z.string(), rawInput)).default({});
-const userField = { user: z.string() };
+const userField = { user: slackUserId };
 
-const commandSchema = z.object({ ...userField, channel: z.string(), text: z.string() });
+const commandSchema = z.object({
+  ...userField,
+  channel: slackChannelId,
+  text: z.string().max(4000),
+});
 const actionSchema = z.object({
   ...userField,
   source: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('message'), channel: z.string(), ts: z.string() }),
+    z.object({ kind: z.literal('message'), channel: slackChannelId, ts: z.string() }),
     z.object({ kind: z.literal('view'), viewId: z.string() }),
   ]),
   blockId: z.string(),
