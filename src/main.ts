@@ -1,9 +1,15 @@
 import { loadConfig } from './config.ts';
 import { describeError } from './errors.ts';
+import { boundedLog } from './log.ts';
+import { guardProcess } from './process-guards.ts';
 import { startAccessdesk } from './server.ts';
 
 /** `npm start`: the composition root. Fails fast, listing every configuration problem. */
 async function main() {
+  guardProcess(
+    process,
+    boundedLog((line) => console.error(line)),
+  );
   const config = loadConfig();
   const desk = await startAccessdesk(config);
   const { engine, origin } = desk.database;

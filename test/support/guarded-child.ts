@@ -1,0 +1,10 @@
+/** A child process with the guards on, failing as `argv[2]` says (see process-guards.test.ts). */
+import { guardProcess } from '../../src/process-guards.ts';
+
+guardProcess(process, (line) => console.log(line));
+if (process.argv[2] === 'reject') void Promise.reject(new Error('a stray rejection'));
+if (process.argv[2] === 'throw')
+  setTimeout(() => {
+    throw new Error('a stray exception');
+  }, 10);
+setTimeout(() => console.log('still alive'), 200);
