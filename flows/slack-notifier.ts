@@ -3,12 +3,18 @@ import type { InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
 import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { approvalCard } from './blocks/approval-card.ts';
 import { credentialsMessage } from './blocks/credentials-message.ts';
-import { invitationMessage } from './blocks/invitation-message.ts';
+import { invitationForRequester, invitationMessage } from './blocks/invitation-message.ts';
 import { requesterUpdate } from './blocks/requester-update.ts';
 import type { TenantLookup } from './deps.ts';
 import { requestView } from './views.ts';
 
 type Client = App['client'];
+
+/** The new hire's name as the request gives it, else the subject's email. */
+function nameOf(request: RequestDoc): string {
+  const d = request.details as { firstName?: string; lastName?: string } | undefined;
+  return d?.firstName ? `${d.firstName} ${d.lastName ?? ''}`.trim() : request.subjectEmail;
+}
 
 /**
  * The lifecycle's Notifier over Slack's Web API: the approval card (edited in place), a DM to
@@ -71,17 +77,25 @@ export class SlackNotifier implements Notifier {
     const invitee = await this.slackIdByEmail(request.subjectEmail);
     const to = invitee ?? (await this.slackIdOf(request.requesterEmail));
     if (!to) throw new Error(`nobody to deliver the invitation of ${request._id} to`);
-    const invitation = invitationMessage({
+    const base = {
       requestId: request._id,
       upn: delivery.upn,
       expiresAt: delivery.expiresAt.toISOString(),
-      ...(invitee ? {} : { acceptUrl: delivery.acceptUrl }),
-    });
+    };
+    // Not in Slack: the requester passes the link on; only the invitee can accept.
+    const inviteeName = invitee ? undefined : nameOf(request);
+    const invitation = inviteeName
+      ? invitationForRequester({ ...base, acceptUrl: delivery.acceptUrl, inviteeName })
+      : invitationMessage(base);
     await this.client.chat.postMessage({ channel: to, ...invitation });
     // T2: the password goes once, privately, to one person; nothing keeps it afterwards.
     await this.client.chat.postMessage({
       channel: to,
-      ...credentialsMessage({ upn: delivery.upn, temporaryPassword: delivery.temporaryPassword }),
+      ...credentialsMessage({
+        upn: delivery.upn,
+        temporaryPassword: delivery.temporaryPassword,
+        ...(inviteeName ? { forName: inviteeName } : {}),
+      }),
     });
   }
 

@@ -7,6 +7,8 @@ export interface CredentialsView {
   temporaryPassword: string;
   /** False when an admin set a permanent password (T1); true by default. */
   mustChangeAtFirstSignIn?: boolean;
+  /** Set when the details go to the requester to pass on: whose they are. */
+  forName?: string;
 }
 
 /**
@@ -15,16 +17,20 @@ export interface CredentialsView {
  * to look instead of carrying the password.
  */
 export function credentialsMessage(credentials: CredentialsView): Message {
-  const { upn, temporaryPassword, mustChangeAtFirstSignIn = true } = credentials;
+  const { upn, temporaryPassword, mustChangeAtFirstSignIn = true, forName } = credentials;
+  const they = forName ? `${escapeMrkdwn(forName)} must` : 'You must';
   const change = mustChangeAtFirstSignIn
-    ? 'You must change this password at your first sign-in.'
+    ? `${they} change this password at ${forName ? 'the' : 'your'} first sign-in.`
     : 'This password is permanent; keep it safe.';
+  const heading = forName
+    ? `:key: *Sign-in details for ${escapeMrkdwn(forName)}* (pass them on privately)`
+    : ':key: *Sign-in details*';
   const label = mustChangeAtFirstSignIn ? 'Temporary password' : 'Password';
   return {
     text: `Sign-in details for ${upn} are in this message (shown once; open Slack to read them).`,
     blocks: [
       section(
-        `:key: *Sign-in details*\nUser name: \`${escapeMrkdwn(upn)}\`\n${label}: \`${escapeMrkdwn(temporaryPassword)}\``,
+        `${heading}\nUser name: \`${escapeMrkdwn(upn)}\`\n${label}: \`${escapeMrkdwn(temporaryPassword)}\``,
       ),
       section(change),
       context('Shown once: accessdesk does not keep them and cannot show them again.'),

@@ -1,5 +1,5 @@
 import { ACTION } from '../ids.ts';
-import { context, LIMIT, plain, section, when, whenPlain } from './kit.ts';
+import { context, escapeMrkdwn, LIMIT, plain, section, when, whenPlain } from './kit.ts';
 import type { Block, Message } from './types.ts';
 
 /** What the invitation shows. */
@@ -11,6 +11,29 @@ export interface InvitationView {
   expiresAt: string;
   /** The portal, when the directory gives a link (P2). */
   acceptUrl?: string;
+}
+
+/**
+ * The invitation for a new hire who is not in Slack, sent to the requester to pass on: the
+ * one-time link (where the new hire accepts) and a word on the sign-in details; no Accept
+ * button, since only the invitee may accept.
+ */
+export function invitationForRequester(
+  invitation: InvitationView & { acceptUrl: string; inviteeName: string },
+): Message {
+  const { requestId, upn, expiresAt, acceptUrl, inviteeName } = invitation;
+  const name = escapeMrkdwn(inviteeName);
+  return {
+    text: `The account for ${inviteeName} (${upn}) is ready. Pass on the one-time link ${acceptUrl} before ${whenPlain(expiresAt)}.`,
+    blocks: [
+      section(
+        `:envelope: *The account for ${name} is ready:* \`${escapeMrkdwn(upn)}\`.\n${name} is not in Slack, so the invitation comes to you to pass on privately. They accept it at this one-time link before ${when(expiresAt)}:\n<${acceptUrl}>`,
+      ),
+      context(
+        `Request ${requestId}. Their sign-in details follow in a separate message, shown once: hand them over privately too, never in a channel.`,
+      ),
+    ],
+  };
 }
 
 /** The invitee's direct message with an Accept button (value = request id). */

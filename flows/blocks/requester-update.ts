@@ -73,12 +73,16 @@ export function cancelButton(requestId: string): Block {
  * timeline; while it can still be cancelled, a Cancel button.
  */
 export function requesterUpdate(request: RequestView): Message {
-  const word = statusWords(request.status);
+  // Every approval passes the seat step; a seat is news only when none is free.
+  const seatFree =
+    statusWords(request.status) === 'waiting for a seat' && (request.sku?.free ?? 0) > 0;
+  const shown = seatFree ? 'approved' : request.status;
+  const word = statusWords(shown);
   const by = request.decidedBy ? ` by ${whoPlain(request.decidedBy)}` : '';
   const byMention = request.decidedBy ? ` by ${who(request.decidedBy)}` : '';
   const approvals = approvalsLine(request);
   const timeline = timelineBlock(request);
-  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.status)}`;
+  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(shown)}`;
   const blocks: Block[] = [
     section(`${title}\n${sentence(request, word, byMention, escapeMrkdwn)}`),
     ...(approvals ? [context(approvals)] : []),

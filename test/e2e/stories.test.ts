@@ -128,12 +128,13 @@ describe.skipIf(!hasChromium)('accessdesk in the local workspace, one story per 
   it('the invitee, not in Slack, accepts with the one-time link the requester received', async () => {
     await become(EMPLOYEE);
     await page.getByTestId('dm-accessdesk').click();
-    const invitation = page.getByTestId('message').filter({ hasText: 'You are invited' });
+    // The new hire is not in Slack: the requester gets the link to pass on, with no Accept button.
+    const invitation = page.getByTestId('message').filter({ hasText: 'is ready' });
     await invitation.first().waitFor();
-    // "Open the portal" is a URL button: the page opens the one-time link in a new tab.
+    expect(await invitation.locator('[data-action-id="accept_invitation"]').count()).toBe(0);
     const [invitee] = await Promise.all([
       page.context().waitForEvent('page'),
-      invitation.locator('[data-action-id="open_portal"]').click(),
+      invitation.locator('a[href*="/invitations/"]').first().click(),
     ]);
     await invitee.waitForLoadState();
     const link = invitee.url();

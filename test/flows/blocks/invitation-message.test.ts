@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { credentialsMessage } from '../../../flows/blocks/credentials-message.ts';
-import { invitationMessage } from '../../../flows/blocks/invitation-message.ts';
+import {
+  invitationForRequester,
+  invitationMessage,
+} from '../../../flows/blocks/invitation-message.ts';
 
 describe('invitationMessage', () => {
   it('L4: has an Accept button with the request id and says when it expires', () => {
@@ -115,5 +118,54 @@ describe('credentialsMessage', () => {
     const message = credentialsMessage({ ...credentials, mustChangeAtFirstSignIn: false });
 
     expect(JSON.stringify(message.blocks)).toContain('This password is permanent');
+  });
+});
+
+describe('invitationForRequester', () => {
+  it('T2: addressed to the requester, with the one-time link to pass on and no Accept button', () => {
+    const message = invitationForRequester({
+      requestId: 'REQ-7K3Q9D',
+      upn: 'ada.lovelace@contoso.example',
+      expiresAt: '2026-12-04T10:32:00.000Z',
+      acceptUrl: 'https://accessdesk.example/invitations/tok',
+      inviteeName: 'Ada Lovelace',
+    });
+
+    expect(message).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": ":envelope: *The account for Ada Lovelace is ready:* \`ada.lovelace@contoso.example\`.
+      Ada Lovelace is not in Slack, so the invitation comes to you to pass on privately. They accept it at this one-time link before <!date^1796380320^{date_short_pretty} at {time}|2026-12-04T10:32:00.000Z>:
+      <https://accessdesk.example/invitations/tok>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "Request REQ-7K3Q9D. Their sign-in details follow in a separate message, shown once: hand them over privately too, never in a channel.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "The account for Ada Lovelace (ada.lovelace@contoso.example) is ready. Pass on the one-time link https://accessdesk.example/invitations/tok before 2026-12-04 10:32 UTC.",
+      }
+    `);
+    expect(JSON.stringify(message)).not.toContain('accept_invitation');
+  });
+
+  it('T2: the sign-in details say whose they are when the requester passes them on', () => {
+    const message = credentialsMessage({
+      upn: 'ada.lovelace@contoso.example',
+      temporaryPassword: 'pw',
+      forName: 'Ada Lovelace',
+    });
+    expect(JSON.stringify(message.blocks)).toContain('Sign-in details for Ada Lovelace');
+    expect(JSON.stringify(message.blocks)).toContain('Ada Lovelace must change this password');
   });
 });

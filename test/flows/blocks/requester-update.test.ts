@@ -86,6 +86,24 @@ describe('requesterUpdate', () => {
     expect(hasCancel(message.blocks)).toBe(true);
   });
 
+  it('L3: passing through the seat step with seats free says nothing of seats', () => {
+    const sku = {
+      skuId: 'm365-e3',
+      name: 'Microsoft 365 E3',
+      seats: 25,
+      assigned: 3,
+      held: 0,
+      free: 22,
+    };
+
+    const message = requesterUpdate(approvedRequest({ status: 'approved.waitingForSeat', sku }));
+
+    expect(message.text).toMatchInlineSnapshot(
+      `"REQ-7K3Q9D (Onboarding for Ada Lovelace): Approved by Linus Admin (linus@contoso.example). It is being carried out."`,
+    );
+    expect(JSON.stringify(message)).not.toContain('seat');
+  });
+
   it('tells every later step in one sentence, without Cancel', () => {
     const steps = [
       approvedRequest({ status: 'approved.provisioning' }),
