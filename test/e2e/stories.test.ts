@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Accessdesk } from '../../src/server.ts';
+import { ARTIFACTS, describeInBrowser, launchChromium } from '../support/browser.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { ARTIFACTS, hasChromium, launchChromium, smallTenantFile, startDesk } from './support.ts';
+import { smallTenantFile, startDesk } from './support.ts';
 
 /**
  * "Try accessdesk without a Slack workspace": one story per kind of user, in the browser, against
@@ -18,7 +19,7 @@ const ADMIN = 'U0GRACE';
 const SALES_SEATS = 4;
 const NEW_HIRE = { first: 'Nina', last: 'Newhire', email: 'nina.newhire@example.org' };
 
-describe.skipIf(!hasChromium)('accessdesk in the local workspace, one story per user', () => {
+describeInBrowser('accessdesk in the local workspace, one story per user', () => {
   let desk: Accessdesk;
   let browser: Browser;
   let page: Page;

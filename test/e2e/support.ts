@@ -1,27 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../src/config.ts';
 import { describeEngine } from '../../src/db/index.ts';
 import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
 import type { useTestDatabase } from '../support/db.ts';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const ARTIFACTS = 'test-artifacts';
-
-/** Browser tests skip locally without chromium, but must fail in CI. */
-export const hasChromium = existsSync(CHROMIUM) || !!process.env.CI;
-
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-}
 
 /** The repo's tenant.yaml with fewer Dynamics 365 Sales seats, so the count is easy to read. */
 export function smallTenantFile(seats: Record<string, number>): string {

@@ -43,9 +43,7 @@ export interface SlackCall {
 }
 
 /** Decodes a Web API body: JSON, or a form whose nested values (blocks, view) are JSON text. */
-function decode(body: unknown): Record<string, unknown> {
-  if (body && typeof body === 'object') return body as Record<string, unknown>;
-  const text = String(body ?? '');
+function decode(text: string): Record<string, unknown> {
   try {
     return JSON.parse(text);
   } catch {
@@ -78,17 +76,21 @@ export class FakeSlack {
     nock('https://slack.com')
       .persist()
       .post(/^\/api\/.+/)
-      .reply((uri, body) => {
-        const method = uri.replace(/^\/api\//, '').split('?')[0]!;
-        const decoded = decode(body);
+      .reply(async (request: Request) => {
+        const method = new URL(request.url).pathname.replace(/^\/api\//, '');
+        const decoded = decode(await request.text());
         this.calls.push({ method, body: decoded });
         return [200, this.#answer(method, decoded)];
       });
     nock(RESPONSE_HOST)
       .persist()
       .post(/.*/)
-      .reply((uri, body) => {
-        this.calls.push({ method: `response_url${uri}`, body: decode(body) });
+      .reply(async (request: Request) => {
+        const { pathname, search } = new URL(request.url);
+        this.calls.push({
+          method: `response_url${pathname}${search}`,
+          body: decode(await request.text()),
+        });
         return [200, 'ok'];
       });
   }

@@ -23,6 +23,7 @@ export default async function setup(project: TestProject) {
   const engine = await describeEngine(probe);
   await probe.close();
   console.log(`[accessdesk tests] database engine: ${engine.name} ${engine.version} — ${origin}`);
+  console.log(`[accessdesk tests] node ${process.version} — ${process.execPath}`);
   project.provide('mongoUri', uri);
   return stop;
 }

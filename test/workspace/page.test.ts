@@ -1,26 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ARTIFACTS, describeInBrowser, launchChromium } from '../support/browser.ts';
 import { APPROVALS, startTestBot } from './test-bot.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts';
 
 type Bot = Awaited<ReturnType<typeof startTestBot>>;
 
-describe.skipIf(!existsSync(CHROMIUM))('the local workspace page in a browser', () => {
+describeInBrowser('the local workspace page in a browser', () => {
   let bot: Bot;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     bot = await startTestBot();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => console.error('page error:', err));
   });
