@@ -109,17 +109,17 @@ export async function startAccessdesk(
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
   const botToken = config.slack.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
-  const people = await tenant.listPeople();
   const workspace = local
     ? createLocalWorkspace({
         signingSecret,
         botToken,
         eventsUrl: `http://127.0.0.1:${config.port}/slack/events`,
         publicUrl: config.publicUrl,
-        people: people.map((p) => ({
+        // In the tenant file's order: the page starts as its first person (README).
+        people: tenantConfig.people.map((p) => ({
           slackId: p.slackId,
           name: `${p.firstName} ${p.lastName}`,
-          email: p._id,
+          email: p.email,
         })),
         channels: [{ id: config.approvalsChannel, name: 'access-approvals' }],
         botUserId: 'U0ACCESSDESK',
