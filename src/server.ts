@@ -61,7 +61,7 @@ function lookup(tenant: TenantService, clock: Clock): TenantLookup {
     hasAccount: async (email) => !!(await tenant.accountByEmail(email.toLowerCase())),
     listSeatSummaries: () => tenant.listSeatSummaries(),
     seatSummary: (sku) => tenant.seatSummary(sku),
-    setSeatCount: (sku, n) => tenant.setSeatCount(sku, n),
+    setSeatCount: (actor, sku, n) => tenant.setSeatCountAs(actor, sku, n),
     choices: () => tenantChoices(tenant),
   };
 }

@@ -1,6 +1,6 @@
 /** License seats on the `skus` collection: every change is one guarded single-document update. */
 import type { Clock } from '../clock.ts';
-import { ErrorCode, RuleViolation } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import {
   invitationExpiresAt,
   type SeatState,
@@ -251,6 +251,23 @@ export class SeatLedger {
     return (await this.require(skuId)).holders.find((h) => h.key === key);
   }
 
+  /**
+   * The id of the SKU `ref` names: its id or its name, either in any case. Throws NotFound
+   * listing the valid ids otherwise. Reads ids and names only (a SKU also carries its holders).
+   */
+  async resolve(ref: string): Promise<string> {
+    const wanted = ref.trim().toLowerCase();
+    const skus = await this.m.Sku.find({}, { name: 1 }).sort({ _id: 1 }).lean<SkuDoc[]>();
+    const found =
+      skus.find((s) => s._id.toLowerCase() === wanted) ??
+      skus.find((s) => s.name.toLowerCase() === wanted);
+    if (found) return found._id;
+    const ids = skus.map((s) => s._id).join(', ') || 'none yet';
+    throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${ref}". SKU ids: ${ids}.`, {
+      skuIds: skus.map((s) => s._id),
+    });
+  }
+
   /** Creates a SKU or renames and resizes an existing one, keeping its holders. */
   async ensure(sku: { id: string; name: string; seats: number }): Promise<void> {
     try {
@@ -269,7 +286,8 @@ export class SeatLedger {
 
   private async require(skuId: string): Promise<SkuDoc> {
     const sku = await this.m.Sku.findById(skuId).lean<SkuDoc>();
-    if (!sku) throw new RuleViolation(ErrorCode.NotFound, 'L1', `There is no SKU "${skuId}".`);
+    // Not a rule's refusal: the id names nothing.
+    if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
     return sku;
   }
 }
