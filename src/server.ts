@@ -16,7 +16,7 @@ import { type Database, openDatabase } from './db/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
-import { tenantChoices } from './tenant/options.ts';
+import { type TenantChoices, tenantChoices } from './tenant/options.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
 import { createLocalWorkspace, type LocalWorkspace } from './workspace/index.ts';
@@ -52,6 +52,19 @@ export interface StartOptions {
  */
 function lookup(tenant: TenantService, clock: Clock): TenantLookup {
   const cached = memo(clock, 30_000);
+  // The modal choices (SKUs, environments, units, roles) also come from the tenant file only:
+  // read once, now, so a view submission validates against them without a database call.
+  let choices: Promise<TenantChoices> | undefined;
+  const loadChoices = () => {
+    if (!choices) {
+      choices = tenantChoices(tenant);
+      choices.catch(() => {
+        choices = undefined; // read again at the next call
+      });
+    }
+    return choices;
+  };
+  void loadChoices();
   return {
     personBySlackId: (id) => cached(`slack:${id}`, () => tenant.personBySlackId(id)),
     personByEmail: (email) =>
@@ -62,7 +75,7 @@ function lookup(tenant: TenantService, clock: Clock): TenantLookup {
     listSeatSummaries: () => tenant.listSeatSummaries(),
     seatSummary: (sku) => tenant.seatSummary(sku),
     setSeatCount: (actor, sku, n) => tenant.setSeatCountAs(actor, sku, n),
-    choices: () => tenantChoices(tenant),
+    choices: loadChoices,
   };
 }
 

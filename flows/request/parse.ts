@@ -63,12 +63,14 @@ function fieldErrors(error: z.ZodError): FieldErrors {
   return errors;
 }
 
-/** The onboarding modal's values as request details, or the errors per field. Writes nothing. */
+/**
+ * The onboarding modal's values as request details, or the errors per field. Pure: the manager
+ * (a Slack user) is resolved to an email by the caller, after the ack. Writes nothing.
+ */
 export function parseOnboarding(
   fields: Record<string, string | string[] | undefined>,
   choices: TenantChoices,
-  managerEmail: string | undefined,
-): { details: OnboardingDetails } | { errors: FieldErrors } {
+): { details: Omit<OnboardingDetails, 'managerEmail'> } | { errors: FieldErrors } {
   const parsed = onboardingSchema.safeParse(fields);
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
   const f = parsed.data;
@@ -85,7 +87,6 @@ export function parseOnboarding(
   const unknownAdmin = f.admin_roles.filter((r) => !choices.adminRoles.includes(r));
   if (unknownAdmin.length)
     errors[FIELD.adminRoles] = `Unknown admin roles: ${unknownAdmin.join(', ')}.`;
-  if (f.manager && !managerEmail) errors[FIELD.manager] = 'This person is not in the tenant file.';
   if (Object.keys(errors).length) return { errors };
   return {
     details: {
@@ -96,7 +97,6 @@ export function parseOnboarding(
       ...(f.department ? { department: f.department } : {}),
       ...(f.office ? { office: f.office } : {}),
       ...(f.mobile_phone ? { mobilePhone: f.mobile_phone } : {}),
-      ...(managerEmail ? { managerEmail } : {}),
       sku: f.sku,
       environment: f.environment,
       businessUnit: f.business_unit,
