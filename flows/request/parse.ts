@@ -53,6 +53,10 @@ const onboardingSchema = z.object({
   [FIELD.justification]: text(2000),
 });
 
+/** P3 (decided in src/tenant/options.ts): why an environment takes no invitations yet. */
+const AWAITS_DATA_IMPORT = (name: string) =>
+  `${name} is still importing its existing data (P3): nobody is invited there until that is done. Ask again then.`;
+
 /** Field errors keyed by block id, from zod issues. */
 function fieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
@@ -78,6 +82,7 @@ export function parseOnboarding(
   if (!choices.skus.some((s) => s.id === f.sku)) errors[FIELD.sku] = 'Unknown license.';
   const env = choices.environments.find((e) => e.id === f.environment);
   if (!env) errors[FIELD.environment] = 'Unknown environment.';
+  else if (env.awaitsDataImport) errors[FIELD.environment] = AWAITS_DATA_IMPORT(env.name);
   const unit = env?.businessUnits.find((b) => b.id === f.business_unit);
   if (env && !unit) errors[FIELD.businessUnit] = `${env.name} has no such business unit.`;
   const outside = unit ? f.security_roles.filter((r) => !unit.roles.includes(r)) : [];
@@ -146,6 +151,9 @@ export function parseRoleChange(
   }
   const env = f.environment ? choices.environments.find((e) => e.id === f.environment) : undefined;
   if (f.environment && !env) errors[FIELD.environment] = 'Unknown environment.';
+  if (env?.awaitsDataImport && f.change_kind === 'enable') {
+    errors[FIELD.environment] = AWAITS_DATA_IMPORT(env.name); // E3: enabling re-invites
+  }
   if (env && f.security_roles?.length) {
     const known = new Set(env.businessUnits.flatMap((b) => b.roles));
     const outside = f.security_roles.filter((r) => !known.has(r));

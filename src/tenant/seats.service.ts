@@ -2,7 +2,9 @@
 import type { Clock } from '../clock.ts';
 import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import {
+  hasFreeSeat,
   invitationExpiresAt,
+  isHoldExpired,
   type SeatState,
   seatCountChangeAllowed,
   seatsInUse,
@@ -104,7 +106,7 @@ export class SeatLedger {
           { skuId, accountId },
         );
       }
-      if (sku.free <= 0) {
+      if (!hasFreeSeat(sku.free)) {
         throw new RuleViolation(
           ErrorCode.NoFreeSeat,
           'L3',
@@ -198,7 +200,7 @@ export class SeatLedger {
     const skus = await this.m.Sku.find({ holders: { $elemMatch: due } }).lean<SkuDoc[]>();
     const released: { skuId: string; key: string }[] = [];
     for (const sku of skus) {
-      for (const h of sku.holders.filter((x) => x.state === 'held' && x.expiresAt! <= now)) {
+      for (const h of sku.holders.filter((x) => isHoldExpired(x, now))) {
         const result = await this.m.Sku.updateOne(
           { _id: sku._id, holders: { $elemMatch: { ...due, key: h.key } } },
           { $pull: { holders: { key: h.key } }, $inc: { free: 1 } },
