@@ -151,7 +151,7 @@ export class SeatLedger {
     const sku = await this.require(skuId);
     const holder = sku.holders.find((h) => h.key === key);
     if (holder?.state === 'assigned') return holder;
-    if (holder) {
+    if (holder && isHoldExpired(holder, now)) {
       // Expired but not yet swept: release exactly this hold (L4), guarded like the sweep.
       await this.m.Sku.updateOne(
         { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $lte: now } } } },
