@@ -22,7 +22,11 @@ export interface TenantLookup {
   hasAccount(email: string): Promise<boolean>;
   listSeatSummaries(): Promise<SeatView[]>;
   seatSummary(skuId: string): Promise<SeatView>;
-  setSeatCount(skuId: string, seats: number): Promise<SeatView>;
+  /**
+   * `actorEmail` sets the seats of the SKU `skuRef` names (id or name, any case); refuses
+   * non-admins, unknown SKUs (listing the ids) and counts below the seats in use (L5).
+   */
+  setSeatCount(actorEmail: string, skuRef: string, seats: number): Promise<SeatView>;
   choices(): Promise<TenantChoices>;
 }
 

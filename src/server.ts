@@ -19,7 +19,7 @@ import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
 import { boltLogger, boundedLog } from './log.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
-import { tenantChoices } from './tenant/options.ts';
+import { type TenantChoices, tenantChoices } from './tenant/options.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
 import { createLocalWorkspace, type LocalWorkspace } from './workspace/index.ts';
@@ -55,6 +55,19 @@ export interface StartOptions {
  */
 function lookup(tenant: TenantService, clock: Clock): TenantLookup {
   const cached = memo(clock, 30_000);
+  // The modal choices (SKUs, environments, units, roles) also come from the tenant file only:
+  // read once, now, so a view submission validates against them without a database call.
+  let choices: Promise<TenantChoices> | undefined;
+  const loadChoices = () => {
+    if (!choices) {
+      choices = tenantChoices(tenant);
+      choices.catch(() => {
+        choices = undefined; // read again at the next call
+      });
+    }
+    return choices;
+  };
+  void loadChoices();
   return {
     personBySlackId: (id) => cached(`slack:${id}`, () => tenant.personBySlackId(id)),
     personByEmail: (email) =>
@@ -64,8 +77,8 @@ function lookup(tenant: TenantService, clock: Clock): TenantLookup {
     hasAccount: async (email) => !!(await tenant.accountByEmail(email.toLowerCase())),
     listSeatSummaries: () => tenant.listSeatSummaries(),
     seatSummary: (sku) => tenant.seatSummary(sku),
-    setSeatCount: (sku, n) => tenant.setSeatCount(sku, n),
-    choices: () => tenantChoices(tenant),
+    setSeatCount: (actor, sku, n) => tenant.setSeatCountAs(actor, sku, n),
+    choices: loadChoices,
   };
 }
 
@@ -112,17 +125,17 @@ export async function startAccessdesk(
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
   const botToken = config.slack.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
-  const people = await tenant.listPeople();
   const workspace = local
     ? createLocalWorkspace({
         signingSecret,
         botToken,
         eventsUrl: `http://127.0.0.1:${config.port}/slack/events`,
         publicUrl: config.publicUrl,
-        people: people.map((p) => ({
+        // In the tenant file's order: the page starts as its first person (README).
+        people: tenantConfig.people.map((p) => ({
           slackId: p.slackId,
           name: `${p.firstName} ${p.lastName}`,
-          email: p._id,
+          email: p.email,
         })),
         channels: [{ id: config.approvalsChannel, name: 'access-approvals' }],
         botUserId: 'U0ACCESSDESK',

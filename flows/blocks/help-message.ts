@@ -10,8 +10,8 @@ const COMMANDS: Array<[usage: string, what: string]> = [
     `${COMMAND} status [id | @user]`,
     'Your requests, one request, or those of a person you manage.',
   ],
-  [`${COMMAND} seats`, 'Seats per license: used, held by invitations, free.'],
-  [`${COMMAND} seats set <SKU> <n>`, 'Set the seats of a license (Global admins).'],
+  [`${COMMAND} seats`, 'Seats per license (with its SKU id): used, held by invitations, free.'],
+  [`${COMMAND} seats set <SKU id or name> <n>`, 'Set the seats of a license (Global admins).'],
   [`${COMMAND} help`, 'This help.'],
 ];
 

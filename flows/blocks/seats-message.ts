@@ -8,23 +8,28 @@ const NAME_WIDTH = 32;
 const num = (n: number, width: number) => String(n).padStart(width);
 
 /**
- * The reply to `/access seats`: per SKU its seats, used (assigned + held by invitations, L4),
- * held and free, as a monospaced table.
+ * The reply to `/access seats`: per SKU its id, name, seats, used (assigned + held by
+ * invitations, L4), held and free, as a monospaced table.
  */
 export function seatsMessage(seats: SeatView[]): Message {
   if (seats.length === 0) {
     const text = 'The tenant has no SKU yet.';
     return { text, blocks: [section(text)] };
   }
+  // The id first: `/access seats set` takes it (or the name), and nothing else in Slack shows it.
+  const idWidth = Math.max('SKU id'.length, ...seats.map((s) => s.skuId.length));
   const rows = seats.map((s) => {
     const name = truncate(s.name, NAME_WIDTH).padEnd(NAME_WIDTH);
     const used = s.assigned + s.held;
-    return `${name} ${num(s.seats, 5)} ${num(used, 5)} ${num(s.held, 5)} ${num(s.free, 5)}`;
+    return `${s.skuId.padEnd(idWidth)} ${name} ${num(s.seats, 5)} ${num(used, 5)} ${num(s.held, 5)} ${num(s.free, 5)}`;
   });
-  const head = `${'SKU'.padEnd(NAME_WIDTH)} ${'Seats'.padStart(5)} ${'Used'.padStart(5)} ${'Held'.padStart(5)} ${'Free'.padStart(5)}`;
+  const head = `${'SKU id'.padEnd(idWidth)} ${'Name'.padEnd(NAME_WIDTH)} ${'Seats'.padStart(5)} ${'Used'.padStart(5)} ${'Held'.padStart(5)} ${'Free'.padStart(5)}`;
   const table = escapeMrkdwn([head, ...rows].join('\n'));
   const text = seats
-    .map((s) => `${s.name}: ${s.assigned + s.held}/${s.seats} used, ${s.held} held, ${s.free} free`)
+    .map(
+      (s) =>
+        `${s.name} (${s.skuId}): ${s.assigned + s.held}/${s.seats} used, ${s.held} held, ${s.free} free`,
+    )
     .join('\n');
   return {
     text,

@@ -36,18 +36,21 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
   return { ...statusMessage(views), response_type: 'ephemeral' as const };
 }
 
-/** `/access seats set <SKU> <n>`: Global admins only; L5 refuses below what is in use. */
-async function setSeats(deps: FlowDeps, viewer: Viewer, sku: string, count: string) {
-  if (!(await deps.tenant.isGlobalAdmin(viewer.email))) {
-    return { text: 'Only a Global admin can change seat counts.' };
-  }
-  const n = Number(count);
-  if (!sku || !Number.isInteger(n) || n < 0)
-    return { text: 'Usage: `/access seats set <SKU> <number>`' };
+/** Usage of `/access seats set`. */
+const SEATS_SET_USAGE = 'Usage: `/access seats set <SKU id or name> <number>`';
+
+/**
+ * `/access seats set <SKU id or name> <n>`: the count is the last word, the SKU the words before
+ * it. Who may change seats, which SKU is meant and L5 are the tenant's to decide.
+ */
+async function setSeats(deps: FlowDeps, viewer: Viewer, words: string[]) {
+  const count = words.at(-1) ?? '';
+  const sku = words.slice(0, -1).join(' ');
+  if (!sku || !/^\d+$/.test(count)) return { text: SEATS_SET_USAGE };
   try {
-    const summary = await deps.tenant.setSeatCount(sku, n);
+    const summary = await deps.tenant.setSeatCount(viewer.email, sku, Number(count));
     // Added seats go to the requests waiting for one, in approval order (L3).
-    deps.lifecycle.track(deps.seats.promote(sku), `seat queue of ${sku}`);
+    deps.lifecycle.track(deps.seats.promote(summary.skuId), `seat queue of ${summary.skuId}`);
     return {
       text: `${summary.name}: ${summary.seats} seats (${summary.assigned + summary.held} used, ${summary.free} free).`,
     };
@@ -73,8 +76,7 @@ export function register(app: App, deps: FlowDeps): void {
       const viewer = await resolveViewer(deps.tenant, client, command.user_id);
       if (!viewer?.known) return { text: unknownUserText(command.user_id) };
       if (sub === 'status') return status(deps, client, viewer, args.join(' '));
-      if (sub === 'seats' && args[0] === 'set')
-        return setSeats(deps, viewer, args[1] ?? '', args[2] ?? '');
+      if (sub === 'seats' && args[0] === 'set') return setSeats(deps, viewer, args.slice(1));
       if (sub === 'seats')
         return {
           ...seatsMessage(await deps.tenant.listSeatSummaries()),

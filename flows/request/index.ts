@@ -61,75 +61,83 @@ export function register(app: App, deps: FlowDeps): void {
     });
   }
 
+  // View submissions ack before any Slack or database call (users.info alone can take 1.5 s):
+  // the fields are checked against the tenant's choices, which are read once at start; who
+  // submitted, the manager and the subject are resolved after the ack, and a problem found
+  // then is told privately.
   app.view(CALLBACK.onboardingRequest, async ({ ack, body, view, client, context }) => {
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) {
-      await ack({
-        response_action: 'errors',
-        errors: { [FIELD.firstName]: unknownUserText(body.user.id) },
-      });
-      return;
-    }
     const fields = readFields(view.state.values as Values);
-    const managerId = typeof fields.manager === 'string' ? fields.manager : undefined;
-    const manager = managerId ? await resolveViewer(deps.tenant, client, managerId) : undefined;
-    const result = parseOnboarding(
-      fields,
-      await deps.tenant.choices(),
-      manager?.known ? manager.email : undefined,
-    );
+    const result = parseOnboarding(fields, await deps.tenant.choices());
     if ('errors' in result) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
       return;
     }
     await ack();
     await takeTurn(context);
-    const request = await deps.lifecycle.submitOnboarding(viewer.email, result.details);
-    await client.chat.postMessage({
-      channel: body.user.id,
-      text: `Your request ${request._id} for ${result.details.firstName} ${result.details.lastName} was sent to the Global admins. I will message you at every change.`,
-    });
+    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
+    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
+    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const managerId = typeof fields.manager === 'string' ? fields.manager : undefined;
+    const manager = managerId ? await resolveViewer(deps.tenant, client, managerId) : undefined;
+    if (managerId && !manager?.known) {
+      return void (await tell(`Your request was not sent: ${NOT_IN_TENANT(managerId)}`));
+    }
+    const details = { ...result.details, ...(manager ? { managerEmail: manager.email } : {}) };
+    const request = await deps.lifecycle.submitOnboarding(viewer.email, details);
+    await tell(
+      `Your request ${request._id} for ${details.firstName} ${details.lastName} was sent to the Global admins. I will message you at every change.`,
+    );
   });
 
   app.view(CALLBACK.roleChangeRequest, async ({ ack, body, view, client, context }) => {
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) {
-      await ack({
-        response_action: 'errors',
-        errors: { [FIELD.changeKind]: unknownUserText(body.user.id) },
-      });
-      return;
-    }
     const fields = readFields(view.state.values as Values);
-    const subject = await subjectEmail(deps, client, fields);
     const result = parseRoleChange(fields, await deps.tenant.choices());
     const errors = 'errors' in result ? { ...result.errors } : {};
-    if (!subject)
+    if (!hasSubject(fields))
       errors[FIELD.subjectUser] = 'Choose a person, or give the email of someone not in Slack.';
-    else if (!(await deps.tenant.hasAccount(subject)))
-      errors[FIELD.subjectUser] = `${subject} has no account yet; request an account instead.`;
-    if (Object.keys(errors).length || !('details' in result) || !subject) {
+    if (Object.keys(errors).length || !('details' in result)) {
       await ack({ response_action: 'errors', errors: errors as Record<string, string> });
       return;
     }
     await ack();
     await takeTurn(context);
+    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
+    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
+    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const subject = await subjectEmail(deps, client, fields);
+    if (!subject || !(await deps.tenant.hasAccount(subject))) {
+      const who = subject ?? NOT_IN_TENANT(String(fields.subject_user));
+      return void (await tell(
+        `Your change request was not sent: ${who} has no account yet; request an account instead.`,
+      ));
+    }
     try {
+      const { details } = result;
       const request = await deps.lifecycle.submitRoleChange(
         viewer.email,
         subject,
-        result.details,
-        result.details.change === 'enable',
+        details,
+        details.change === 'enable',
       );
-      await client.chat.postMessage({
-        channel: body.user.id,
-        text: `Your change request ${request._id} for ${subject} was sent to the Global admins.`,
-      });
+      await tell(
+        `Your change request ${request._id} for ${subject} was sent to the Global admins.`,
+      );
     } catch (error) {
-      await client.chat.postMessage({ channel: body.user.id, text: describeError(error) });
+      await tell(describeError(error));
     }
   });
 }
+
+/** Names a Slack user accessdesk could not find in the tenant file. */
+const NOT_IN_TENANT = (slackId: string) => `<@${slackId}> is not in the tenant file.`;
+
+/** Whether the role-change modal names its subject: a Slack user, or a well-formed email. */
+function hasSubject(fields: Record<string, string | string[] | undefined>): boolean {
+  if (typeof fields.subject_user === 'string') return true;
+  return typeof fields.subject_email === 'string' && EMAIL.test(fields.subject_email);
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 async function subjectEmail(
   deps: FlowDeps,
@@ -141,5 +149,5 @@ async function subjectEmail(
   }
   const email =
     typeof fields.subject_email === 'string' ? fields.subject_email.toLowerCase() : undefined;
-  return email && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? email : undefined;
+  return email && EMAIL.test(email) ? email : undefined;
 }

@@ -53,6 +53,10 @@ const onboardingSchema = z.object({
   [FIELD.justification]: text(2000),
 });
 
+/** P3 (decided in src/tenant/options.ts): why an environment takes no invitations yet. */
+const AWAITS_DATA_IMPORT = (name: string) =>
+  `${name} is still importing its existing data (P3): nobody is invited there until that is done. Ask again then.`;
+
 /** Field errors keyed by block id, from zod issues. */
 function fieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
@@ -63,12 +67,14 @@ function fieldErrors(error: z.ZodError): FieldErrors {
   return errors;
 }
 
-/** The onboarding modal's values as request details, or the errors per field. Writes nothing. */
+/**
+ * The onboarding modal's values as request details, or the errors per field. Pure: the manager
+ * (a Slack user) is resolved to an email by the caller, after the ack. Writes nothing.
+ */
 export function parseOnboarding(
   fields: Record<string, string | string[] | undefined>,
   choices: TenantChoices,
-  managerEmail: string | undefined,
-): { details: OnboardingDetails } | { errors: FieldErrors } {
+): { details: Omit<OnboardingDetails, 'managerEmail'> } | { errors: FieldErrors } {
   const parsed = onboardingSchema.safeParse(fields);
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
   const f = parsed.data;
@@ -76,6 +82,7 @@ export function parseOnboarding(
   if (!choices.skus.some((s) => s.id === f.sku)) errors[FIELD.sku] = 'Unknown license.';
   const env = choices.environments.find((e) => e.id === f.environment);
   if (!env) errors[FIELD.environment] = 'Unknown environment.';
+  else if (env.awaitsDataImport) errors[FIELD.environment] = AWAITS_DATA_IMPORT(env.name);
   const unit = env?.businessUnits.find((b) => b.id === f.business_unit);
   if (env && !unit) errors[FIELD.businessUnit] = `${env.name} has no such business unit.`;
   const outside = unit ? f.security_roles.filter((r) => !unit.roles.includes(r)) : [];
@@ -85,7 +92,6 @@ export function parseOnboarding(
   const unknownAdmin = f.admin_roles.filter((r) => !choices.adminRoles.includes(r));
   if (unknownAdmin.length)
     errors[FIELD.adminRoles] = `Unknown admin roles: ${unknownAdmin.join(', ')}.`;
-  if (f.manager && !managerEmail) errors[FIELD.manager] = 'This person is not in the tenant file.';
   if (Object.keys(errors).length) return { errors };
   return {
     details: {
@@ -96,7 +102,6 @@ export function parseOnboarding(
       ...(f.department ? { department: f.department } : {}),
       ...(f.office ? { office: f.office } : {}),
       ...(f.mobile_phone ? { mobilePhone: f.mobile_phone } : {}),
-      ...(managerEmail ? { managerEmail } : {}),
       sku: f.sku,
       environment: f.environment,
       businessUnit: f.business_unit,
@@ -146,6 +151,9 @@ export function parseRoleChange(
   }
   const env = f.environment ? choices.environments.find((e) => e.id === f.environment) : undefined;
   if (f.environment && !env) errors[FIELD.environment] = 'Unknown environment.';
+  if (env?.awaitsDataImport && f.change_kind === 'enable') {
+    errors[FIELD.environment] = AWAITS_DATA_IMPORT(env.name); // E3: enabling re-invites
+  }
   if (env && f.security_roles?.length) {
     const known = new Set(env.businessUnits.flatMap((b) => b.roles));
     const outside = f.security_roles.filter((r) => !known.has(r));

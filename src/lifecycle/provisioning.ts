@@ -1,4 +1,5 @@
 import { AccessdeskError, ErrorCode } from '../errors.ts';
+import { type ProvisioningStep, provisioningOrder } from '../tenant/onboarding.rules.ts';
 import type { Directory, DirectoryAccount } from './ports.ts';
 import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request.model.ts';
 
@@ -12,15 +13,28 @@ export async function provisioningSteps(
   request: RequestDoc,
   details: OnboardingDetails,
 ): Promise<DirectoryAccount> {
-  const account = await directory.createAccount(request._id, details);
-  const { accountId } = account;
-  await directory.bindSeat(details.sku, request._id, accountId);
-  if (details.adminRoles.length) await directory.grantAdminRoles(accountId, details.adminRoles);
-  await directory.addToSecurityGroup(details.environment, accountId);
-  await directory.assignBusinessUnit(details.environment, accountId, details.businessUnit);
-  await directory.assignSecurityRoles(details.environment, accountId, details.securityRoles);
-  await directory.setAccessMode(details.environment, accountId, details.accessMode);
-  return account;
+  let account: DirectoryAccount | undefined;
+  const made = () => {
+    if (!account) throw new Error('P1: the environment step ran before the directory step');
+    return account;
+  };
+  const steps: Record<ProvisioningStep, () => Promise<unknown>> = {
+    directory: async () => {
+      account = await directory.createAccount(request._id, details);
+      await directory.bindSeat(details.sku, request._id, account.accountId);
+      if (details.adminRoles.length)
+        await directory.grantAdminRoles(account.accountId, details.adminRoles);
+    },
+    environment: async () => {
+      const { accountId } = made();
+      await directory.addToSecurityGroup(details.environment, accountId);
+      await directory.assignBusinessUnit(details.environment, accountId, details.businessUnit);
+      await directory.assignSecurityRoles(details.environment, accountId, details.securityRoles);
+      await directory.setAccessMode(details.environment, accountId, details.accessMode);
+    },
+  };
+  for (const step of provisioningOrder()) await steps[step]();
+  return made();
 }
 
 /** Applies an approved role change to the subject's account; idempotent like provisioning. */

@@ -4,6 +4,7 @@ import { ErrorCode, RuleViolation } from '../errors.ts';
 import {
   type AccessMode,
   applicationUserDisableWarnings,
+  countsTowardNonInteractiveLimit,
   defaultStubRole,
   modeNeedsLicenseToSetUp,
 } from './access.rules.ts';
@@ -71,7 +72,8 @@ export class AccessModes {
         );
       }
     }
-    if (mode === 'non_interactive') await this.takeNonInteractivePlace(env, accountId);
+    const counted = countsTowardNonInteractiveLimit(mode, user.applicationUser);
+    if (counted) await this.takeNonInteractivePlace(env, accountId);
     // Written unless the stored record already has the mode (not the copy read above: a
     // concurrent change since would otherwise be left standing).
     const updated = (await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
@@ -80,7 +82,7 @@ export class AccessModes {
       { returnDocument: 'after' },
     )) ?? { ...user, accessMode: mode };
     // Always try: a crash after the mode change but before the release leaves a place to free.
-    if (mode !== 'non_interactive') await this.releaseNonInteractivePlace(envId, accountId);
+    if (!counted) await this.releaseNonInteractivePlace(envId, accountId);
     return updated!;
   }
 

@@ -109,17 +109,9 @@ export function isEnabled(input: EnablementInput): Enablement {
   return { applicable: true, enabled: reasons.length === 0, reasons };
 }
 
-/** E2: how to disable a user, in order of preference. */
-export const DISABLE_METHODS = ['remove-from-security-group', 'remove-license'] as const;
-
-/** E3: re-enabling a user who was disabled needs a fresh invitation. */
-export function requiresNewInvitation(wasDisabled: boolean, enabledNow: boolean): boolean {
-  return wasDisabled && enabledNow;
-}
-
-/** E5: records can be assigned to any existing environment user, enabled or not. */
-export function canBeAssignedRecords(user: { exists: boolean }): boolean {
-  return user.exists;
+/** E3: a user disabled in an environment (and not re-invited since) needs a new invitation. */
+export function requiresNewInvitation(user: { disabledAt?: Date | null } | null): boolean {
+  return !!user?.disabledAt;
 }
 
 /** M4: disabling an application user breaks every integration that uses it. */

@@ -1,5 +1,5 @@
 /** Accounts (T1–T5): user names, temporary passwords and profile fields. No I/O. */
-import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 
 /** T3: the directory profile fields copied to every environment (username is the UPN). */
@@ -94,15 +94,6 @@ export async function hashPassword(password: string, origin: PasswordOrigin): Pr
   return `${scheme}$${salt.toString('base64')}$${(await digest(scheme, password, salt, 32)).toString('base64')}`;
 }
 
-/** T2: whether `password` matches a stored hash. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, salt, hash] = stored.split('$');
-  if ((scheme !== 'scrypt' && scheme !== 'sha256') || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await digest(scheme, password, Buffer.from(salt, 'base64'), expected.length);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
 async function digest(scheme: 'scrypt' | 'sha256', password: string, salt: Buffer, length: number) {
   if (scheme === 'scrypt') return scryptAsync(password, salt, length);
   return createHash('sha256').update(salt).update(password, 'utf8').digest().subarray(0, length);
@@ -116,9 +107,4 @@ export function environmentProfileUpdate(profile: Profile, recordExists: boolean
     if (profile[field] !== undefined) copy[field] = profile[field];
   }
   return copy;
-}
-
-/** T5: deleting frees every seat; to cut one service only, remove that service's license. */
-export function howToCutOneService(): 'remove-license' {
-  return 'remove-license';
 }

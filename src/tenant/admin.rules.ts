@@ -99,9 +99,6 @@ export function mayCreatePartnerCenterUsers(roles: readonly string[]): boolean {
   return ['Account admin', 'Global admin', 'User management admin'].some((r) => roles.includes(r));
 }
 
-/** A4: who a person asks for a change of their roles. */
-export const ROLE_CHANGES_DECIDED_BY: AdminRole = 'Global admin';
-
 /** A5: the security roles of a Connected Spaces environment. */
 export const CONNECTED_SPACES_ROLES = ['Connected Store Admin', 'Connected Store Viewer'] as const;
 

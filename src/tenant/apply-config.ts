@@ -86,6 +86,7 @@ async function ensureEnvironment(p: ApplyParts, env: EnvironmentConfig): Promise
         securityGroup: env.securityGroup ?? null,
         licenseSku: env.licenseSku ?? null,
         allowRoleAssignmentOnDisabledUsers: env.allowRoleAssignmentOnDisabledUsers,
+        dataImported: env.dataImported,
         businessUnits,
         teams: env.teams,
       },

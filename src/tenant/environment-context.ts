@@ -1,12 +1,14 @@
 /** Reads shared by the environment services: the environment, the user, and E1's inputs. */
 import { ErrorCode, RuleViolation } from '../errors.ts';
 import {
+  DEFAULT_ACCESS_MODE,
   type EnablementInput,
   effectiveAccessMode,
   hasDatabase,
   isEnabled,
+  requiresNewInvitation,
 } from './access.rules.ts';
-import { effectiveRoles } from './security.rules.ts';
+import { effectiveRoles, hasAccessByRoles } from './security.rules.ts';
 import {
   type AccountDoc,
   type EnvironmentDoc,
@@ -154,7 +156,7 @@ export async function computeEnablement(
   const licensed = account ? await isLicensedFor(m, env, accountId) : false;
   const member = await membership(m, env.securityGroup, accountId);
   const adminRoles = account?.adminRoles ?? [];
-  const mode = user?.accessMode ?? 'read_write';
+  const mode = user?.accessMode ?? DEFAULT_ACCESS_MODE;
   const input: EnablementInput = {
     kind: env.kind,
     signInAllowed: account?.signInAllowed ?? false,
@@ -176,17 +178,17 @@ export async function computeEnablement(
   );
   const roles = base.applicable && user ? effectiveRoles(user.roles, teamRoles, adminRoles) : [];
   const reasons = [...base.reasons];
-  if (base.applicable && roles.length === 0) {
+  if (base.applicable && !hasAccessByRoles(roles)) {
     reasons.push('S1: no security role in this environment (directly or through a team)');
   }
   return {
     applicable: base.applicable,
     enabled: base.enabled,
-    canUse: base.enabled && roles.length > 0,
+    canUse: base.enabled && hasAccessByRoles(roles),
     reasons,
     effectiveRoles: roles,
     accessMode: effectiveAccessMode(mode, licensed, adminRoles),
     licensed,
-    invitationRequired: !!user?.disabledAt,
+    invitationRequired: requiresNewInvitation(user),
   };
 }

@@ -1,6 +1,7 @@
 /** Environment membership (E1–E5), business units and security roles (S1–S6), provisioning (T6). */
 import type { Clock } from '../clock.ts';
 import { ErrorCode, RuleViolation } from '../errors.ts';
+import { DEFAULT_ACCESS_MODE, requiresNewInvitation } from './access.rules.ts';
 import { AccountDirectory } from './accounts.service.ts';
 import { isAdminRole, isConnectedSpacesRole } from './admin.rules.ts';
 import {
@@ -61,7 +62,7 @@ export class EnvironmentAccess {
           businessUnit: root,
           roles: [],
           teams: [],
-          accessMode: 'read_write',
+          accessMode: DEFAULT_ACCESS_MODE,
           applicationUser: false,
           applicationEnabled: false,
           stub: false,
@@ -106,7 +107,7 @@ export class EnvironmentAccess {
     const env = await this.requireGroupEnvironment(envId);
     const { user } = await this.provisionUser(envId, accountId, env);
     await this.addToGroup(env.securityGroup!, accountId);
-    return { invitationRequired: !!user.disabledAt };
+    return { invitationRequired: requiresNewInvitation(user) };
   }
 
   /** E2/L6: removes the account from the group (the recommended way to disable); seats stay. */

@@ -46,8 +46,3 @@ export function hasFreeSeat(free: number): boolean {
 export function seatCountChangeAllowed(used: number, newCount: number): boolean {
   return Number.isInteger(newCount) && newCount >= 0 && newCount >= used;
 }
-
-/** L6: removing a license frees its seat; leaving an environment's security group does not. */
-export function freesSeat(change: 'remove-license' | 'leave-security-group' | 'delete-account') {
-  return change !== 'leave-security-group';
-}

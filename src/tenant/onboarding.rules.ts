@@ -1,33 +1,29 @@
-/** Onboarding order (P1–P3): pure functions over what has been done so far. */
+/** Onboarding order (P1–P3): pure functions. */
 
-/** Where an onboarding stands, as far as the order of steps is concerned. */
-export interface OnboardingProgress {
-  dataImportPending: boolean;
-  accountCreated: boolean;
-  licensed: boolean;
-  businessUnit: boolean;
-  securityRoles: number;
-  invited: boolean;
+/** The two steps of provisioning an account (P1). */
+export type ProvisioningStep = 'directory' | 'environment';
+
+/**
+ * P1: provisioning's steps in order: the directory (account, license, admin roles) before the
+ * environment (security group, business unit, security roles, access mode), which needs the
+ * account step one made.
+ */
+export function provisioningOrder(): readonly ProvisioningStep[] {
+  return ['directory', 'environment'];
 }
 
-/** The steps in the order P1–P3 ask for. */
-export type OnboardingStep = 'import-data' | 'directory' | 'environment' | 'invite' | 'done';
-
-/** P1/P3: the next step: import data first, then directory, then environment, then invite. */
-export function nextOnboardingStep(p: OnboardingProgress): OnboardingStep {
-  if (p.dataImportPending) return 'import-data';
-  if (!p.accountCreated || !p.licensed) return 'directory';
-  if (!p.businessUnit || p.securityRoles < 1) return 'environment';
-  if (!p.invited) return 'invite';
-  return 'done';
+/** What P3 looks at in an environment. */
+export interface DataImportState {
+  /** False while the environment's existing data is still being imported (tenant file). */
+  dataImported?: boolean | null;
+  /** When accessdesk's own data import (stub users, M5) ran there. */
+  dataImportedAt?: Date | null;
 }
 
-/** P2: after step one the invitation opens the portal, but the service opens only after step two. */
-export function serviceOpen(p: Pick<OnboardingProgress, 'businessUnit' | 'securityRoles'>) {
-  return p.businessUnit && p.securityRoles > 0;
-}
-
-/** P3: inviting while existing data still waits for import is out of order. */
-export function mayInvite(p: Pick<OnboardingProgress, 'dataImportPending'>): boolean {
-  return !p.dataImportPending;
+/**
+ * P3: whether people may be invited into an environment: its existing data has been imported.
+ * An environment the tenant file does not mark `dataImported: false` has its data already.
+ */
+export function mayInvite(env: DataImportState): boolean {
+  return env.dataImported !== false || !!env.dataImportedAt;
 }

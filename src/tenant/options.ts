@@ -1,4 +1,5 @@
 import { ADMIN_ROLES } from './admin.rules.ts';
+import { mayInvite } from './onboarding.rules.ts';
 import type { EnvironmentDoc, SkuDoc } from './tenant.model.ts';
 import type { TenantService } from './tenant.service.ts';
 
@@ -9,6 +10,8 @@ export interface TenantChoices {
     id: string;
     name: string;
     kind: string;
+    /** P3: its existing data is still being imported, so nobody can be invited there yet. */
+    awaitsDataImport: boolean;
     businessUnits: Array<{ id: string; name: string; roles: string[] }>;
   }>;
   adminRoles: string[];
@@ -26,6 +29,7 @@ export async function tenantChoices(tenant: TenantService): Promise<TenantChoice
       id: e._id,
       name: e.name,
       kind: e.kind,
+      awaitsDataImport: !mayInvite(e),
       businessUnits: e.businessUnits.map((b) => ({ id: b.id, name: b.name, roles: [...b.roles] })),
     })),
     adminRoles: [...ADMIN_ROLES],

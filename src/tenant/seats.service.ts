@@ -1,8 +1,10 @@
 /** License seats on the `skus` collection: every change is one guarded single-document update. */
 import type { Clock } from '../clock.ts';
-import { ErrorCode, RuleViolation } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import {
+  hasFreeSeat,
   invitationExpiresAt,
+  isHoldExpired,
   type SeatState,
   seatCountChangeAllowed,
   seatsInUse,
@@ -104,7 +106,7 @@ export class SeatLedger {
           { skuId, accountId },
         );
       }
-      if (sku.free <= 0) {
+      if (!hasFreeSeat(sku.free)) {
         throw new RuleViolation(
           ErrorCode.NoFreeSeat,
           'L3',
@@ -149,7 +151,7 @@ export class SeatLedger {
     const sku = await this.require(skuId);
     const holder = sku.holders.find((h) => h.key === key);
     if (holder?.state === 'assigned') return holder;
-    if (holder) {
+    if (holder && isHoldExpired(holder, now)) {
       // Expired but not yet swept: release exactly this hold (L4), guarded like the sweep.
       await this.m.Sku.updateOne(
         { _id: skuId, holders: { $elemMatch: { key, state: 'held', expiresAt: { $lte: now } } } },
@@ -198,7 +200,7 @@ export class SeatLedger {
     const skus = await this.m.Sku.find({ holders: { $elemMatch: due } }).lean<SkuDoc[]>();
     const released: { skuId: string; key: string }[] = [];
     for (const sku of skus) {
-      for (const h of sku.holders.filter((x) => x.state === 'held' && x.expiresAt! <= now)) {
+      for (const h of sku.holders.filter((x) => isHoldExpired(x, now))) {
         const result = await this.m.Sku.updateOne(
           { _id: sku._id, holders: { $elemMatch: { ...due, key: h.key } } },
           { $pull: { holders: { key: h.key } }, $inc: { free: 1 } },
@@ -251,6 +253,23 @@ export class SeatLedger {
     return (await this.require(skuId)).holders.find((h) => h.key === key);
   }
 
+  /**
+   * The id of the SKU `ref` names: its id or its name, either in any case. Throws NotFound
+   * listing the valid ids otherwise. Reads ids and names only (a SKU also carries its holders).
+   */
+  async resolve(ref: string): Promise<string> {
+    const wanted = ref.trim().toLowerCase();
+    const skus = await this.m.Sku.find({}, { name: 1 }).sort({ _id: 1 }).lean<SkuDoc[]>();
+    const found =
+      skus.find((s) => s._id.toLowerCase() === wanted) ??
+      skus.find((s) => s.name.toLowerCase() === wanted);
+    if (found) return found._id;
+    const ids = skus.map((s) => s._id).join(', ') || 'none yet';
+    throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${ref}". SKU ids: ${ids}.`, {
+      skuIds: skus.map((s) => s._id),
+    });
+  }
+
   /** Creates a SKU or renames and resizes an existing one, keeping its holders. */
   async ensure(sku: { id: string; name: string; seats: number }): Promise<void> {
     try {
@@ -269,7 +288,8 @@ export class SeatLedger {
 
   private async require(skuId: string): Promise<SkuDoc> {
     const sku = await this.m.Sku.findById(skuId).lean<SkuDoc>();
-    if (!sku) throw new RuleViolation(ErrorCode.NotFound, 'L1', `There is no SKU "${skuId}".`);
+    // Not a rule's refusal: the id names nothing.
+    if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
     return sku;
   }
 }

@@ -1,7 +1,7 @@
 /** Mongoose models of the tenant on a given connection: single-document invariants, no TTL. */
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { AccessMode } from './access.rules.ts';
-import { ACCESS_MODES } from './access.rules.ts';
+import { ACCESS_MODES, DEFAULT_ACCESS_MODE } from './access.rules.ts';
 import { PROFILE_FIELDS, type Profile } from './accounts.rules.ts';
 import type { SeatState } from './licenses.rules.ts';
 import { ENVIRONMENT_KINDS, type EnvironmentKind } from './security.rules.ts';
@@ -72,6 +72,8 @@ export interface EnvironmentDoc {
   allowRoleAssignmentOnDisabledUsers: boolean;
   businessUnits: BusinessUnitDoc[];
   teams: { id: string; businessUnit: string; roles: string[] }[];
+  /** P3: false while the tenant file says its existing data is still being imported. */
+  dataImported?: boolean | null;
   dataImportedAt?: Date | null;
 }
 
@@ -203,6 +205,7 @@ const schemas = {
         new Schema({ id: String, name: String, parent: String, roles: [String] }, { _id: false }),
       ],
       teams: [new Schema({ id: String, businessUnit: String, roles: [String] }, { _id: false })],
+      dataImported: { type: Boolean, default: true },
       dataImportedAt: Date,
     },
     opts,
@@ -223,7 +226,7 @@ const schemas = {
       businessUnit: String,
       roles: { type: [String], default: [] },
       teams: { type: [String], default: [] },
-      accessMode: { type: String, enum: ACCESS_MODES, default: 'read_write' },
+      accessMode: { type: String, enum: ACCESS_MODES, default: DEFAULT_ACCESS_MODE },
       applicationUser: { type: Boolean, default: false },
       applicationEnabled: { type: Boolean, default: false },
       stub: { type: Boolean, default: false },

@@ -1,6 +1,10 @@
 /** The tenant file's shape (zod 4); cross-references are checked in tenant.checks.ts. */
 import { z } from 'zod';
-import { ACCESS_MODES, DEFAULT_NON_INTERACTIVE_LIMIT } from './access.rules.ts';
+import {
+  ACCESS_MODES,
+  DEFAULT_ACCESS_MODE,
+  DEFAULT_NON_INTERACTIVE_LIMIT,
+} from './access.rules.ts';
 import { PROFILE_FIELDS } from './accounts.rules.ts';
 import { ENVIRONMENT_KINDS } from './security.rules.ts';
 
@@ -38,6 +42,8 @@ export const EnvironmentSchema = z.strictObject({
   licenseSku: id.optional(),
   nonInteractiveLimit: z.number().int().min(0).default(DEFAULT_NON_INTERACTIVE_LIMIT),
   allowRoleAssignmentOnDisabledUsers: z.boolean().default(false),
+  /** P3: false while the environment's existing data is still being imported; no invitations. */
+  dataImported: z.boolean().default(true),
   businessUnits: z.array(BusinessUnitSchema).default([]),
   teams: z.array(TeamSchema).default([]),
 });
@@ -51,7 +57,7 @@ export const MembershipSchema = z.strictObject({
   businessUnit: id.optional(),
   roles: z.array(name).default([]),
   teams: z.array(id).default([]),
-  accessMode: z.enum(ACCESS_MODES).default('read_write'),
+  accessMode: z.enum(ACCESS_MODES).default(DEFAULT_ACCESS_MODE),
 });
 
 const profileShape = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, name.optional()])) as {

@@ -1,7 +1,7 @@
 /** The tenant, as the rest of accessdesk sees it: one class, every operation idempotent. */
 import type { Connection } from 'mongoose';
 import type { Clock } from '../clock.ts';
-import { ErrorCode, RuleViolation } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import type { AccessMode } from './access.rules.ts';
 import { AccessModes, type ApplicationUserInput } from './access-modes.service.ts';
 import type { Profile } from './accounts.rules.ts';
@@ -128,6 +128,19 @@ export class TenantService {
   /** L5: sets the seat count, never below the seats in use. */
   setSeatCount(skuId: string, seats: number): Promise<SeatSummary> {
     return this.seats.setSeatCount(skuId, seats);
+  }
+  /**
+   * `/access seats set`: `actorEmail` sets the seats of the SKU `skuRef` names (its id or name,
+   * any case). Only a Global admin may (read now); L5 refuses a count below the seats in use.
+   */
+  async setSeatCountAs(actorEmail: string, skuRef: string, seats: number): Promise<SeatSummary> {
+    if (!(await this.isGlobalAdmin(actorEmail))) {
+      throw new AccessdeskError(
+        ErrorCode.NotAllowed,
+        'Only a Global admin can change seat counts.',
+      );
+    }
+    return this.seats.setSeatCount(await this.seats.resolve(skuRef), seats);
   }
   /** L3: buying adds seats. */
   addSeats(skuId: string, count: number): Promise<SeatSummary> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEffects, hashToken } from '../../src/lifecycle/effects.ts';
 import { TenantPeople } from '../../src/lifecycle/tenant-directory.ts';
-import { verifyPassword } from '../../src/tenant/accounts.rules.ts';
 import { useTestDatabase } from '../support/db.ts';
+import { verifyPassword } from '../support/passwords.ts';
 import { buildSystem, DEADLINES, newHire } from './support.ts';
 
 const db = useTestDatabase('lifecycle/onboarding-flow');

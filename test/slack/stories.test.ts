@@ -186,7 +186,7 @@ describe('the employee, the Global admin and the invitee', () => {
     await post(desk, command(U.ada, 'seats'));
     const seats = await slack.waitFor(
       'response_url/commands',
-      'Dynamics 365 Sales Enterprise: 1/1 used',
+      'Dynamics 365 Sales Enterprise (D365_SALES): 1/1 used',
       since,
     );
     expect(textOf(seats)).toContain('0 free');
@@ -209,6 +209,39 @@ describe('the employee, the Global admin and the invitee', () => {
     await reaches(id, 'expired');
     expect(await desk.tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, free: 1 });
     expect(textOf(slack.of('chat.update', id).at(-1)!)).toContain('expired');
+  });
+});
+
+describe('seat counts from Slack', () => {
+  it('/access seats shows SKU ids; seats set takes the id or the name; an unknown SKU lists the ids', async () => {
+    let since = slack.mark();
+    await post(desk, command(U.ada, 'seats'));
+    const table = await slack.waitFor('response_url/commands', 'used', since);
+    expect(textOf(table)).toContain('D365_SALES');
+
+    since = slack.mark();
+    await post(desk, command(U.grace, 'seats set Dynamics 365 Sales Enterprise 7'));
+    const byName = await slack.waitFor('response_url/commands', 'seats', since);
+    expect(textOf(byName)).toContain('Dynamics 365 Sales Enterprise: 7 seats');
+    expect((await desk.tenant.seatSummary('D365_SALES')).seats).toBe(7);
+
+    since = slack.mark();
+    await post(desk, command(U.grace, 'seats set d365_sales 8'));
+    await slack.waitFor('response_url/commands', 'Dynamics 365 Sales Enterprise: 8 seats', since);
+
+    since = slack.mark();
+    await post(desk, command(U.grace, 'seats set Dynamics 9'));
+    const unknown = textOf(await slack.waitFor('response_url/commands', 'no SKU', since));
+    expect(unknown).toContain('There is no SKU \\"Dynamics\\"');
+    expect(unknown).toContain('D365_SALES');
+    expect(unknown).not.toMatch(/\([A-Z]\d\)/);
+    expect((await desk.tenant.seatSummary('D365_SALES')).seats).toBe(8);
+
+    // Back to what the stories after this one expect.
+    since = slack.mark();
+    await post(desk, command(U.grace, 'seats set D365_SALES 2'));
+    await slack.waitFor('response_url/commands', '2 seats', since);
+    await idle();
   });
 });
 

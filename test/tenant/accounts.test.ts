@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
-import { verifyPassword } from '../../src/tenant/accounts.rules.ts';
+import { verifyPassword } from '../support/passwords.ts';
 import { onboard, smallConfig, useTenant } from './helpers.ts';
 
 const t = useTenant('tenant/accounts');

@@ -1,51 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mayInvite, nextOnboardingStep, serviceOpen } from '../../src/tenant/onboarding.rules.ts';
+import { tenantChoices } from '../../src/tenant/options.ts';
 import { smallConfig, useTenant } from './helpers.ts';
 
 const t = useTenant('tenant/onboarding');
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('onboarding order', () => {
-  it('P1: step one in the directory (account, license, admin roles), step two in the environment', async () => {
-    await t.service.applyConfig(smallConfig());
-    const progress = {
-      dataImportPending: false,
-      accountCreated: false,
-      licensed: false,
-      businessUnit: false,
-      securityRoles: 0,
-      invited: false,
-    };
-    expect(nextOnboardingStep(progress)).toBe('directory');
-    const { account } = await t.service.createAccount({
-      idempotencyKey: 'request:p1',
-      personEmail: 'p1@personal.example',
-      firstName: 'Mary',
-      lastName: 'Jackson',
-    });
-    await t.service.assignSeat('D365_SALES', 'request:p1', { accountId: account._id });
-    await t.service.grantAdminRole(account._id, 'Billing admin');
-    expect(nextOnboardingStep({ ...progress, accountCreated: true, licensed: true })).toBe(
-      'environment',
-    );
-    await t.service.addToSecurityGroup('sales-prod', account._id);
-    await t.service.assignBusinessUnit('sales-prod', account._id, 'sales');
-    await t.service.assignSecurityRoles('sales-prod', account._id, ['Salesperson']);
-    expect(await t.service.enablement('sales-prod', account._id)).toMatchObject({
-      enabled: true,
-      canUse: true,
-    });
-    expect(
-      nextOnboardingStep({
-        ...progress,
-        accountCreated: true,
-        licensed: true,
-        businessUnit: true,
-        securityRoles: 1,
-      }),
-    ).toBe('invite');
-  });
-
   it('P2: the invitation after step one holds a seat for 14 days, but the service stays closed until step two', async () => {
     await t.service.applyConfig(smallConfig());
     const { account } = await t.service.createAccount({
@@ -63,7 +23,6 @@ describe('onboarding order', () => {
     await t.service.addToSecurityGroup('sales-prod', account._id);
     const closed = await t.service.enablement('sales-prod', account._id);
     expect(closed.canUse).toBe(false);
-    expect(serviceOpen({ businessUnit: true, securityRoles: 0 })).toBe(false);
     await t.service.confirmHeldSeat('D365_SALES', 'invite:p2');
     expect((await t.service.enablement('sales-prod', account._id)).canUse).toBe(false);
     await t.service.assignBusinessUnit('sales-prod', account._id, 'sales');
@@ -71,25 +30,28 @@ describe('onboarding order', () => {
     expect((await t.service.enablement('sales-prod', account._id)).canUse).toBe(true);
   });
 
-  it('P3: existing data is imported before users are invited', async () => {
-    await t.service.applyConfig(smallConfig());
-    const pending = {
-      dataImportPending: true,
-      accountCreated: true,
-      licensed: true,
-      businessUnit: true,
-      securityRoles: 1,
-      invited: false,
-    };
-    expect(nextOnboardingStep(pending)).toBe('import-data');
-    expect(mayInvite(pending)).toBe(false);
-    expect(
-      (await t.service.models.Environment.findById('sales-prod').lean())!.dataImportedAt,
-    ).toBeFalsy();
+  it('P3: an environment whose existing data is still being imported takes no invitations until it is', async () => {
+    const importing = smallConfig();
+    importing.environments.find((e) => e.id === 'sales-prod')!.dataImported = false;
+    await t.service.applyConfig(importing);
+    const awaiting = async () =>
+      Object.fromEntries(
+        (await tenantChoices(t.service)).environments.map((e) => [e.id, e.awaitsDataImport]),
+      );
+    expect(await awaiting()).toMatchObject({ 'sales-prod': true, 'apps-dev': false });
+
     await t.service.importStubUsers('sales-prod', ['Christine Darden']);
+
+    expect(await awaiting()).toMatchObject({ 'sales-prod': false, 'apps-dev': false });
+  });
+
+  it('P3: an environment the tenant file says nothing about has its data: invitations go out', async () => {
+    await t.service.applyConfig(smallConfig());
     const env = (await t.service.models.Environment.findById('sales-prod').lean())!;
-    expect(env.dataImportedAt).toEqual(t.clock.now());
-    expect(nextOnboardingStep({ ...pending, dataImportPending: false })).toBe('invite');
+    expect(env.dataImported).toBe(true);
+    expect(env.dataImportedAt).toBeFalsy();
+    const choices = await tenantChoices(t.service);
+    expect(choices.environments.every((e) => !e.awaitsDataImport)).toBe(true);
   });
 
   it('T6: provisioning into an environment can lag, fail and be retried without duplicates', async () => {

@@ -14,7 +14,6 @@ import {
   normaliseUpnPart,
   PROFILE_FIELDS,
   upnCandidate,
-  verifyPassword,
 } from '../../src/tenant/accounts.rules.ts';
 import {
   ADMIN_ROLES,
@@ -22,12 +21,19 @@ import {
   globalAdminWarnings,
   isGlobalAdmin,
 } from '../../src/tenant/admin.rules.ts';
-import { freesSeat, invitationExpiresAt, isHoldExpired } from '../../src/tenant/licenses.rules.ts';
+import {
+  hasFreeSeat,
+  invitationExpiresAt,
+  isHoldExpired,
+  seatCountChangeAllowed,
+} from '../../src/tenant/licenses.rules.ts';
+import { mayInvite } from '../../src/tenant/onboarding.rules.ts';
 import {
   effectiveRoles,
   mayAssignRoles,
   rolesOutsideBusinessUnit,
 } from '../../src/tenant/security.rules.ts';
+import { verifyPassword } from '../support/passwords.ts';
 
 const base = {
   kind: 'dynamics' as const,
@@ -91,16 +97,31 @@ describe('pure rules', () => {
     });
   });
 
-  it('L4: a hold ends 14 days after issue; L6: leaving a group frees no seat', () => {
+  it('L4: a hold ends 14 days after issue; only a held seat expires, from that instant on', () => {
     const issued = new Date('2026-01-01T00:00:00Z');
     const expiresAt = invitationExpiresAt(issued);
     expect(expiresAt.toISOString()).toBe('2026-01-15T00:00:00.000Z');
-    expect(
-      isHoldExpired({ key: 'k', state: 'held', expiresAt }, new Date('2026-01-14T23:59:59Z')),
-    ).toBe(false);
-    expect(isHoldExpired({ key: 'k', state: 'held', expiresAt }, expiresAt)).toBe(true);
-    expect(freesSeat('leave-security-group')).toBe(false);
-    expect(freesSeat('remove-license')).toBe(true);
+    const held = { key: 'k', state: 'held' as const, expiresAt };
+    expect(isHoldExpired(held, new Date('2026-01-14T23:59:59Z'))).toBe(false);
+    expect(isHoldExpired(held, expiresAt)).toBe(true);
+    expect(isHoldExpired(held, new Date('2026-02-01T00:00:00Z'))).toBe(true);
+    expect(isHoldExpired({ ...held, state: 'assigned' }, expiresAt)).toBe(false);
+    expect(isHoldExpired({ ...held, expiresAt: null }, expiresAt)).toBe(false);
+  });
+
+  it('L3: a seat can be taken only while at least one is free', () => {
+    expect(hasFreeSeat(1)).toBe(true);
+    expect(hasFreeSeat(0)).toBe(false);
+    expect(hasFreeSeat(-1)).toBe(false);
+  });
+
+  it('L5: a seat count must be a whole number no lower than the seats in use', () => {
+    expect(seatCountChangeAllowed(3, 3)).toBe(true);
+    expect(seatCountChangeAllowed(3, 4)).toBe(true);
+    expect(seatCountChangeAllowed(3, 2)).toBe(false);
+    expect(seatCountChangeAllowed(0, 0)).toBe(true);
+    expect(seatCountChangeAllowed(0, -1)).toBe(false);
+    expect(seatCountChangeAllowed(0, 2.5)).toBe(false);
   });
 
   it('A2: isGlobalAdmin and the warnings below two', () => {
@@ -159,5 +180,16 @@ describe('pure rules', () => {
     expect(countsTowardNonInteractiveLimit('non_interactive', true)).toBe(false);
     expect(defaultStubRole('dynamics')).toBe('Salesperson');
     expect(defaultStubRole('powerapps')).toBe('Basic User');
+  });
+});
+
+describe('onboarding order', () => {
+  it('P3: invitations wait for an environment marked as still importing its data', () => {
+    expect(mayInvite({})).toBe(true);
+    expect(mayInvite({ dataImported: true })).toBe(true);
+    expect(mayInvite({ dataImported: null })).toBe(true);
+    expect(mayInvite({ dataImported: false })).toBe(false);
+    expect(mayInvite({ dataImported: false, dataImportedAt: null })).toBe(false);
+    expect(mayInvite({ dataImported: false, dataImportedAt: new Date(0) })).toBe(true);
   });
 });

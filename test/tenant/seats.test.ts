@@ -191,8 +191,30 @@ describe('license seats', () => {
     expect(await t.service.seatSummary('POWERAPPS')).toMatchObject({ assigned: 0, free: 3 });
   });
 
-  it('refuses unknown SKUs with not_found', async () => {
+  it('refuses unknown SKUs with not_found, naming no rule', async () => {
     await setup();
-    await expect(t.service.assignSeat('NOPE', 'k')).rejects.toMatchObject({ code: 'not_found' });
+    const refused = t.service.assignSeat('NOPE', 'k');
+    await expect(refused).rejects.toMatchObject({ code: 'not_found' });
+    await expect(refused).rejects.not.toBeInstanceOf(RuleViolation);
+  });
+
+  it('L5: a Global admin sets seats by SKU id or name in any case; others and unknown SKUs are refused', async () => {
+    await setup();
+    const grace = 'grace@contoso.example';
+    expect(await t.service.setSeatCountAs(grace, 'power apps PER USER', 5)).toMatchObject({
+      skuId: 'POWERAPPS',
+      seats: 5,
+    });
+    expect(await t.service.setSeatCountAs(grace, 'powerapps', 4)).toMatchObject({ seats: 4 });
+
+    const byAda = t.service.setSeatCountAs('ada@contoso.example', 'POWERAPPS', 9);
+    await expect(byAda).rejects.toMatchObject({ code: ErrorCode.NotAllowed });
+    const unknown = t.service.setSeatCountAs(grace, 'Dynamics', 9);
+    await expect(unknown).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+      message: 'There is no SKU "Dynamics". SKU ids: CONNECTED_SPACES, D365_SALES, POWERAPPS.',
+    });
+    await expect(unknown).rejects.not.toBeInstanceOf(RuleViolation);
+    expect(await t.service.seatSummary('POWERAPPS')).toMatchObject({ seats: 4 });
   });
 });

@@ -14,8 +14,8 @@ describe('helpMessage', () => {
       \`/access request\` — Request an account for a new hire (or yourself).
       \`/access change\` — Request a change of roles, access mode, license or enablement.
       \`/access status [id | @user]\` — Your requests, one request, or those of a person you manage.
-      \`/access seats\` — Seats per license: used, held by invitations, free.
-      \`/access seats set <SKU> <n>\` — Set the seats of a license (Global admins).
+      \`/access seats\` — Seats per license (with its SKU id): used, held by invitations, free.
+      \`/access seats set <SKU id or name> <n>\` — Set the seats of a license (Global admins).
       \`/access help\` — This help.",
               "type": "mrkdwn",
             },
@@ -35,8 +35,8 @@ describe('helpMessage', () => {
       /access request — Request an account for a new hire (or yourself).
       /access change — Request a change of roles, access mode, license or enablement.
       /access status [id | @user] — Your requests, one request, or those of a person you manage.
-      /access seats — Seats per license: used, held by invitations, free.
-      /access seats set <SKU> <n> — Set the seats of a license (Global admins).
+      /access seats — Seats per license (with its SKU id): used, held by invitations, free.
+      /access seats set <SKU id or name> <n> — Set the seats of a license (Global admins).
       /access help — This help.",
       }
     `);

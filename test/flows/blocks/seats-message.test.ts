@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seatsMessage } from '../../../flows/blocks/seats-message.ts';
 
 describe('seatsMessage', () => {
-  it('L4: shows per SKU seats, used (assigned + held), held and free', () => {
+  it('L4: shows per SKU its id (what seats set takes), seats, used (assigned + held), held and free', () => {
     const message = seatsMessage([
       { skuId: 'm365-e3', name: 'Microsoft 365 E3', seats: 25, assigned: 22, held: 1, free: 2 },
       {
@@ -21,16 +21,16 @@ describe('seatsMessage', () => {
           {
             "text": {
               "text": "*Seats* (used = assigned + held by invitations)
-      \`\`\`SKU                              Seats  Used  Held  Free
-      Microsoft 365 E3                    25    23     1     2
-      Dynamics 365 Sales Enterprise       10    10     0     0\`\`\`",
+      \`\`\`SKU id  Name                             Seats  Used  Held  Free
+      m365-e3 Microsoft 365 E3                    25    23     1     2
+      d365    Dynamics 365 Sales Enterprise       10    10     0     0\`\`\`",
               "type": "mrkdwn",
             },
             "type": "section",
           },
         ],
-        "text": "Microsoft 365 E3: 23/25 used, 1 held, 2 free
-      Dynamics 365 Sales Enterprise: 10/10 used, 0 held, 0 free",
+        "text": "Microsoft 365 E3 (m365-e3): 23/25 used, 1 held, 2 free
+      Dynamics 365 Sales Enterprise (d365): 10/10 used, 0 held, 0 free",
       }
     `);
   });
