@@ -9,6 +9,7 @@ import {
   type SystemEvent,
   type TimerEvent,
 } from './events.ts';
+import { TAG, type Tag } from './tags.ts';
 
 /** Placeholder for an effect or guard that `src/lifecycle` must provide. */
 const provided = (name: string) => () => {
@@ -25,6 +26,7 @@ export const onboardingMachine = setup({
     context: {} as DecisionContext,
     events: {} as PersonEvent | TimerEvent | SystemEvent,
     input: {} as DecisionInput,
+    tags: {} as Tag,
   },
   guards: {
     /** The actor is a Global admin right now (tenant rules, A2). */
@@ -80,6 +82,7 @@ export const onboardingMachine = setup({
     requested: {
       description: 'Validated and waiting for a Global admin who is neither requester nor subject.',
       initial: 'awaitingApproval',
+      tags: TAG.undecided,
       entry: 'notifyApprovers',
       on: {
         'approver.denied': [
@@ -161,6 +164,7 @@ export const onboardingMachine = setup({
           description:
             'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
           entry: 'requestSeat',
+          tags: TAG.waitingForSeat,
           on: {
             'seat.granted': 'provisioning',
             'requester.cancelled': [
@@ -227,9 +231,9 @@ export const onboardingMachine = setup({
       },
     },
     accepted: { type: 'final', description: 'The held seat became an assigned one.' },
-    denied: { type: 'final' },
-    cancelled: { type: 'final' },
-    expired: { type: 'final' },
-    failed: { type: 'final', entry: 'undoProvisioning' },
+    denied: { type: 'final', tags: TAG.endedWithoutSeat },
+    cancelled: { type: 'final', tags: TAG.endedWithoutSeat },
+    expired: { type: 'final', tags: TAG.endedWithoutSeat },
+    failed: { type: 'final', tags: TAG.endedWithoutSeat, entry: 'undoProvisioning' },
   },
 });

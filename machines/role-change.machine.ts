@@ -9,6 +9,7 @@ import {
   type SystemEvent,
   type TimerEvent,
 } from './events.ts';
+import { TAG, type Tag } from './tags.ts';
 
 /** Placeholder for an effect or guard that `src/lifecycle` must provide. */
 const provided = (name: string) => () => {
@@ -38,6 +39,7 @@ export const roleChangeMachine = setup({
     context: {} as RoleChangeContext,
     events: {} as PersonEvent | TimerEvent | SystemEvent,
     input: {} as RoleChangeInput,
+    tags: {} as Tag,
   },
   guards: {
     /** The actor is a Global admin right now (tenant rules, A2). */
@@ -94,6 +96,7 @@ export const roleChangeMachine = setup({
     requested: {
       description: 'Validated and waiting for a Global admin who is neither requester nor subject.',
       initial: 'awaitingApproval',
+      tags: TAG.undecided,
       entry: 'notifyApprovers',
       on: {
         'approver.denied': [
@@ -177,6 +180,7 @@ export const roleChangeMachine = setup({
         waitingForSeat: {
           description: 'The change adds a license and waits for a seat (L3), in approval order.',
           entry: 'requestSeat',
+          tags: TAG.waitingForSeat,
           on: {
             'seat.granted': 'applying',
             'requester.cancelled': [
@@ -238,9 +242,9 @@ export const roleChangeMachine = setup({
     },
     applied: { type: 'final', description: 'The change is in effect.' },
     accepted: { type: 'final', description: 'The re-enabled user accepted the new invitation.' },
-    denied: { type: 'final' },
-    cancelled: { type: 'final' },
-    expired: { type: 'final' },
-    failed: { type: 'final', entry: 'undoProvisioning' },
+    denied: { type: 'final', tags: TAG.endedWithoutSeat },
+    cancelled: { type: 'final', tags: TAG.endedWithoutSeat },
+    expired: { type: 'final', tags: TAG.endedWithoutSeat },
+    failed: { type: 'final', tags: TAG.endedWithoutSeat, entry: 'undoProvisioning' },
   },
 });

@@ -17,15 +17,15 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
     text: `Not found: ${arg || 'no requests'}.`,
     response_type: 'ephemeral' as const,
   };
-  let requests: Awaited<ReturnType<FlowDeps['lifecycle']['requestsInvolving']>> = [];
+  let requests: Awaited<ReturnType<FlowDeps['requests']['requestsInvolving']>> = [];
   if (!arg) {
-    requests = await deps.lifecycle.requestsInvolving([viewer.email]);
+    requests = await deps.requests.requestsInvolving([viewer.email]);
   } else if (MENTION.test(arg)) {
     const other = await resolveViewer(deps.tenant, client, MENTION.exec(arg)![1]!);
-    const theirs = other ? await deps.lifecycle.requestsInvolving([other.email]) : [];
+    const theirs = other ? await deps.requests.requestsInvolving([other.email]) : [];
     for (const r of theirs) if (await maySee(deps.tenant, viewer.email, r)) requests.push(r);
   } else {
-    const one = await deps.lifecycle.find(arg);
+    const one = await deps.requests.find(arg);
     if (one && (await maySee(deps.tenant, viewer.email, one))) requests = [one];
   }
   if (!requests.length) return notFound;
@@ -44,7 +44,7 @@ async function setSeats(deps: FlowDeps, viewer: Viewer, sku: string, count: stri
   try {
     const summary = await deps.tenant.setSeatCount(sku, n);
     // Added seats go to the requests waiting for one, in approval order (L3).
-    deps.lifecycle.track(deps.seats.promote(sku), `seat queue of ${sku}`);
+    deps.background.track(deps.seats.promote(sku), `seat queue of ${sku}`);
     return {
       text: `${summary.name}: ${summary.seats} seats (${summary.assigned + summary.held} used, ${summary.free} free).`,
     };

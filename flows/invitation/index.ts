@@ -50,8 +50,8 @@ function page(res: ServerResponse, status: number, title: string, body: string) 
  */
 export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
   const load = async (token: string) => {
-    const request = await deps.lifecycle.findByInvitation(hashToken(token));
-    const now = deps.lifecycle.deps.clock.now();
+    const request = await deps.requests.findByInvitation(hashToken(token));
+    const now = deps.clock.now();
     if (request?.status !== 'invited') return { request, usable: false };
     const expired = !request.invitation || new Date(request.invitation.expiresAt) <= now;
     return { request, usable: !expired };

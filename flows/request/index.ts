@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
 import { onboardingModal } from '../blocks/onboarding-modal.ts';
 import { roleChangeModal } from '../blocks/role-change-modal.ts';
 import type { ModalView } from '../blocks/types.ts';
@@ -84,7 +85,7 @@ export function register(app: App, deps: FlowDeps): void {
     }
     await ack();
     await takeTurn(context);
-    const request = await deps.lifecycle.submitOnboarding(viewer.email, result.details);
+    const request = await submitOnboarding(deps.lifecycle, viewer.email, result.details);
     await client.chat.postMessage({
       channel: body.user.id,
       text: `Your request ${request._id} for ${result.details.firstName} ${result.details.lastName} was sent to the Global admins. I will message you at every change.`,
@@ -115,7 +116,8 @@ export function register(app: App, deps: FlowDeps): void {
     await ack();
     await takeTurn(context);
     try {
-      const request = await deps.lifecycle.submitRoleChange(
+      const request = await submitRoleChange(
+        deps.lifecycle,
         viewer.email,
         subject,
         result.details,
