@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
+import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
@@ -27,8 +29,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The effects both machines name, implemented over the ports. */
-export function createEffects(deps: EffectDeps): Record<string, Effect> {
+/**
+ * Every effect a machine names, and the requester's notice the lifecycle adds to every change of
+ * status: a name missing here, or one no machine has, fails the typecheck.
+ */
+export type EffectName = OnboardingEffect | RoleChangeEffect | 'notifyRequester';
+
+/** The effects the machines name, implemented over the ports. */
+export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
   const { lifecycle, store, clock, directory, notifier, seats } = deps;
   /** Saves fields that are not a transition, through the store's compare-and-set. */
   const patch = async (id: string, fields: (doc: RequestDoc) => Partial<RequestDoc> | undefined) =>
@@ -168,12 +176,16 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       const failure = { reason: (request.context.failureReason as string) ?? 'unknown', undone };
       return () => ({ failure });
     },
-  };
+  } satisfies Record<EffectName, Effect>;
 }
 
 /** A rule refused a step for good: provisioning steps turn that into `directory.failed`. */
 export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
-  const failing = new Set(['provisionAccount', 'applyChange', 'issueInvitation']);
+  const failing = new Set<string>([
+    'provisionAccount',
+    'applyChange',
+    'issueInvitation',
+  ] satisfies EffectName[]);
   return async (request, item, error: AccessdeskError) => {
     if (!failing.has(item.effect)) return;
     const rule = typeof error.details.rule === 'string' ? ` (${error.details.rule})` : '';

@@ -1,6 +1,13 @@
-import type { Actor, RefusalReason } from '../../machines/events.ts';
+import * as z from 'zod';
+import {
+  type Actor,
+  type RefusalReason,
+  type RequestEvent,
+  requestEventSchema,
+} from '../../machines/events.ts';
 import type { Clock } from '../clock.ts';
 import type { Deadlines } from '../config.ts';
+import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { AuditTrail } from './audit.ts';
 import { decisionDeadlines, nextDeadline } from './deadlines.ts';
 import { type MachineRegistry, statusOf } from './machine-registry.ts';
@@ -157,10 +164,11 @@ export class Lifecycle {
       email: email.toLowerCase(),
       adminRoles: await this.deps.people.adminRolesOf(email),
     };
+    const parsed = parseEvent({ ...event, actor });
     const doc = await this.deps.store.get(requestId);
     const { machines } = this.deps;
     const snapshot = machines.restore(doc.kind, doc.state, doc.context);
-    const [next, actions] = machines.next(doc.kind, snapshot, { ...event, actor });
+    const [next, actions] = machines.next(doc.kind, snapshot, parsed);
     const refusal = actions.find((a) => a.type === REFUSE);
     if (refusal) {
       const reason = (refusal.params as { reason: RefusalReason }).reason;
@@ -184,14 +192,15 @@ export class Lifecycle {
     event: LifecycleEvent,
     options: SendOptions = {},
   ): Promise<SendOutcome> {
-    const actorEmail = (event.actor as Actor | undefined)?.email ?? 'accessdesk';
+    const parsed = parseEvent(event);
+    const actorEmail = 'actor' in parsed ? parsed.actor.email : 'accessdesk';
     let verdict: Verdict | undefined;
     let outcome: SendOutcome | undefined;
     await this.deps.store.update(
       requestId,
       (doc) => {
         const now = this.deps.clock.now();
-        verdict = step(doc, event, {
+        verdict = step(doc, parsed, {
           machines: this.deps.machines,
           now,
           actorEmail,
@@ -204,7 +213,7 @@ export class Lifecycle {
       {
         // In the request's write queue, so the audit trail keeps the order of the history.
         after: async ({ request }) => {
-          outcome = await this.#conclude(request, verdict!, event, actorEmail);
+          outcome = await this.#conclude(request, verdict!, parsed, actorEmail);
         },
       },
     );
@@ -215,7 +224,7 @@ export class Lifecycle {
   async #conclude(
     request: RequestDoc,
     verdict: Verdict,
-    event: LifecycleEvent,
+    event: RequestEvent,
     actorEmail: string,
   ): Promise<SendOutcome> {
     if (verdict.kind === 'refused') {
@@ -223,7 +232,8 @@ export class Lifecycle {
       return { kind: 'refused', request, reason: verdict.reason };
     }
     if (verdict.kind === 'ignored') {
-      if (event.actor) await this.#auditRefusal(request, actorEmail, event.type, 'already decided');
+      if ('actor' in event)
+        await this.#auditRefusal(request, actorEmail, event.type, 'already decided');
       return { kind: 'ignored', request, reason: verdict.reason };
     }
     // The change is saved: its effects run even if the audit line fails to be written.
@@ -255,4 +265,14 @@ export class Lifecycle {
       reason,
     });
   }
+}
+
+/** The event as the machines take it (zod): what enters the lifecycle is parsed first. */
+function parseEvent(event: LifecycleEvent): RequestEvent {
+  const parsed = requestEventSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  throw new AccessdeskError(
+    ErrorCode.InvalidInput,
+    `Not an event a request takes (${String(event.type)}): ${z.prettifyError(parsed.error)}`,
+  );
 }
