@@ -137,7 +137,7 @@ export function requested<const Id extends string>(id: Id, grant: string) {
     requested: {
       description: 'Validated and waiting for a Global admin who is neither requester nor subject.',
       initial: 'awaitingApproval',
-      tags: TAG.undecided,
+      tags: [TAG.undecided, 'waiting for approval'],
       entry: 'notifyApprovers',
       on: {
         'approver.denied': [...deciderChecks, { target: 'denied', actions: 'recordDecision' }],
@@ -183,10 +183,10 @@ export function requested<const Id extends string>(id: Id, grant: string) {
 
 /** The endings that give nothing, the same for every kind: a failure undoes what was done. */
 export const endings = {
-  denied: { type: 'final', tags: TAG.endedWithoutSeat },
-  cancelled: { type: 'final', tags: TAG.endedWithoutSeat },
-  expired: { type: 'final', tags: TAG.endedWithoutSeat },
-  failed: { type: 'final', tags: TAG.endedWithoutSeat, entry: 'undoProvisioning' },
+  denied: { type: 'final', tags: [TAG.endedWithoutSeat, 'denied'] },
+  cancelled: { type: 'final', tags: [TAG.endedWithoutSeat, 'cancelled'] },
+  expired: { type: 'final', tags: [TAG.endedWithoutSeat, 'expired'] },
+  failed: { type: 'final', tags: [TAG.endedWithoutSeat, 'failed'], entry: 'undoProvisioning' },
 } as const;
 
 /**
@@ -197,7 +197,7 @@ export function waitingForSeat<const Id extends string>(id: Id, then: string, de
   return {
     description,
     entry: 'requestSeat',
-    tags: TAG.waitingForSeat,
+    tags: [TAG.waitingForSeat, 'waiting for a seat'],
     on: {
       'seat.granted': then,
       'requester.cancelled': [

@@ -1,6 +1,7 @@
 import { assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+import { TAG } from './tags.ts';
 
 /** The effects only onboarding names, beside the decision's. */
 export const ONBOARDING_EFFECTS = ['provisionAccount', 'confirmSeat'] as const;
@@ -42,6 +43,7 @@ export const onboardingMachine = decision
           provisioning: {
             description:
               'P1 in the directory (account, seat, admin roles, group) then in the environment (business unit, roles, access mode); every step idempotent.',
+            tags: 'provisioning',
             entry: 'provisionAccount',
             on: {
               'directory.provisioned': {
@@ -55,6 +57,7 @@ export const onboardingMachine = decision
       },
       provisioned: {
         description: 'The account exists and holds its seat; the invitation is being issued (P2).',
+        tags: 'provisioned',
         entry: 'issueInvitation',
         on: {
           'invitation.issued': { target: 'invited', actions: 'recordInvitation' },
@@ -63,9 +66,14 @@ export const onboardingMachine = decision
       },
       invited: {
         description: 'The invitation holds the seat until accepted or until it expires (L4).',
+        tags: [TAG.awaitingAcceptance, 'invited'],
         on: decision.invitation('confirmSeat'),
       },
-      accepted: { type: 'final', description: 'The held seat became an assigned one.' },
+      accepted: {
+        type: 'final',
+        tags: 'accepted',
+        description: 'The held seat became an assigned one.',
+      },
       ...decision.endings,
     },
   });

@@ -1,5 +1,12 @@
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+import { TAG } from './tags.ts';
+
+/** The effects only a role change names, beside the decision's. */
+export const ROLE_CHANGE_EFFECTS = ['applyChange', 'completeReenable'] as const;
+
+/** Every effect a role change names: what `src/lifecycle` must provide for it. */
+export type RoleChangeEffect = decision.DecisionEffect | (typeof ROLE_CHANGE_EFFECTS)[number];
 
 /** What a role change needs to start, beyond who asked for whom. */
 export interface RoleChangeInput extends DecisionInput {
@@ -14,12 +21,6 @@ export interface RoleChangeContext extends DecisionContext {
   needsSeat: boolean;
   reenables: boolean;
 }
-
-/** The effects only a role change names, beside the decision's. */
-export const ROLE_CHANGE_EFFECTS = ['applyChange', 'completeReenable'] as const;
-
-/** Every effect a role change names: what `src/lifecycle` must provide for it. */
-export type RoleChangeEffect = decision.DecisionEffect | (typeof ROLE_CHANGE_EFFECTS)[number];
 
 /**
  * The role-change lifecycle: security roles, admin roles, access mode, a license, or
@@ -49,6 +50,7 @@ export const roleChangeMachine = decision
         initial: 'routing',
         states: {
           routing: {
+            tags: 'approved',
             always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
           },
           waitingForSeat: decision.waitingForSeat(
@@ -58,6 +60,7 @@ export const roleChangeMachine = decision
           ),
           applying: {
             description: 'The directory applies the change; every step idempotent.',
+            tags: 'approved',
             entry: 'applyChange',
             on: {
               'directory.applied': [
@@ -72,14 +75,19 @@ export const roleChangeMachine = decision
       invited: {
         description:
           'Re-enabling a disabled user takes a new invitation (E3); it holds the seat (L4).',
+        tags: [TAG.awaitingAcceptance, 'invited'],
         entry: 'issueInvitation',
         on: {
           'invitation.issued': { actions: 'recordInvitation' },
           ...decision.invitation('completeReenable'),
         },
       },
-      applied: { type: 'final', description: 'The change is in effect.' },
-      accepted: { type: 'final', description: 'The re-enabled user accepted the new invitation.' },
+      applied: { type: 'final', tags: 'applied', description: 'The change is in effect.' },
+      accepted: {
+        type: 'final',
+        tags: 'accepted',
+        description: 'The re-enabled user accepted the new invitation.',
+      },
       ...decision.endings,
     },
   });

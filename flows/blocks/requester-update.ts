@@ -1,7 +1,7 @@
 import { ACTION } from '../ids.ts';
 import { context, escapeMrkdwn, LIMIT, plain, section, who, whoPlain } from './kit.ts';
 import { approvalsLine, requestTitle, timelineBlock, usedWords } from './request.ts';
-import { isCancellable, type StatusWord, statusBadge, statusWords } from './status.ts';
+import { type StatusWord, statusBadge } from './status.ts';
 import type { Block, Message, RequestView } from './types.ts';
 
 /**
@@ -73,17 +73,17 @@ export function cancelButton(requestId: string): Block {
  * timeline; while it can still be cancelled, a Cancel button.
  */
 export function requesterUpdate(request: RequestView): Message {
-  const word = statusWords(request.status);
+  const { word } = request;
   const by = request.decidedBy ? ` by ${whoPlain(request.decidedBy)}` : '';
   const byMention = request.decidedBy ? ` by ${who(request.decidedBy)}` : '';
   const approvals = approvalsLine(request);
   const timeline = timelineBlock(request);
-  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.status)}`;
+  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(word)}`;
   const blocks: Block[] = [
     section(`${title}\n${sentence(request, word, byMention, escapeMrkdwn)}`),
     ...(approvals ? [context(approvals)] : []),
     ...(timeline ? [timeline] : []),
-    ...(isCancellable(request.status) ? [cancelButton(request.id)] : []),
+    ...(request.cancellable ? [cancelButton(request.id)] : []),
   ];
   const text = `${request.id} (${requestTitle(request)}): ${sentence(request, word, by, (t) => t)}`;
   return { text, blocks };

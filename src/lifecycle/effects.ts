@@ -10,6 +10,7 @@ import { applyRoleChange, provisioningSteps } from './provisioning.ts';
 import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request.model.ts';
 import type { RequestStore } from './request-store.ts';
 import type { SeatQueue } from './seat-queue.ts';
+import { awaitsAcceptance } from './status.ts';
 
 /** What the effects work with. */
 export interface EffectDeps {
@@ -135,7 +136,7 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
       );
       // Already invited (a second runner after a lease passed): the link and the password just
       // delivered are the ones that work now, so the stored hash must be this token's.
-      if (outcome.kind !== 'transitioned' && outcome.request.status === 'invited') {
+      if (outcome.kind !== 'transitioned' && awaitsAcceptance(outcome.request)) {
         await patch(current._id, () => delivered);
       }
       return undefined;

@@ -6,6 +6,7 @@ import {
   type StateValue,
   transition,
 } from 'xstate';
+import { STATUS_WORDS, type StatusWord } from '../../machines/tags.ts';
 
 /** A snapshot of any registered machine. */
 export type AnySnapshot = SnapshotFrom<AnyStateMachine>;
@@ -59,9 +60,33 @@ export class MachineRegistry<Kind extends string = string> {
     return [next as AnySnapshot, actions as unknown as NamedAction[]];
   }
 
+  /** Restores a snapshot from a stored status path (`approved.waitingForSeat`). */
+  restoreStatus(kind: Kind, status: string, context: Record<string, unknown>): AnySnapshot {
+    const value = status
+      .split('.')
+      .reduceRight<StateValue | undefined>(
+        (child, key) => (child ? { [key]: child } : key),
+        undefined,
+      );
+    return this.restore(kind, value, context);
+  }
+
+  /** The status word the machine tags a stored `status` of a request of `kind` with. */
+  wordOf(kind: Kind, status: string): StatusWord {
+    const tags = this.#tags.get(kind)?.get(status);
+    const word = STATUS_WORDS.find((w) => tags?.has(w));
+    if (!word) throw new Error(`no status word for ${kind} in ${status}`);
+    return word;
+  }
+
   /** Whether a stored `status` of a request of `kind` is (within) a state tagged `tag`. */
   hasTag(kind: Kind, status: string, tag: string): boolean {
     return this.#tags.get(kind)?.get(status)?.has(tag) ?? false;
+  }
+
+  /** Every status a request of `kind` can be stored in (its machine's leaf states). */
+  statuses(kind: Kind): string[] {
+    return [...(this.#tags.get(kind)?.keys() ?? [])];
   }
 
   /** Every stored status, of any kind, of a state tagged `tag`: what queries by tag look for. */
