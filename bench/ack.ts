@@ -22,6 +22,7 @@ import { verifySlackRequest } from '@slack/bolt';
 import { loadConfig } from '../src/config.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { connectMongo, describeEngine } from '../src/db/index.ts';
+import { submitOnboarding } from '../src/lifecycle/kinds.ts';
 import { startAccessdesk } from '../src/server.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
 
@@ -257,8 +258,8 @@ async function main() {
   );
   try {
     // A request that is already decided: every Approve click is refused (and audited).
-    const { lifecycle } = desk.system;
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', {
+    const { lifecycle, background } = desk.system;
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', {
       firstName: 'Bench',
       lastName: 'Mark',
       email: 'bench@example.org',
@@ -274,7 +275,7 @@ async function main() {
       type: 'approver.denied',
       reason: 'bench',
     });
-    await lifecycle.idle();
+    await background.idle();
 
     console.log(
       `accessdesk ack bench — ${KIND} × ${TOTAL} at ${RATE}/s for ${SECONDS} s, loopback; ` +
@@ -283,7 +284,7 @@ async function main() {
     // Warm both up (JIT, connections) before measuring.
     await slack.ask(`warm ${bareUrl} ${request._id}`);
     await slack.ask(`warm ${desk.url} ${request._id}`);
-    await lifecycle.idle();
+    await background.idle();
 
     const [one, five] = loadavg();
     console.log(
@@ -301,7 +302,7 @@ async function main() {
     for (let last = -1, now = Number(await slack.ask('calls')); now !== last; ) {
       if (performance.now() > quietBy) break;
       await new Promise((r) => setTimeout(r, 1000));
-      await lifecycle.idle();
+      await background.idle();
       [last, now] = [now, Number(await slack.ask('calls'))];
     }
     const deskRun = figures('accessdesk /slack/events', deskResult, process.cpuUsage(cpu));

@@ -26,7 +26,8 @@ import type { Deadlines } from '../src/config.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { describeEngine } from '../src/db/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from '../src/lifecycle/index.ts';
-import { newRequestId } from '../src/lifecycle/lifecycle.service.ts';
+import { submitOnboarding } from '../src/lifecycle/kinds.ts';
+import { newRequestId } from '../src/lifecycle/outbox.ts';
 import { type Notifier, silentNotifier } from '../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../src/lifecycle/request.model.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
@@ -179,7 +180,7 @@ async function buildSystem(
 async function lifecycleOnce(system: LifecycleSystem, notifier: WaitingNotifier, tag: string) {
   const { lifecycle } = system;
   const details = hire(tag);
-  const request = await lifecycle.submitOnboarding(ADA, details);
+  const request = await submitOnboarding(lifecycle, ADA, details);
   const invited = notifier.until(request._id, 'invited');
   const approved = await lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
   if (approved.kind !== 'transitioned') throw new Error(`approve: ${approved.kind}`);
@@ -205,7 +206,7 @@ async function startLifecycles(uri: string, count: boolean) {
     notifier,
   );
   await pool(WARMUP, CONCURRENCY, (i) => lifecycleOnce(system, notifier, `w${i}`));
-  await system.lifecycle.idle();
+  await system.background.idle();
   const counter = new WriteCounter(connection, dbName);
   let rounds = 0;
 
@@ -216,7 +217,7 @@ async function startLifecycles(uri: string, count: boolean) {
       counter.on = count;
       const started = performance.now();
       await pool(REQUESTS, CONCURRENCY, (i) => lifecycleOnce(system, notifier, `${r}-${i}`));
-      await system.lifecycle.idle();
+      await system.background.idle();
       const seconds = (performance.now() - started) / 1000;
       counter.on = false;
       return seconds;
@@ -224,7 +225,9 @@ async function startLifecycles(uri: string, count: boolean) {
     /** What this run's documents look like now (see Shapes). */
     async shapes(): Promise<Shapes> {
       const db = connection.db!;
-      const request = await system.lifecycle.raw.findOne({ status: 'accepted' });
+      const request = await system.store.requests
+        .findOne({ status: 'accepted' })
+        .lean<RequestDoc>();
       const auditEntry = await db.collection('audit').findOne({}, { sort: { seq: -1 } });
       const sku = await db.collection('skus').findOne({ _id: SKU as never });
       const indexes: Shapes['indexes'] = new Map();
@@ -250,15 +253,15 @@ async function startLifecycles(uri: string, count: boolean) {
     },
     async finish() {
       const expected = REQUESTS * rounds + WARMUP;
-      const accepted = await system.lifecycle.requests.countDocuments({ status: 'accepted' });
+      const accepted = await system.store.requests.countDocuments({ status: 'accepted' });
       const seats = await tenant.seatSummary(SKU);
-      const verdict = await system.lifecycle.audit.verify();
+      const verdict = await system.audit.verify();
       if (accepted !== expected || errors.length || !verdict.ok) {
         throw new Error(
           `run not clean: ${accepted} accepted, ${errors.length} errors, audit ${JSON.stringify(verdict)}`,
         );
       }
-      const auditEntries = await system.lifecycle.audit.entries.countDocuments();
+      const auditEntries = await system.audit.entries.countDocuments();
       await connection.dropDatabase();
       await connection.close();
       return { expected, seats, auditEntries };
@@ -419,24 +422,24 @@ async function measureMemory(uri: string) {
   const connection = await openDb(uri, dbName);
   const clock = new ManualClock(new Date());
   const { system, errors } = await buildSystem(connection, 10, clock, silentNotifier);
-  const { lifecycle, scheduler } = system;
+  const { lifecycle, scheduler, store, background } = system;
   const before = memory();
 
   // 1k undecided requests through the real path, then a sweep that fires each one's reminder.
   await pool(1000, CONCURRENCY, async (i) => {
-    await lifecycle.submitOnboarding(ADA, hire(`p${i}`));
+    await submitOnboarding(lifecycle, ADA, hire(`p${i}`));
   });
-  await lifecycle.idle();
+  await background.idle();
   clock.advance(DEADLINES.reminderAfter + 1000);
   let started = performance.now();
   const sweep1k = await scheduler.sweep();
-  await lifecycle.idle();
+  await background.idle();
   const sweep1kMs = performance.now() - started;
   const at1k = memory();
 
   // Up to `PENDING`: copies of a stored request (same shape: context, deadlines, outbox,
   // history), inserted in batches, then a sweep that fires the first thousand's escalations.
-  const template = (await lifecycle.requests.findOne().lean<RequestDoc>())!;
+  const template = (await store.requests.findOne().lean<RequestDoc>())!;
   // Submitted after the first thousand: none of their deadlines is due in the sweep below.
   const now = new Date(clock.now().getTime() + DEADLINES.escalateAfter);
   for (let done = 1000; done < PENDING; ) {
@@ -459,16 +462,16 @@ async function measureMemory(uri: string) {
         updatedAt: now,
       });
     }
-    await lifecycle.requests.collection.insertMany(batch as never[], { ordered: false });
+    await store.requests.collection.insertMany(batch as never[], { ordered: false });
   }
-  const pending = await lifecycle.requests.countDocuments({ done: false });
+  const pending = await store.requests.countDocuments({ done: false });
   started = performance.now();
   const idleSweep = await scheduler.sweep();
   const idleSweepMs = performance.now() - started;
   clock.advance(DEADLINES.escalateAfter - DEADLINES.reminderAfter);
   started = performance.now();
   const sweepBig = await scheduler.sweep();
-  await lifecycle.idle();
+  await background.idle();
   const sweepBigMs = performance.now() - started;
   const atBig = memory();
   if (errors.length) throw new Error(`memory run: ${errors.length} errors`);

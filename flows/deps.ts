@@ -1,4 +1,7 @@
+import type { Clock } from '../src/clock.ts';
+import type { Background } from '../src/lifecycle/background.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
+import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
 import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
 import type { TenantChoices } from '../src/tenant/options.ts';
 import type { SeatView } from './blocks/types.ts';
@@ -33,7 +36,12 @@ export interface TenantLookup {
 /** Everything a flow's `register(app, deps)` needs. Flows decide nothing about approval. */
 export interface FlowDeps {
   lifecycle: Lifecycle;
+  /** Reads for status, App Home and managers. */
+  requests: RequestQueries;
   seats: SeatQueue;
+  /** Work that goes on after the ack. */
+  background: Background;
+  clock: Clock;
   tenant: TenantLookup;
   approvalsChannel: string;
   publicUrl: string;

@@ -3,7 +3,7 @@ import type {
   RequestDoc,
   RoleChangeDetails,
 } from '../src/lifecycle/request.model.ts';
-import { statusWords } from './blocks/status.ts';
+import { decidedAt, requestStatus, statusWord } from '../src/lifecycle/status.ts';
 import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
 import type { TenantLookup } from './deps.ts';
 
@@ -77,19 +77,17 @@ export async function requestView(tenant: TenantLookup, doc: RequestDoc): Promis
   };
   let sku: SeatView | undefined;
   if (doc.skuId) sku = await tenant.seatSummary(doc.skuId).catch(() => undefined);
-  const decided = doc.history.find(
-    (h) => h.from.startsWith('requested') && !h.to.startsWith('requested'),
-  );
+  const decided = decidedAt(doc);
   return {
     id: doc._id,
     kind: doc.kind,
-    status: doc.status,
+    ...requestStatus(doc),
     requester: await personRef(tenant, doc.requesterEmail),
     subject: await personRef(tenant, doc.subjectEmail),
     summary: summaryOf(doc),
     ...(sku ? { sku } : {}),
     ...(ctx.decidedBy ? { decidedBy: await personRef(tenant, ctx.decidedBy) } : {}),
-    ...(decided && ctx.decidedBy ? { decidedAt: new Date(decided.at).toISOString() } : {}),
+    ...(decided && ctx.decidedBy ? { decidedAt: decided.toISOString() } : {}),
     ...(ctx.denyReason ? { denyReason: ctx.denyReason } : {}),
     ...(ctx.endReason ? { endReason: ctx.endReason } : {}),
     ...(ctx.failureReason ? { failureReason: ctx.failureReason } : {}),
@@ -97,7 +95,7 @@ export async function requestView(tenant: TenantLookup, doc: RequestDoc): Promis
     needsSecondApproval: !!ctx.grantsGlobalAdmin,
     timeline: doc.history.map((h) => ({
       at: new Date(h.at).toISOString(),
-      text: `${statusWords(h.to)}: ${EVENT_WORDS[h.event] ?? h.event}${h.actor === 'accessdesk' ? '' : ` by ${h.actor}`}`,
+      text: `${statusWord(doc.kind, h.to)}: ${EVENT_WORDS[h.event] ?? h.event}${h.actor === 'accessdesk' ? '' : ` by ${h.actor}`}`,
     })),
   };
 }

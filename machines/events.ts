@@ -18,33 +18,44 @@ export type RefusalReason =
   | 'not_invitee'
   | 'invitation_expired';
 
-/** Events a person causes, shared by both lifecycles. */
-export type PersonEvent =
-  | { type: 'approver.approved'; actor: Actor }
-  | { type: 'approver.denied'; actor: Actor; reason: string }
-  | { type: 'requester.cancelled'; actor: Actor }
-  | {
-      type: 'invitee.accepted';
-      actor: Actor /** When it was accepted (ISO), from the clock. */;
-      at?: string;
-    };
+/** Events a person causes, shared by every lifecycle. */
+export const personEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('approver.approved'), actor: actorSchema }),
+  z.object({ type: z.literal('approver.denied'), actor: actorSchema, reason: z.string() }),
+  z.object({ type: z.literal('requester.cancelled'), actor: actorSchema }),
+  z.object({
+    type: z.literal('invitee.accepted'),
+    actor: actorSchema,
+    /** When it was accepted (ISO), from the clock. */
+    at: z.string().optional(),
+  }),
+]);
+export type PersonEvent = z.infer<typeof personEventSchema>;
 
 /** Events the durable scheduler sends when a stored deadline passes. */
-export type TimerEvent =
-  | { type: 'timer.reminderDue' }
-  | { type: 'timer.escalationDue' }
-  | { type: 'timer.requestExpired' }
-  | { type: 'timer.invitationExpired' };
+export const timerEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('timer.reminderDue') }),
+  z.object({ type: z.literal('timer.escalationDue') }),
+  z.object({ type: z.literal('timer.requestExpired') }),
+  z.object({ type: z.literal('timer.invitationExpired') }),
+]);
+export type TimerEvent = z.infer<typeof timerEventSchema>;
 
 /** Events the effects send back once their work is done (or has failed for good). */
-export type SystemEvent =
-  | { type: 'seat.granted' }
-  | { type: 'directory.provisioned'; accountId: string; upn: string }
-  | { type: 'directory.applied' }
-  | { type: 'directory.failed'; reason: string }
-  | { type: 'invitation.issued'; expiresAt: string };
+export const systemEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('seat.granted') }),
+  z.object({ type: z.literal('directory.provisioned'), accountId: z.string(), upn: z.string() }),
+  z.object({ type: z.literal('directory.applied') }),
+  z.object({ type: z.literal('directory.failed'), reason: z.string() }),
+  z.object({ type: z.literal('invitation.issued'), expiresAt: z.string() }),
+]);
+export type SystemEvent = z.infer<typeof systemEventSchema>;
 
-/** Context both lifecycles keep about the decision. */
+/** Every event a request's machine takes: what the lifecycle parses before the machine runs. */
+export const requestEventSchema = z.union([personEventSchema, timerEventSchema, systemEventSchema]);
+export type RequestEvent = z.infer<typeof requestEventSchema>;
+
+/** Context every lifecycle keeps about the decision. */
 export interface DecisionContext {
   requestId: string;
   requesterEmail: string;

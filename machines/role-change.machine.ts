@@ -1,19 +1,12 @@
-import { assign, not, setup } from 'xstate';
-import { decisionGuards } from './decision.guards.ts';
-import {
-  type DecisionContext,
-  type DecisionInput,
-  initialDecisionContext,
-  type PersonEvent,
-  type RefusalReason,
-  type SystemEvent,
-  type TimerEvent,
-} from './events.ts';
+import * as decision from './decision.ts';
+import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+import { TAG } from './tags.ts';
 
-/** Placeholder for an effect or guard that `src/lifecycle` must provide. */
-const provided = (name: string) => () => {
-  throw new Error(`${name} must be provided by src/lifecycle`);
-};
+/** The effects only a role change names, beside the decision's. */
+export const ROLE_CHANGE_EFFECTS = ['applyChange', 'completeReenable'] as const;
+
+/** Every effect a role change names: what `src/lifecycle` must provide for it. */
+export type RoleChangeEffect = decision.DecisionEffect | (typeof ROLE_CHANGE_EFFECTS)[number];
 
 /** What a role change needs to start, beyond who asked for whom. */
 export interface RoleChangeInput extends DecisionInput {
@@ -32,215 +25,69 @@ export interface RoleChangeContext extends DecisionContext {
 /**
  * The role-change lifecycle: security roles, admin roles, access mode, a license, or
  * enable/disable for an existing account. Re-enabling goes through a new invitation (E3).
+ * The decision is the shared one (`decision.ts`).
  */
-export const roleChangeMachine = setup({
-  types: {
-    context: {} as RoleChangeContext,
-    events: {} as PersonEvent | TimerEvent | SystemEvent,
-    input: {} as RoleChangeInput,
-  },
-  guards: {
-    /** The actor is a Global admin right now (tenant rules, A2). */
-    isGlobalAdmin: provided('isGlobalAdmin'),
-    ...decisionGuards,
-    needsSeat: ({ context }) => context.needsSeat,
-    reenables: ({ context }) => context.reenables,
-  },
-  actions: {
-    recordApproval: assign({
-      approvals: ({ context, event }) =>
-        'actor' in event
-          ? [...context.approvals, { by: event.actor.email.toLowerCase() }]
-          : context.approvals,
-    }),
-    recordDecision: assign({
-      decidedBy: ({ event }) => ('actor' in event ? event.actor.email.toLowerCase() : undefined),
-      denyReason: ({ event }) => (event.type === 'approver.denied' ? event.reason : undefined),
-    }),
-    recordEnd: assign({
-      endReason: (_, params: { reason: string }) => params.reason,
-    }),
-    recordInvitation: assign({
-      invitationExpiresAt: ({ event }) =>
-        event.type === 'invitation.issued' ? event.expiresAt : undefined,
-    }),
-    recordFailure: assign({
-      failureReason: ({ event }) => (event.type === 'directory.failed' ? event.reason : undefined),
-    }),
-    /** The attempt changes nothing; the lifecycle audits it and tells the actor why. */
-    refuseAttempt: provided('refuseAttempt') as (
-      _: unknown,
-      params: { reason: RefusalReason },
-    ) => void,
-    notifyApprovers: provided('notifyApprovers'),
-    remindApprovers: provided('remindApprovers'),
-    escalateToGlobalAdmins: provided('escalateToGlobalAdmins'),
-    requestSeat: provided('requestSeat'),
-    applyChange: provided('applyChange'),
-    issueInvitation: provided('issueInvitation'),
-    completeReenable: provided('completeReenable'),
-    releaseSeat: provided('releaseSeat'),
-    undoProvisioning: provided('undoProvisioning'),
-  },
-}).createMachine({
-  id: 'roleChange',
-  context: ({ input }) => ({
-    ...initialDecisionContext(input),
-    needsSeat: input.needsSeat,
-    reenables: input.reenables,
-  }),
-  initial: 'requested',
-  states: {
-    requested: {
-      description: 'Validated and waiting for a Global admin who is neither requester nor subject.',
-      initial: 'awaitingApproval',
-      entry: 'notifyApprovers',
-      on: {
-        'approver.denied': [
-          {
-            guard: not('isGlobalAdmin'),
-            actions: { type: 'refuseAttempt', params: { reason: 'not_global_admin' } },
-          },
-          {
-            guard: 'isRequesterOrSubject',
-            actions: { type: 'refuseAttempt', params: { reason: 'own_request' } },
-          },
-          { target: 'denied', actions: 'recordDecision' },
-        ],
-        'requester.cancelled': [
-          {
-            guard: not('isRequester'),
-            actions: { type: 'refuseAttempt', params: { reason: 'not_requester' } },
-          },
-          {
-            target: 'cancelled',
-            actions: { type: 'recordEnd', params: { reason: 'cancelled by the requester' } },
-          },
-        ],
-        'timer.reminderDue': { actions: 'remindApprovers' },
-        'timer.escalationDue': { actions: 'escalateToGlobalAdmins' },
-        'timer.requestExpired': {
-          target: 'expired',
-          actions: { type: 'recordEnd', params: { reason: 'no decision arrived in time' } },
-        },
-      },
-      states: {
-        awaitingApproval: {
-          on: {
-            'approver.approved': [
-              {
-                guard: not('isGlobalAdmin'),
-                actions: { type: 'refuseAttempt', params: { reason: 'not_global_admin' } },
-              },
-              {
-                guard: 'isRequesterOrSubject',
-                actions: { type: 'refuseAttempt', params: { reason: 'own_request' } },
-              },
-              {
-                guard: 'needsSecondApproval',
-                target: 'awaitingSecondApproval',
-                actions: 'recordApproval',
-              },
-              { target: '#roleChange.approved', actions: ['recordApproval', 'recordDecision'] },
-            ],
-          },
-        },
-        awaitingSecondApproval: {
-          description:
-            'The change grants Global admin: a second, different Global admin must approve.',
-          on: {
-            'approver.approved': [
-              {
-                guard: not('isGlobalAdmin'),
-                actions: { type: 'refuseAttempt', params: { reason: 'not_global_admin' } },
-              },
-              {
-                guard: 'isRequesterOrSubject',
-                actions: { type: 'refuseAttempt', params: { reason: 'own_request' } },
-              },
-              {
-                guard: 'hasApprovedAlready',
-                actions: { type: 'refuseAttempt', params: { reason: 'same_approver_twice' } },
-              },
-              { target: '#roleChange.approved', actions: ['recordApproval', 'recordDecision'] },
-            ],
-          },
-        },
-      },
+export const roleChangeMachine = decision
+  .requestSetup<RoleChangeContext, RoleChangeInput>()
+  .extend({
+    guards: {
+      needsSeat: ({ context }) => context.needsSeat,
+      reenables: ({ context }) => context.reenables,
     },
-    approved: {
-      initial: 'routing',
-      states: {
-        routing: {
-          always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
-        },
-        waitingForSeat: {
-          description: 'The change adds a license and waits for a seat (L3), in approval order.',
-          entry: 'requestSeat',
-          on: {
-            'seat.granted': 'applying',
-            'requester.cancelled': [
-              {
-                guard: not('isRequester'),
-                actions: { type: 'refuseAttempt', params: { reason: 'not_requester' } },
-              },
-              {
-                target: '#roleChange.cancelled',
-                actions: [
-                  'releaseSeat',
-                  { type: 'recordEnd', params: { reason: 'cancelled by the requester' } },
-                ],
-              },
-            ],
+    actions: decision.effects(ROLE_CHANGE_EFFECTS),
+  })
+  .createMachine({
+    id: 'roleChange',
+    context: ({ input }) => ({
+      ...initialDecisionContext(input),
+      needsSeat: input.needsSeat,
+      reenables: input.reenables,
+    }),
+    initial: 'requested',
+    states: {
+      ...decision.requested('roleChange', 'change'),
+      approved: {
+        initial: 'routing',
+        states: {
+          routing: {
+            tags: 'approved',
+            always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
           },
-        },
-        applying: {
-          description: 'The directory applies the change; every step idempotent.',
-          entry: 'applyChange',
-          on: {
-            'directory.applied': [
-              { guard: 'reenables', target: '#roleChange.invited' },
-              { target: '#roleChange.applied' },
-            ],
-            'directory.failed': { target: '#roleChange.failed', actions: 'recordFailure' },
-          },
-        },
-      },
-    },
-    invited: {
-      description:
-        'Re-enabling a disabled user takes a new invitation (E3); it holds the seat (L4).',
-      entry: 'issueInvitation',
-      on: {
-        'invitation.issued': { actions: 'recordInvitation' },
-        'invitee.accepted': [
-          {
-            guard: not('isSubject'),
-            actions: { type: 'refuseAttempt', params: { reason: 'not_invitee' } },
-          },
-          {
-            guard: not('invitationValid'),
-            actions: { type: 'refuseAttempt', params: { reason: 'invitation_expired' } },
-          },
-          { target: 'accepted', actions: 'completeReenable' },
-        ],
-        'timer.invitationExpired': {
-          target: 'expired',
-          actions: [
-            'releaseSeat',
-            {
-              type: 'recordEnd',
-              params: { reason: 'the invitation was not accepted within its time (L4)' },
+          waitingForSeat: decision.waitingForSeat(
+            'roleChange',
+            'applying',
+            'The change adds a license and waits for a seat (L3), in approval order.',
+          ),
+          applying: {
+            description: 'The directory applies the change; every step idempotent.',
+            tags: 'approved',
+            entry: 'applyChange',
+            on: {
+              'directory.applied': [
+                { guard: 'reenables', target: '#roleChange.invited' },
+                { target: '#roleChange.applied' },
+              ],
+              'directory.failed': { target: '#roleChange.failed', actions: 'recordFailure' },
             },
-          ],
+          },
         },
       },
+      invited: {
+        description:
+          'Re-enabling a disabled user takes a new invitation (E3); it holds the seat (L4).',
+        tags: [TAG.awaitingAcceptance, 'invited'],
+        entry: 'issueInvitation',
+        on: {
+          'invitation.issued': { actions: 'recordInvitation' },
+          ...decision.invitation('completeReenable'),
+        },
+      },
+      applied: { type: 'final', tags: 'applied', description: 'The change is in effect.' },
+      accepted: {
+        type: 'final',
+        tags: 'accepted',
+        description: 'The re-enabled user accepted the new invitation.',
+      },
+      ...decision.endings,
     },
-    applied: { type: 'final', description: 'The change is in effect.' },
-    accepted: { type: 'final', description: 'The re-enabled user accepted the new invitation.' },
-    denied: { type: 'final' },
-    cancelled: { type: 'final' },
-    expired: { type: 'final' },
-    failed: { type: 'final', entry: 'undoProvisioning' },
-  },
-});
+  });

@@ -186,7 +186,10 @@ export async function startAccessdesk(
   });
   const deps = {
     lifecycle: system.lifecycle,
+    requests: system.queries,
     seats: system.seats,
+    background: system.background,
+    clock,
     tenant: lookup(tenant, clock),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
@@ -222,7 +225,7 @@ export async function startAccessdesk(
   // (stop() closed the database under listeners still at work). Errors go to app.error().
   app.use(async ({ next }) => {
     const listeners = next();
-    system.lifecycle.track(
+    system.background.track(
       listeners.catch(() => undefined),
       'slack listener',
     );
@@ -240,7 +243,7 @@ export async function startAccessdesk(
   workspace?.setUrls({ eventsUrl: `${url}/slack/events` });
   if (local) clientOptions.slackApiUrl = `${url}/api/`;
   ready = true;
-  system.lifecycle.track(system.runner.recoverAll(), 'outbox recovery at start');
+  system.background.track(system.runner.recoverAll(), 'outbox recovery at start');
   if (options.sweep !== false) system.scheduler.start(config.sweepEvery);
   return {
     app,
@@ -253,7 +256,7 @@ export async function startAccessdesk(
     signingSecret,
     stop: async () => {
       await system.scheduler.stop();
-      await system.lifecycle.idle();
+      await system.background.idle();
       workspace?.close();
       await app.stop();
       if (!options.database) await database.close();

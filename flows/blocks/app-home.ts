@@ -3,7 +3,6 @@ import { decisionButtons, requestDetails } from './approval-card.ts';
 import { context, divider, escapeMrkdwn, header, LIMIT, plain, section } from './kit.ts';
 import { outcomeLine, requestLine } from './request.ts';
 import { cancelButton } from './requester-update.ts';
-import { isCancellable } from './status.ts';
 import type { Block, HomeView, PersonRef, RequestView } from './types.ts';
 
 /** What App Home shows one person. */
@@ -64,9 +63,7 @@ export function appHome(home: AppHomeView): HomeView {
   const email = home.viewer.email.toLowerCase();
   const mine = (r: RequestView) => [
     ...requestRow(r),
-    ...(r.requester.email.toLowerCase() === email && isCancellable(r.status)
-      ? [cancelButton(r.id)]
-      : []),
+    ...(r.requester.email.toLowerCase() === email && r.cancellable ? [cancelButton(r.id)] : []),
   ];
   const blocks: Block[] = [
     section(

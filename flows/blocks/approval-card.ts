@@ -10,7 +10,6 @@ import {
   subjectLine,
   summaryBlocks,
 } from './request.ts';
-import { isUndecided } from './status.ts';
 import type { Block, Message, RequestView } from './types.ts';
 
 /** Approve (primary) and Deny (danger) buttons; each button's value is the request id. */
@@ -54,7 +53,7 @@ export function requestDetails(request: RequestView): Block[] {
  * has no buttons and says who decided, when, and the current status.
  */
 export function approvalCard(request: RequestView): Message {
-  const open = isUndecided(request.status);
+  const open = request.undecided;
   const outcome = outcomeLine(request);
   const blocks: Block[] = [
     header(`${request.kind === 'onboarding' ? 'Onboarding' : 'Role change'} request ${request.id}`),

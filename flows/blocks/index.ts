@@ -18,6 +18,6 @@ export {
   roleChangeModal,
 } from './role-change-modal.ts';
 export { seatsMessage } from './seats-message.ts';
-export { isCancellable, isUndecided, type StatusWord, statusWords } from './status.ts';
+export { type StatusWord, statusBadge } from './status.ts';
 export { statusMessage } from './status-message.ts';
 export type * from './types.ts';

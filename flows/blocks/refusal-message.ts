@@ -1,12 +1,12 @@
 import type { RefusalReason } from '../../machines/events.ts';
 import { when, whenPlain, who, whoPlain } from './kit.ts';
-import { statusWords } from './status.ts';
+import type { StatusWord } from './status.ts';
 import type { Message, PersonRef } from './types.ts';
 
 /** Why an attempt was refused: the machine's reasons, or a decision that came first. */
 export type Refusal =
   | { reason: RefusalReason }
-  | { reason: 'already_decided'; by?: PersonRef; at?: string; status: string };
+  | { reason: 'already_decided'; by?: PersonRef; at?: string; word: StatusWord };
 
 const SENTENCES: Record<RefusalReason, string> = {
   not_global_admin: 'Only a Global admin can approve or deny access requests.',
@@ -25,7 +25,7 @@ export function refusalMessage(refusal: Refusal): Message {
     const text = SENTENCES[refusal.reason];
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
-  const word = statusWords(refusal.status);
+  const { word } = refusal;
   if (!refusal.by) {
     const text = `This request is no longer waiting for a decision: it is ${word}.`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

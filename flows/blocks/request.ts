@@ -1,6 +1,6 @@
 /** Pieces every surface shows about a request: title, summary, seats, decision, timeline. */
 import { context, escapeMrkdwn, LIMIT, mrkdwn, truncate, when, who, whoPlain } from './kit.ts';
-import { isUndecided, statusBadge, statusWords } from './status.ts';
+import { statusBadge } from './status.ts';
 import type { Block, RequestView, SeatView } from './types.ts';
 
 /** Global admin approvals a request needs: two when it grants Global admin. */
@@ -22,12 +22,12 @@ export function requestTitle(request: RequestView): string {
 
 /** One line: id, title and status, for lists. */
 export function requestLine(request: RequestView): string {
-  return `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.status)}`;
+  return `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(request.word)}`;
 }
 
 /** The same line in plain words, for `text` fallbacks. */
 export function requestLinePlain(request: RequestView): string {
-  return `${request.id} · ${requestTitle(request)} — ${statusWords(request.status)}`;
+  return `${request.id} · ${requestTitle(request)} — ${request.word}`;
 }
 
 /** `23/25 used, 1 held by invitations, 2 free` (used = assigned + held, L4). */
@@ -65,7 +65,7 @@ export function seatLine(request: RequestView): string | undefined {
 
 /** `1 of 2 Global admin approvals (grace@…)` while a second approval is needed. */
 export function approvalsLine(request: RequestView): string | undefined {
-  if (!request.needsSecondApproval || !isUndecided(request.status)) return undefined;
+  if (!request.needsSecondApproval || !request.undecided) return undefined;
   const approvals = request.approvals ?? [];
   const by = approvals.length > 0 ? ` (${approvals.map((a) => a.by).join(', ')})` : '';
   return `${approvals.length} of ${approvalsNeeded(request)} Global admin approvals${by}: this request grants Global admin.`;
@@ -73,8 +73,8 @@ export function approvalsLine(request: RequestView): string | undefined {
 
 /** Who decided and when, or how the request ended without a decision; undefined while open. */
 export function outcomeLine(request: RequestView): string | undefined {
-  if (isUndecided(request.status)) return undefined;
-  const word = statusWords(request.status);
+  if (request.undecided) return undefined;
+  const word = request.word;
   const at = request.decidedAt ? ` on ${when(request.decidedAt)}` : '';
   const lines: string[] = [];
   if (request.decidedBy) {
@@ -87,14 +87,14 @@ export function outcomeLine(request: RequestView): string | undefined {
   if (request.endReason && word !== 'denied')
     lines.push(`Ended: ${escapeMrkdwn(request.endReason)}.`);
   if (request.failureReason) lines.push(`Failed: ${escapeMrkdwn(request.failureReason)}`);
-  lines.push(`Status: ${statusBadge(request.status)}`);
+  lines.push(`Status: ${statusBadge(request.word)}`);
   return lines.join('\n');
 }
 
 /** The outcome in plain words, for `text` fallbacks: `approved by Linus (…), now invited`. */
 export function outcomePlain(request: RequestView): string {
-  const word = statusWords(request.status);
-  if (isUndecided(request.status) || !request.decidedBy) return word;
+  const word = request.word;
+  if (request.undecided || !request.decidedBy) return word;
   const verb = word === 'denied' ? 'denied' : 'approved';
   const now = word === verb ? '' : `, now ${word}`;
   return `${verb} by ${whoPlain(request.decidedBy)}${now}`;

@@ -1,7 +1,7 @@
 import { ACTION } from '../ids.ts';
 import { context, escapeMrkdwn, LIMIT, plain, section, who, whoPlain } from './kit.ts';
 import { approvalsLine, requestTitle, timelineBlock, usedWords } from './request.ts';
-import { isCancellable, type StatusWord, statusBadge, statusWords } from './status.ts';
+import { type StatusWord, statusBadge } from './status.ts';
 import type { Block, Message, RequestView } from './types.ts';
 
 /**
@@ -74,20 +74,18 @@ export function cancelButton(requestId: string): Block {
  */
 export function requesterUpdate(request: RequestView): Message {
   // Every approval passes the seat step; a seat is news only when none is free.
-  const seatFree =
-    statusWords(request.status) === 'waiting for a seat' && (request.sku?.free ?? 0) > 0;
-  const shown = seatFree ? 'approved' : request.status;
-  const word = statusWords(shown);
+  const seatFree = request.word === 'waiting for a seat' && (request.sku?.free ?? 0) > 0;
+  const word = seatFree ? 'approved' : request.word;
   const by = request.decidedBy ? ` by ${whoPlain(request.decidedBy)}` : '';
   const byMention = request.decidedBy ? ` by ${who(request.decidedBy)}` : '';
   const approvals = approvalsLine(request);
   const timeline = timelineBlock(request);
-  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(shown)}`;
+  const title = `*${request.id}* · ${escapeMrkdwn(requestTitle(request))} — ${statusBadge(word)}`;
   const blocks: Block[] = [
     section(`${title}\n${sentence(request, word, byMention, escapeMrkdwn)}`),
     ...(approvals ? [context(approvals)] : []),
     ...(timeline ? [timeline] : []),
-    ...(isCancellable(request.status) ? [cancelButton(request.id)] : []),
+    ...(request.cancellable ? [cancelButton(request.id)] : []),
   ];
   const text = `${request.id} (${requestTitle(request)}): ${sentence(request, word, by, (t) => t)}`;
   return { text, blocks };

@@ -1,5 +1,6 @@
 /** What the Block Kit builders read: views of the domain, shaped for display, and Slack types. */
 import type { types } from '@slack/bolt';
+import type { StatusWord } from '../../machines/tags.ts';
 
 /** A Block Kit block a message, modal or App Home may hold. */
 export type Block = types.KnownBlock;
@@ -45,8 +46,12 @@ export interface RequestView {
   /** e.g. `REQ-7K3Q9D`. */
   id: string;
   kind: 'onboarding' | 'role_change';
-  /** The machine's state path: `requested.awaitingApproval`, `approved.waitingForSeat`, `invited`… */
-  status: string;
+  /** Where it is, in the words the machine tags its state with. */
+  word: StatusWord;
+  /** No Global admin has decided yet: Approve and Deny apply. */
+  undecided: boolean;
+  /** The requester may still cancel (the machine takes `requester.cancelled` now). */
+  cancellable: boolean;
   requester: PersonRef;
   subject: PersonRef;
   /** What is asked (SKU, environment, business unit, roles, access mode, justification…). */

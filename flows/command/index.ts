@@ -18,17 +18,17 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
     text: `Not found: ${arg || 'no requests'}.`,
     response_type: 'ephemeral' as const,
   };
-  let requests: Awaited<ReturnType<FlowDeps['lifecycle']['requestsInvolving']>> = [];
+  let requests: Awaited<ReturnType<FlowDeps['requests']['requestsInvolving']>> = [];
   if (!arg) {
-    requests = await deps.lifecycle.requestsInvolving([viewer.email]);
+    requests = await deps.requests.requestsInvolving([viewer.email]);
   } else if (MENTION.test(arg)) {
     const other = await resolveViewer(deps.tenant, client, MENTION.exec(arg)![1]!);
-    const theirs = other ? await deps.lifecycle.requestsInvolving([other.email]) : [];
+    const theirs = other ? await deps.requests.requestsInvolving([other.email]) : [];
     for (const r of theirs) if (await maySee(deps.tenant, viewer.email, r)) requests.push(r);
   } else {
     // Only a well-formed id is looked up; anything else is simply not found.
     const id = requestId.safeParse(arg.toUpperCase());
-    const one = id.success ? await deps.lifecycle.find(id.data) : undefined;
+    const one = id.success ? await deps.requests.find(id.data) : undefined;
     if (one && (await maySee(deps.tenant, viewer.email, one))) requests = [one];
   }
   if (!requests.length) return notFound;
@@ -50,7 +50,7 @@ async function setSeats(deps: FlowDeps, viewer: Viewer, words: string[]) {
   try {
     const summary = await deps.tenant.setSeatCount(viewer.email, sku, Number(count));
     // Added seats go to the requests waiting for one, in approval order (L3).
-    deps.lifecycle.track(deps.seats.promote(summary.skuId), `seat queue of ${summary.skuId}`);
+    deps.background.track(deps.seats.promote(summary.skuId), `seat queue of ${summary.skuId}`);
     return {
       text: `${summary.name}: ${summary.seats} seats (${summary.assigned + summary.held} used, ${summary.free} free).`,
     };

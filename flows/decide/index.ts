@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SendOutcome } from '../../src/lifecycle/lifecycle.service.ts';
+import { decidedAt, requestStatus } from '../../src/lifecycle/status.ts';
 import { denyReasonModal } from '../blocks/deny-reason-modal.ts';
 import { refusalMessage } from '../blocks/refusal-message.ts';
 import type { Message } from '../blocks/types.ts';
@@ -38,14 +39,12 @@ export async function refusalFor(deps: FlowDeps, outcome: SendOutcome | { kind: 
   if (outcome.kind === 'refused') return refusalMessage({ reason: outcome.reason });
   if (outcome.kind !== 'ignored') return undefined;
   const ctx = outcome.request.context as { decidedBy?: string };
-  const decided = outcome.request.history.find(
-    (h) => h.from.startsWith('requested') && !h.to.startsWith('requested'),
-  );
+  const decided = decidedAt(outcome.request);
   return refusalMessage({
     reason: 'already_decided',
-    status: outcome.request.status,
+    word: requestStatus(outcome.request).word,
     ...(ctx.decidedBy ? { by: await personRef(deps.tenant, ctx.decidedBy) } : {}),
-    ...(decided ? { at: new Date(decided.at).toISOString() } : {}),
+    ...(decided ? { at: decided.toISOString() } : {}),
   });
 }
 

@@ -22,10 +22,10 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
   const reports = (await deps.tenant.reportsOf(viewer.email)).map((p) => p._id);
   const isGlobalAdmin = await deps.tenant.isGlobalAdmin(viewer.email);
   const [mine, theirs, managed, queue] = await Promise.all([
-    deps.lifecycle.requestsInvolving([viewer.email]),
-    reports.length ? deps.lifecycle.requestsInvolving(reports) : Promise.resolve([]),
-    deps.lifecycle.requestsManagedBy(viewer.email),
-    isGlobalAdmin ? deps.lifecycle.pendingDecisions() : Promise.resolve([]),
+    deps.requests.requestsInvolving([viewer.email]),
+    reports.length ? deps.requests.requestsInvolving(reports) : Promise.resolve([]),
+    deps.requests.requestsManagedBy(viewer.email),
+    isGlobalAdmin ? deps.requests.pendingDecisions() : Promise.resolve([]),
   ]);
   const view = (docs: typeof mine) => Promise.all(docs.map((d) => requestView(deps.tenant, d)));
   const mineIds = new Set(mine.map((r) => r._id));

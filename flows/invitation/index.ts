@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, CustomRoute } from '@slack/bolt';
 import { hashToken } from '../../src/lifecycle/effects.ts';
+import { awaitsAcceptance } from '../../src/lifecycle/status.ts';
 import { refusalFor } from '../decide/index.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer } from '../identity.ts';
@@ -53,9 +54,9 @@ function page(res: ServerResponse, status: number, title: string, body: string) 
  */
 export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
   const load = async (token: string) => {
-    const request = await deps.lifecycle.findByInvitation(hashToken(token));
-    const now = deps.lifecycle.deps.clock.now();
-    if (request?.status !== 'invited') return { request, usable: false };
+    const request = await deps.requests.findByInvitation(hashToken(token));
+    const now = deps.clock.now();
+    if (!request || !awaitsAcceptance(request)) return { request, usable: false };
     const expired = !request.invitation || new Date(request.invitation.expiresAt) <= now;
     return { request, usable: !expired };
   };

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
 import { onboardingModal } from '../blocks/onboarding-modal.ts';
 import { roleChangeModal } from '../blocks/role-change-modal.ts';
 import type { ModalView } from '../blocks/types.ts';
@@ -83,7 +84,7 @@ export function register(app: App, deps: FlowDeps): void {
       return void (await tell(`Your request was not sent: ${NOT_IN_TENANT(managerId)}`));
     }
     const details = { ...result.details, ...(manager ? { managerEmail: manager.email } : {}) };
-    const request = await deps.lifecycle.submitOnboarding(viewer.email, details);
+    const request = await submitOnboarding(deps.lifecycle, viewer.email, details);
     await tell(
       `Your request ${request._id} for ${details.firstName} ${details.lastName} was sent to the Global admins. I will message you at every change.`,
     );
@@ -113,7 +114,8 @@ export function register(app: App, deps: FlowDeps): void {
     }
     try {
       const { details } = result;
-      const request = await deps.lifecycle.submitRoleChange(
+      const request = await submitRoleChange(
+        deps.lifecycle,
         viewer.email,
         subject,
         details,

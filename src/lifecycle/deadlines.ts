@@ -22,19 +22,18 @@ export function decisionDeadlines(createdAt: Date, config: Deadlines): Deadline[
 }
 
 /**
- * Deadlines after a transition: decision deadlines go once the request leaves `requested`;
- * an issued invitation adds its expiry (L4); a finished request keeps none.
+ * Deadlines after a transition: decision deadlines go once the request is no longer
+ * `undecided` (a tag of its state); an issued invitation adds its expiry (L4); a finished
+ * request keeps none.
  */
 export function planDeadlines(
   current: Deadline[],
-  nextStatus: string,
+  undecided: boolean,
   done: boolean,
   invitationExpiresAt: string | undefined,
 ): Deadline[] {
   if (done) return [];
-  let next = nextStatus.startsWith('requested')
-    ? current
-    : current.filter((d) => d.kind === 'invitationExpiry');
+  let next = undecided ? current : current.filter((d) => d.kind === 'invitationExpiry');
   if (invitationExpiresAt && !next.some((d) => d.kind === 'invitationExpiry')) {
     next = [
       ...next,

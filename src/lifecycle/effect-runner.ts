@@ -1,6 +1,8 @@
+import type { Clock } from '../clock.ts';
 import { AccessdeskError, ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
-import type { Lifecycle, QueuedEffects } from './lifecycle.service.ts';
+import type { QueuedEffects } from './lifecycle.service.ts';
 import type { OutboxItem, RequestDoc } from './request.model.ts';
+import type { RequestStore } from './request-store.ts';
 
 /** Fields an effect saves with its item's settlement, computed on the document of that moment. */
 export type Settlement = (doc: RequestDoc) => Partial<RequestDoc> | undefined;
@@ -33,15 +35,14 @@ const MAX_ATTEMPTS = 8;
  */
 export class EffectRunner {
   constructor(
-    private readonly lifecycle: Lifecycle,
-    private readonly effects: Record<string, Effect>,
+    private readonly store: RequestStore,
+    private readonly effects: Readonly<Record<string, Effect>>,
     private readonly onPermanentFailure: OnPermanentFailure,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown, context: string) => void,
     /** Longer than an effect's worst case (a Slack call gives up within ~35 s). */
     private readonly leaseMs = 5 * 60_000,
-  ) {
-    lifecycle.effectLeaseMs = leaseMs;
-    lifecycle.runEffects = (id, queued) => this.run(id, false, queued);
-  }
+  ) {}
 
   /**
    * Runs every runnable outbox item of `requestId`, oldest first: first those `queued` by the
@@ -107,7 +108,7 @@ export class EffectRunner {
             error.code === ErrorCode.Conflict);
         if (transient && item.attempts < MAX_ATTEMPTS) {
           const backoff = Math.min(2 ** item.attempts * 1000, 15 * 60_000);
-          const now = this.lifecycle.deps.clock.now().getTime();
+          const now = this.clock.now().getTime();
           settled.set(item.key, {
             status: 'pending',
             lastError: error.message,
@@ -144,71 +145,52 @@ export class EffectRunner {
 
   /** Runs every request that has runnable outbox items: at start-up and on each sweep. */
   async recoverAll(): Promise<number> {
-    const now = this.lifecycle.deps.clock.now();
-    const ids = await this.lifecycle.requests
-      .find(
-        {
-          outbox: {
-            $elemMatch: {
-              status: 'pending',
-              $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
-            },
-          },
-        },
-        { _id: 1 },
-      )
-      .lean();
-    for (const { _id } of ids) {
+    const now = this.clock.now();
+    const ids = await this.store.withRunnableEffects(now);
+    for (const id of ids) {
       // Another instance may have queued these: read the request, not a remembered copy.
-      await this.run(_id, true).catch((error) =>
-        this.lifecycle.deps.onError?.(error, `recovery of ${_id}`),
-      );
+      await this.run(id, true).catch((error) => this.onError(error, `recovery of ${id}`));
     }
     return ids.length;
   }
 
-  #claim(
+  /**
+   * Claims the runnable items of `requestId` with a lease, by compare-and-set. Trusting a
+   * remembered copy here is safe: items are run by the process whose save queued them (it kicks
+   * its runner) or, after a crash, by the sweep's recoverAll, which reads.
+   */
+  async #claim(
     requestId: string,
     fromDatabase: boolean,
   ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
-    return this.lifecycle.serially(requestId, () => this.#claimNow(requestId, fromDatabase));
-  }
-
-  async #claimNow(
-    requestId: string,
-    fromDatabase: boolean,
-  ): Promise<{ request: RequestDoc; items: OutboxItem[] } | undefined> {
-    let fresh = fromDatabase;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const request = fresh
-        ? await this.lifecycle.get(requestId).catch(() => undefined)
-        : await this.lifecycle.latest(requestId).catch(() => undefined);
-      if (!request) return undefined;
-      // "Now" after the read, on every attempt: a lease computed from a time taken before a
-      // slow read could already have passed when written, and a sweep would run the item twice.
-      const now = this.lifecycle.deps.clock.now();
-      const runnable = (i: OutboxItem) =>
-        i.status === 'pending' &&
-        (!i.leaseUntil || new Date(i.leaseUntil) <= now) &&
-        !this.#running.has(`${requestId}:${i.key}`);
-      // Trusting a remembered copy here is safe: items are run by the process whose save queued
-      // them (it kicks its runner) or, after a crash, by the sweep's recoverAll, which reads.
-      if (!request.outbox.some(runnable)) return undefined;
-      const leaseUntil = new Date(now.getTime() + this.leaseMs);
-      const outbox = request.outbox.map((i) =>
-        runnable(i) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
-      );
-      const saved = await this.lifecycle.compareAndSet(request, {
-        outbox,
-        version: request.version + 1,
-      });
-      fresh = true;
-      if (saved) {
-        const keys = new Set(request.outbox.filter(runnable).map((i) => i.key));
-        return { request: saved, items: saved.outbox.filter((i) => keys.has(i.key)) };
-      }
-    }
-    return undefined;
+    let keys = new Set<string>();
+    const claimed = await this.store
+      .update(
+        requestId,
+        (request) => {
+          // "Now" after the read, on every attempt: a lease computed from a time taken before a
+          // slow read could already have passed when written, and a sweep would run it twice.
+          const now = this.clock.now();
+          const runnable = (i: OutboxItem) =>
+            i.status === 'pending' &&
+            (!i.leaseUntil || new Date(i.leaseUntil) <= now) &&
+            !this.#running.has(`${requestId}:${i.key}`);
+          keys = new Set(request.outbox.filter(runnable).map((i) => i.key));
+          if (!keys.size) return undefined;
+          const leaseUntil = new Date(now.getTime() + this.leaseMs);
+          const outbox = request.outbox.map((i) =>
+            keys.has(i.key) ? { ...i, attempts: i.attempts + 1, leaseUntil } : i,
+          );
+          return { set: { outbox } };
+        },
+        { fromDatabase, settled: true },
+      )
+      .catch(() => undefined);
+    if (!claimed?.changed) return undefined;
+    return {
+      request: claimed.request,
+      items: claimed.request.outbox.filter((i) => keys.has(i.key)),
+    };
   }
 
   /**
@@ -221,7 +203,7 @@ export class EffectRunner {
     settlements: Settlement[],
   ) {
     if (!settled.size) return;
-    await this.lifecycle.patch(
+    await this.store.update(
       requestId,
       (doc) => {
         let changed = false;
@@ -234,7 +216,7 @@ export class EffectRunner {
         });
         const fields = Object.assign({}, ...settlements.map((s) => s(doc) ?? {}));
         if (changed) fields.outbox = outbox;
-        return Object.keys(fields).length ? fields : undefined;
+        return Object.keys(fields).length ? { set: fields } : undefined;
       },
       // Left items never come back, so a remembered copy without them is the truth.
       { settled: true },

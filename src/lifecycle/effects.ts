@@ -1,15 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
+import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
+import type { Clock } from '../clock.ts';
 import { type AccessdeskError, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { Directory, Notifier, People } from './ports.ts';
 import { applyRoleChange, provisioningSteps } from './provisioning.ts';
 import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request.model.ts';
+import type { RequestStore } from './request-store.ts';
 import type { SeatQueue } from './seat-queue.ts';
+import { awaitsAcceptance } from './status.ts';
 
 /** What the effects work with. */
 export interface EffectDeps {
   lifecycle: Lifecycle;
+  store: RequestStore;
+  clock: Clock;
   directory: Directory;
   notifier: Notifier;
   people: People;
@@ -23,10 +30,23 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The effects both machines name, implemented over the ports. */
-export function createEffects(deps: EffectDeps): Record<string, Effect> {
-  const { lifecycle, directory, notifier, seats } = deps;
-  const clock = lifecycle.deps.clock;
+/**
+ * Every effect a machine names, and the requester's notice the lifecycle adds to every change of
+ * status: a name missing here, or one no machine has, fails the typecheck.
+ */
+export type EffectName = OnboardingEffect | RoleChangeEffect | 'notifyRequester';
+
+/** The effects the machines name, implemented over the ports. */
+export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
+  const { lifecycle, store, clock, directory, notifier, seats } = deps;
+  /** Saves fields that are not a transition, through the store's compare-and-set. */
+  const patch = async (id: string, fields: (doc: RequestDoc) => Partial<RequestDoc> | undefined) =>
+    (
+      await store.update(id, (doc) => {
+        const set = fields(doc);
+        return set ? { set } : undefined;
+      })
+    ).request;
   const sku = (r: RequestDoc) => r.skuId;
 
   return {
@@ -39,7 +59,7 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       // card shows where the request is now. It runs first in its batch, so a Slack failure
       // must not hold up the work behind it: it is retried later, on its own.
       try {
-        await notifier.requestChanged(await lifecycle.latest(request._id));
+        await notifier.requestChanged(await store.latest(request._id));
       } catch (error) {
         if (error instanceof RetryableError) throw error;
         throw new RetryableError(`the requester's notice failed: ${(error as Error).message}`);
@@ -78,7 +98,7 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       return undefined;
     },
     issueInvitation: async (request, _item, completes) => {
-      let current = await lifecycle.latest(request._id);
+      let current = await store.latest(request._id);
       const accountId =
         (current.context.accountId as string | undefined) ??
         (await directory.accountIdByEmail(current.subjectEmail));
@@ -87,7 +107,7 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       // (saved before anything goes out); a retry keeps them and replaces only the token.
       if (!current.invitation?.expiresAt) {
         const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
-        current = await lifecycle.patch(current._id, (doc) =>
+        current = await patch(current._id, (doc) =>
           doc.invitation?.expiresAt ? undefined : { invitation: { expiresAt } },
         );
       }
@@ -116,8 +136,8 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       );
       // Already invited (a second runner after a lease passed): the link and the password just
       // delivered are the ones that work now, so the stored hash must be this token's.
-      if (outcome.kind !== 'transitioned' && outcome.request.status === 'invited') {
-        await lifecycle.patch(current._id, () => delivered);
+      if (outcome.kind !== 'transitioned' && awaitsAcceptance(outcome.request)) {
+        await patch(current._id, () => delivered);
       }
       return undefined;
     },
@@ -157,12 +177,16 @@ export function createEffects(deps: EffectDeps): Record<string, Effect> {
       const failure = { reason: (request.context.failureReason as string) ?? 'unknown', undone };
       return () => ({ failure });
     },
-  };
+  } satisfies Record<EffectName, Effect>;
 }
 
 /** A rule refused a step for good: provisioning steps turn that into `directory.failed`. */
 export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
-  const failing = new Set(['provisionAccount', 'applyChange', 'issueInvitation']);
+  const failing = new Set<string>([
+    'provisionAccount',
+    'applyChange',
+    'issueInvitation',
+  ] satisfies EffectName[]);
   return async (request, item, error: AccessdeskError) => {
     if (!failing.has(item.effect)) return;
     const rule = typeof error.details.rule === 'string' ? ` (${error.details.rule})` : '';

@@ -2,29 +2,42 @@ import type { Connection } from 'mongoose';
 import type { Clock } from '../clock.ts';
 import type { Deadlines } from '../config.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
+import { AuditTrail } from './audit.ts';
+import { Background, reportToConsole } from './background.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { createEffects, failureHandler } from './effects.ts';
 import { Leases } from './lease.ts';
 import { Lifecycle } from './lifecycle.service.ts';
+import { requestMachines } from './machines.ts';
+import { MongoRequestStore } from './mongo-request-store.ts';
 import type { Directory, Notifier } from './ports.ts';
+import { RequestQueries } from './request.queries.ts';
 import { Scheduler } from './scheduler.ts';
 import { SeatQueue } from './seat-queue.ts';
 import { TenantDirectory, TenantPeople } from './tenant-directory.ts';
 
+export { submitOnboarding, submitRoleChange } from './kinds.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
 
-/** The lifecycle with its effect runner, seat queue and scheduler, wired together. */
+/** The lifecycle with its store, queries, effect runner, seat queue and scheduler. */
 export interface LifecycleSystem {
   lifecycle: Lifecycle;
+  store: MongoRequestStore;
+  queries: RequestQueries;
+  audit: AuditTrail;
+  background: Background;
   runner: EffectRunner;
   seats: SeatQueue;
   scheduler: Scheduler;
   directory: Directory;
 }
 
-/** Wires the lifecycle over the tenant; `directory` replaces the built-in one (Graph, tests). */
+/**
+ * Wires the lifecycle over the tenant, each piece given what it needs through its constructor;
+ * `directory` replaces the built-in one (Graph, tests).
+ */
 export function createLifecycleSystem(options: {
   connection: Connection;
   clock: Clock;
@@ -36,21 +49,35 @@ export function createLifecycleSystem(options: {
   leaseMs?: number;
   onError?: (error: unknown, context: string) => void;
 }): LifecycleSystem {
+  const { connection, clock } = options;
+  const onError = options.onError ?? reportToConsole;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
   const directory = options.directory ?? new TenantDirectory(options.tenant);
   const people = new TenantPeople(options.tenant);
+  const store = new MongoRequestStore(connection, clock);
+  const audit = new AuditTrail(connection, clock);
+  const background = new Background(onError);
+  const machines = requestMachines;
+  // The lifecycle starts the effects its saves queue; the runner's effects send the events that
+  // follow them to the lifecycle. The runner is built below, before anything is sent.
+  let runner: EffectRunner | undefined;
   const lifecycle = new Lifecycle({
-    connection: options.connection,
-    clock: options.clock,
-    directory,
-    notifier: options.notifier,
+    store,
+    machines,
+    audit,
+    clock,
     people,
     deadlines: options.deadlines,
-    publicUrl: options.publicUrl,
-    ...(options.onError ? { onError: options.onError } : {}),
+    effectLeaseMs: leaseMs,
+    effects: {
+      run: (id, queued) => background.track(runner!.run(id, false, queued), `effects of ${id}`),
+    },
   });
-  const seats = new SeatQueue(lifecycle, directory, new Leases(options.connection, options.clock));
+  const seats = new SeatQueue(store, lifecycle, machines, directory, new Leases(connection, clock));
   const effects = createEffects({
     lifecycle,
+    store,
+    clock,
     directory,
     notifier: options.notifier,
     people,
@@ -58,7 +85,8 @@ export function createLifecycleSystem(options: {
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
   });
-  const runner = new EffectRunner(lifecycle, effects, failureHandler(lifecycle), options.leaseMs);
-  const scheduler = new Scheduler(lifecycle, runner, seats, options.clock, options.leaseMs);
-  return { lifecycle, runner, seats, scheduler, directory };
+  runner = new EffectRunner(store, effects, failureHandler(lifecycle), clock, onError, leaseMs);
+  const scheduler = new Scheduler(store, lifecycle, runner, seats, clock, onError, leaseMs);
+  const queries = new RequestQueries(store, machines);
+  return { lifecycle, store, queries, audit, background, runner, seats, scheduler, directory };
 }

@@ -1,8 +1,10 @@
-import type { AnyStateMachine, SnapshotFrom, StateValue } from 'xstate';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../../machines/role-change.machine.ts';
 import { isGlobalAdmin } from '../tenant/admin.rules.ts';
+import { MachineRegistry } from './machine-registry.ts';
 import type { RequestKind } from './request.model.ts';
+
+export { statusOf } from './machine-registry.ts';
 
 /** The decider is a Global admin at the moment of the decision (roles read fresh into the event). */
 const actorIsGlobalAdmin = ({ event }: { event: object }) =>
@@ -19,22 +21,8 @@ export const roleChange = roleChangeMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
 
-/** The machine a request of `kind` follows. */
-export function machineFor(kind: RequestKind): AnyStateMachine {
-  return kind === 'onboarding' ? onboarding : roleChange;
-}
-
-/** Restores a snapshot from the stored state value and context (no actor is started). */
-export function restore(kind: RequestKind, state: unknown, context: Record<string, unknown>) {
-  return machineFor(kind).resolveState({
-    value: state as StateValue,
-    context,
-  }) as SnapshotFrom<AnyStateMachine>;
-}
-
-/** `{ approved: 'waitingForSeat' }` → `approved.waitingForSeat`. */
-export function statusOf(value: StateValue): string {
-  if (typeof value === 'string') return value;
-  const [key, child] = Object.entries(value)[0] ?? ['unknown', undefined];
-  return child === undefined ? key : `${key}.${statusOf(child as StateValue)}`;
-}
+/** The machine of every request kind: a new kind adds its machine here. */
+export const requestMachines = new MachineRegistry<RequestKind>({
+  onboarding,
+  role_change: roleChange,
+});

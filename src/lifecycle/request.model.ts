@@ -1,7 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
+import type { RequestDetails, RequestKind } from './kinds.ts';
 
-/** Which lifecycle a request follows. */
-export type RequestKind = 'onboarding' | 'role_change';
+export type { OnboardingDetails, RequestKind, RoleChangeDetails } from './kinds.ts';
 
 /** An effect waiting to run (or done) after the transition that named it was saved. */
 export interface OutboxItem {
@@ -33,45 +33,6 @@ export interface HistoryEntry {
   actor: string;
 }
 
-/** What was asked: onboarding fields or the change. Validated at the edge before it gets here. */
-export interface OnboardingDetails {
-  firstName: string;
-  lastName: string;
-  email: string;
-  jobTitle?: string;
-  department?: string;
-  office?: string;
-  mobilePhone?: string;
-  managerEmail?: string;
-  sku: string;
-  environment: string;
-  businessUnit: string;
-  securityRoles: string[];
-  accessMode: 'read_write' | 'administrative' | 'non_interactive' | 'application';
-  adminRoles: string[];
-  justification: string;
-}
-
-/** A role change of an existing account. */
-export interface RoleChangeDetails {
-  change:
-    | 'security_roles_add'
-    | 'security_roles_remove'
-    | 'admin_roles_grant'
-    | 'admin_roles_revoke'
-    | 'access_mode'
-    | 'license_add'
-    | 'license_remove'
-    | 'enable'
-    | 'disable';
-  environment?: string;
-  securityRoles?: string[];
-  adminRoles?: string[];
-  accessMode?: OnboardingDetails['accessMode'];
-  sku?: string;
-  justification: string;
-}
-
 /** The stored request: persisted machine state, a queryable status, and a version for CAS. */
 export interface RequestDoc {
   _id: string;
@@ -85,7 +46,7 @@ export interface RequestDoc {
   version: number;
   requesterEmail: string;
   subjectEmail: string;
-  details: OnboardingDetails | RoleChangeDetails;
+  details: RequestDetails;
   skuId?: string;
   approvedAt?: Date;
   outbox: OutboxItem[];

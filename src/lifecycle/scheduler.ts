@@ -3,6 +3,7 @@ import { nextDeadline } from './deadlines.ts';
 import type { EffectRunner } from './effect-runner.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { RequestDoc } from './request.model.ts';
+import type { RequestStore } from './request-store.ts';
 import type { SeatQueue } from './seat-queue.ts';
 
 /**
@@ -15,10 +16,12 @@ export class Scheduler {
   #running: Promise<unknown> | undefined;
 
   constructor(
+    private readonly store: RequestStore,
     private readonly lifecycle: Lifecycle,
     private readonly runner: EffectRunner,
     private readonly seats: SeatQueue,
     private readonly clock: Clock,
+    private readonly onError: (error: unknown, context: string) => void,
     private readonly leaseMs = 5 * 60_000,
   ) {}
 
@@ -32,7 +35,7 @@ export class Scheduler {
         fired += await this.#fire(claimed);
       } catch (error) {
         // One request's failure must not hold up the others; its lease makes it wait a while.
-        this.lifecycle.deps.onError?.(error, `deadline of ${claimed._id}`);
+        this.onError(error, `deadline of ${claimed._id}`);
       }
     }
     await this.runner.recoverAll();
@@ -45,7 +48,7 @@ export class Scheduler {
     this.#timer = setInterval(() => {
       if (this.#running) return;
       this.#running = this.sweep()
-        .catch((error) => this.lifecycle.deps.onError?.(error, 'scheduler sweep'))
+        .catch((error) => this.onError(error, 'scheduler sweep'))
         .finally(() => {
           this.#running = undefined;
         });
@@ -59,19 +62,9 @@ export class Scheduler {
     await this.#running;
   }
 
-  async #claimDue(): Promise<RequestDoc | null> {
+  #claimDue(): Promise<RequestDoc | null> {
     const now = this.clock.now();
-    return this.lifecycle.requests
-      .findOneAndUpdate(
-        {
-          done: false,
-          nextDeadlineAt: { $lte: now },
-          $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
-        },
-        { $set: { sweepLeaseUntil: new Date(now.getTime() + this.leaseMs) } },
-        { returnDocument: 'after', sort: { nextDeadlineAt: 1 } },
-      )
-      .lean<RequestDoc>();
+    return this.store.claimDue(now, new Date(now.getTime() + this.leaseMs));
   }
 
   async #fire(request: RequestDoc): Promise<number> {
@@ -82,14 +75,14 @@ export class Scheduler {
     for (const deadline of due) {
       // Send first, then mark: a crash in between fires it again, which the machine tolerates.
       await this.lifecycle.send(request._id, { type: deadline.event });
-      await this.lifecycle.patch(request._id, (doc) => {
+      await this.store.update(request._id, (doc) => {
         const deadlines = doc.deadlines.map((d) =>
           d.kind === deadline.kind ? { ...d, fired: true } : d,
         );
-        return { deadlines, nextDeadlineAt: nextDeadline(deadlines) };
+        return { set: { deadlines, nextDeadlineAt: nextDeadline(deadlines) } };
       });
     }
-    await this.lifecycle.patch(request._id, () => ({ sweepLeaseUntil: null }));
+    await this.store.update(request._id, () => ({ set: { sweepLeaseUntil: null } }));
     return due.length;
   }
 }

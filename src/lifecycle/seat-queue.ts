@@ -1,13 +1,10 @@
+import { TAG } from '../../machines/tags.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { Leases } from './lease.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
+import type { MachineRegistry } from './machine-registry.ts';
 import type { Directory } from './ports.ts';
-
-const WAITING = 'approved.waitingForSeat';
-
-/** Ends in which a request holds no seat (its ending effect released it, or never had one). */
-const ENDED_WITHOUT_SEAT = new Set(['cancelled', 'denied', 'expired', 'failed']);
-const endedWithoutSeat = (status: string) => ENDED_WITHOUT_SEAT.has(status);
+import type { RequestStore } from './request-store.ts';
 
 /**
  * Hands free seats of a SKU to the requests waiting for one, in the order they were approved
@@ -15,11 +12,18 @@ const endedWithoutSeat = (status: string) => ENDED_WITHOUT_SEAT.has(status);
  * a request that started waiting meanwhile is never stranded next to a free seat.
  */
 export class SeatQueue {
+  /** The statuses of states tagged `waitingForSeat`, in any machine. */
+  readonly #waiting: string[];
+
   constructor(
+    private readonly store: RequestStore,
     private readonly lifecycle: Lifecycle,
+    private readonly machines: MachineRegistry,
     private readonly directory: Directory,
     private readonly leases: Leases,
-  ) {}
+  ) {
+    this.#waiting = machines.statusesTagged(TAG.waitingForSeat);
+  }
 
   /** SKUs whose queue this process is working on, and those to look at again afterwards. */
   readonly #active = new Map<string, Promise<void>>();
@@ -58,39 +62,35 @@ export class SeatQueue {
       } finally {
         await this.leases.release(name);
       }
-      const waiting = await this.lifecycle.raw.findOne(
-        { skuId, status: WAITING },
-        { projection: { _id: 1 } },
-      );
+      const [waiting] = await this.store.ids({ skuId, statuses: this.#waiting }, 'approval', 1);
       if (!waiting || !(await this.directory.hasFreeSeat(skuId))) return;
     }
   }
 
   /** Promotes every SKU that has a waiting request (the scheduler's safety net). */
   async promoteAll(): Promise<void> {
-    const skus = await this.lifecycle.requests.distinct('skuId', { status: WAITING });
-    for (const sku of skus) if (sku) await this.promote(sku);
+    const skus = await this.store.skus({ statuses: this.#waiting });
+    for (const sku of skus) await this.promote(sku);
   }
 
   async #drain(skuId: string) {
     for (;;) {
-      const next = await this.lifecycle.raw.findOne(
-        { skuId, status: WAITING },
-        { sort: { approvedAt: 1, _id: 1 }, projection: { _id: 1 } },
-      );
+      const [next] = await this.store.ids({ skuId, statuses: this.#waiting }, 'approval', 1);
       if (!next) return;
       try {
         // Keyed by the request: taking it again after a crash finds the seat already held.
-        await this.directory.holdSeat(skuId, next._id);
+        await this.directory.holdSeat(skuId, next);
       } catch (error) {
         if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return;
         throw error;
       }
-      const outcome = await this.lifecycle.send(next._id, { type: 'seat.granted' });
+      const outcome = await this.lifecycle.send(next, { type: 'seat.granted' });
       // Not granted by us: give the seat back only if the request ended without it (cancelled
       // meanwhile). If another drainer granted it first, the seat under this key is the request's.
-      if (outcome.kind !== 'transitioned' && endedWithoutSeat(outcome.request.status)) {
-        await this.directory.releaseSeat(skuId, next._id);
+      const { kind, status } = outcome.request;
+      const endedWithoutSeat = this.machines.hasTag(kind, status, TAG.endedWithoutSeat);
+      if (outcome.kind !== 'transitioned' && endedWithoutSeat) {
+        await this.directory.releaseSeat(skuId, next);
       }
     }
   }

@@ -1,124 +1,19 @@
 import { z } from 'zod';
+import {
+  type ApiResult,
+  blocksArg,
+  fail,
+  isFailure,
+  type Method,
+  parse,
+  viewArg,
+} from './api-args.ts';
+import { messageJson, userJson, viewJson, type WorkspaceIdentity } from './api-shapes.ts';
 import { normalizeBlocks } from './blocks.ts';
-import type { Person, StoredMessage, StoredView, WorkspaceStore } from './store.ts';
+import type { StoredView, WorkspaceStore } from './store.ts';
 
-/** Identity of the app and workspace, as `auth.test` and payloads report them. */
-export interface WorkspaceIdentity {
-  teamId: string;
-  teamName: string;
-  botUserId: string;
-  botId: string;
-  appId: string;
-  publicUrl: string;
-  /** How long a trigger_id may be exchanged after it was issued (Slack: 3 s). */
-  triggerTtlMs: number;
-}
-
-/** A Web API answer: `{ ok: true, … }` or `{ ok: false, error }`. */
-export type ApiResult = { ok: boolean; error?: string } & Record<string, unknown>;
-
-type Method = (
-  args: Record<string, unknown>,
-  store: WorkspaceStore,
-  id: WorkspaceIdentity,
-) => ApiResult;
-
-/** Form-encoded bodies carry nested values as JSON strings; JSON bodies carry them as-is. */
-const jsonField = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v;
-    }
-  }, schema);
-
-const blocksArg = jsonField(z.array(z.record(z.string(), z.unknown()))).optional();
-const viewArg = jsonField(
-  z.looseObject({ type: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) }),
-);
-
-const fail = (error: string, extra: Record<string, unknown> = {}): ApiResult => ({
-  ok: false,
-  error,
-  ...extra,
-});
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  args: Record<string, unknown>,
-): z.infer<T> | ApiResult {
-  const result = schema.safeParse(args);
-  if (result.success) return result.data;
-  const messages = result.error.issues.map(
-    (i) => `[ERROR] ${i.message} [json-pointer:/${i.path.join('/')}]`,
-  );
-  return fail('invalid_arguments', { response_metadata: { messages } });
-}
-
-const isFailure = (v: unknown): v is ApiResult =>
-  typeof v === 'object' && v !== null && (v as ApiResult).ok === false;
-
-/** A message as the Web API returns it. */
-export function messageJson(m: StoredMessage, id: WorkspaceIdentity): Record<string, unknown> {
-  return {
-    type: 'message',
-    text: m.text,
-    user: m.user,
-    ...(m.user === id.botUserId ? { bot_id: id.botId, app_id: id.appId } : {}),
-    ts: m.ts,
-    team: id.teamId,
-    blocks: m.blocks,
-    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
-    ...(m.edited ? { edited: { user: m.user, ts: m.edited } } : {}),
-  };
-}
-
-/** A view as the Web API and interaction payloads carry it. */
-export function viewJson(v: StoredView, id: WorkspaceIdentity): Record<string, unknown> {
-  return {
-    id: v.id,
-    team_id: id.teamId,
-    private_metadata: '',
-    callback_id: '',
-    clear_on_close: false,
-    notify_on_close: false,
-    ...v.view,
-    type: v.type,
-    blocks: v.view.blocks,
-    state: { values: v.state },
-    hash: v.hash,
-    previous_view_id: v.previousViewId,
-    root_view_id: v.rootViewId,
-    app_id: id.appId,
-    external_id: v.externalId ?? '',
-    app_installed_team_id: id.teamId,
-    bot_id: id.botId,
-  };
-}
-
-/** A person as `users.info` returns them. */
-export function userJson(p: Person, id: WorkspaceIdentity): Record<string, unknown> {
-  const handle = p.email.split('@')[0] ?? p.slackId;
-  return {
-    id: p.slackId,
-    team_id: id.teamId,
-    name: handle,
-    real_name: p.name,
-    deleted: false,
-    is_bot: false,
-    is_admin: false,
-    tz: 'Europe/London',
-    profile: {
-      real_name: p.name,
-      display_name: p.name,
-      email: p.email,
-      title: p.title ?? '',
-      team: id.teamId,
-    },
-  };
-}
+export type { ApiResult } from './api-args.ts';
+export { messageJson, userJson, viewJson, type WorkspaceIdentity } from './api-shapes.ts';
 
 function modalView(
   store: WorkspaceStore,

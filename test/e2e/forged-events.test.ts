@@ -69,7 +69,7 @@ describe('forged requests to /slack/events', () => {
       .workspace!.as('U0GRACE')
       .command('C0APPROVALS', '/access seats set D365_SALES 30');
     expect(sent).toEqual({ ok: true });
-    await desk.system.lifecycle.idle();
+    await desk.system.background.idle();
     await expect.poll(async () => (await desk.tenant.seatSummary('D365_SALES'))?.seats).toBe(30);
   });
 });

@@ -89,7 +89,7 @@ describeInBrowser('accessdesk in the local workspace, one story per user', () =>
       .toMatch(/Your request \S+ for Nina Newhire was sent to the Global admins\./);
     requestId = /Your request (\S+) for Nina/.exec((await messages().textContent()) ?? '')![1]!;
     expect(requestId).toBeTruthy();
-    await desk.system.lifecycle.idle();
+    await desk.system.background.idle();
     await shot('1-employee-dm');
   });
 
@@ -108,7 +108,7 @@ describeInBrowser('accessdesk in the local workspace, one story per user', () =>
     );
 
     await card.locator('[data-action-id="approve_request"]').click();
-    await desk.system.lifecycle.idle();
+    await desk.system.background.idle();
     await expect.poll(() => card.locator('[data-action-id="approve_request"]').count()).toBe(0);
     await expect.poll(() => card.textContent()).toContain('Grace Hopper');
     await expect.poll(() => card.textContent()).toContain('Status: ✉️ invited');
@@ -148,13 +148,13 @@ describeInBrowser('accessdesk in the local workspace, one story per user', () =>
     await invitee.getByRole('button', { name: 'Accept invitation' }).click();
     await expect.poll(() => invitee.locator('h1').textContent()).toBe('Invitation accepted');
     await invitee.screenshot({ path: `${ARTIFACTS}/e2e-3-invitee-accepted.png` });
-    await desk.system.lifecycle.idle();
+    await desk.system.background.idle();
 
     // The link works once.
     await invitee.goto(link!);
     expect(await invitee.locator('h1').textContent()).toBe('This invitation cannot be used');
     await invitee.close();
-    expect((await desk.system.lifecycle.find(requestId))?.status).toBe('accepted');
+    expect((await desk.system.queries.find(requestId))?.status).toBe('accepted');
   });
 
   it("the employee's manager sees the request accepted in App Home", async () => {

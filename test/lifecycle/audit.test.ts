@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { AuditTrail } from '../../src/lifecycle/audit.ts';
 import { type AuditEntry, hashEntry } from '../../src/lifecycle/audit.ts';
-import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
+import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, newHire, resetDatabase } from './support.ts';
 
@@ -10,23 +11,23 @@ const GRACE = 'grace@contoso.example';
 const ADA = 'ada@contoso.example';
 
 /** A trail with a few real entries: two submissions, a refusal, an approval and its effects. */
-async function trailWithEntries(): Promise<Lifecycle> {
+async function trailWithEntries(): Promise<AuditTrail> {
   await resetDatabase(db.connection);
   const { system } = await buildSystem(db.connection, { seats: 5 });
-  const { lifecycle } = system;
-  const first = await lifecycle.submitOnboarding(ADA, newHire('a1'));
-  await lifecycle.submitOnboarding(ADA, newHire('a2'));
+  const { lifecycle, background, audit } = system;
+  const first = await submitOnboarding(lifecycle, ADA, newHire('a1'));
+  await submitOnboarding(lifecycle, ADA, newHire('a2'));
   await lifecycle.act(first._id, ADA, { type: 'approver.approved' }); // refused: not an admin
   await lifecycle.act(first._id, GRACE, { type: 'approver.approved' });
-  await lifecycle.idle();
+  await background.idle();
   // A reason with the characters CSV must quote.
-  await lifecycle.audit.append({
+  await audit.append({
     requestId: first._id,
     actor: GRACE,
     action: 'note',
     reason: 'she said "no", twice\nthen yes',
   });
-  return lifecycle;
+  return audit;
 }
 
 /** Minimal RFC 4180 reader: quoted fields, doubled quotes, commas and newlines inside quotes. */
@@ -87,66 +88,66 @@ function chainHolds(entries: AuditEntry[]): boolean {
 }
 
 describe('the hash-chained audit trail', () => {
-  let lifecycle: Lifecycle;
+  let audit: AuditTrail;
   let count: number;
   beforeEach(async () => {
-    lifecycle = await trailWithEntries();
-    const verdict = await lifecycle.audit.verify();
+    audit = await trailWithEntries();
+    const verdict = await audit.verify();
     expect(verdict.ok).toBe(true);
     count = verdict.entries;
     expect(count).toBeGreaterThan(5);
   });
 
   it('editing an entry breaks verification', async () => {
-    await lifecycle.audit.entries.updateOne({ seq: 2 }, { $set: { actor: 'mallory' } });
-    expect(await lifecycle.audit.verify()).toMatchObject({
+    await audit.entries.updateOne({ seq: 2 }, { $set: { actor: 'mallory' } });
+    expect(await audit.verify()).toMatchObject({
       ok: false,
       problem: 'entry 2 was altered',
     });
   });
 
   it('editing an entry and recomputing its hash breaks the link to the next one', async () => {
-    const entry = (await lifecycle.audit.entries.findOne({ seq: 3 }).lean())!;
+    const entry = (await audit.entries.findOne({ seq: 3 }).lean())!;
     const forged = { ...entry, actor: 'mallory' };
-    await lifecycle.audit.entries.updateOne(
+    await audit.entries.updateOne(
       { seq: 3 },
       { $set: { actor: 'mallory', hash: hashEntry(forged) } },
     );
-    expect(await lifecycle.audit.verify()).toMatchObject({
+    expect(await audit.verify()).toMatchObject({
       ok: false,
       problem: 'entry 4 does not follow entry 3',
     });
   });
 
   it('deleting an entry in the middle breaks verification', async () => {
-    await lifecycle.audit.entries.deleteOne({ seq: 3 });
-    expect(await lifecycle.audit.verify()).toMatchObject({
+    await audit.entries.deleteOne({ seq: 3 });
+    expect(await audit.verify()).toMatchObject({
       ok: false,
       problem: 'entry 3 is missing',
     });
   });
 
   it('deleting the last entry breaks verification (the head remembers it)', async () => {
-    await lifecycle.audit.entries.deleteOne({ seq: count });
-    expect(await lifecycle.audit.verify()).toMatchObject({
+    await audit.entries.deleteOne({ seq: count });
+    expect(await audit.verify()).toMatchObject({
       ok: false,
       problem: `entries after ${count - 1} were deleted`,
     });
   });
 
   it('refusals are in the trail with their reason', async () => {
-    const refused = await lifecycle.audit.entries.find({ action: /^refused:/ }).lean();
+    const refused = await audit.entries.find({ action: /^refused:/ }).lean();
     expect(refused).toEqual([expect.objectContaining({ actor: ADA, reason: 'not_global_admin' })]);
   });
 
   it('JSON lines export round-trips and verifies on its own', async () => {
-    const text = await lifecycle.audit.exportJsonLines();
+    const text = await audit.exportJsonLines();
     expect(text.endsWith('\n')).toBe(true);
     const rows = text
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, string | number>);
-    const stored = await lifecycle.audit.entries.find().sort({ seq: 1 }).lean();
+    const stored = await audit.entries.find().sort({ seq: 1 }).lean();
     expect(rows).toHaveLength(count);
     const entries = rows.map(fromRow);
     expect(entries.map((e) => [e.seq, e.hash, e.actor, e.reason])).toEqual(
@@ -159,7 +160,7 @@ describe('the hash-chained audit trail', () => {
   });
 
   it('CSV export round-trips (quotes, commas, newlines) and verifies on its own', async () => {
-    const [header, ...rows] = parseCsv(await lifecycle.audit.exportCsv());
+    const [header, ...rows] = parseCsv(await audit.exportCsv());
     expect(header).toEqual([
       'seq',
       'at',
@@ -178,7 +179,7 @@ describe('the hash-chained audit trail', () => {
     );
     expect(entries.at(-1)!.reason).toBe('she said "no", twice\nthen yes');
     expect(chainHolds(entries)).toBe(true);
-    const json = (await lifecycle.audit.exportJsonLines())
+    const json = (await audit.exportJsonLines())
       .trimEnd()
       .split('\n')
       .map((line) => fromRow(JSON.parse(line)));

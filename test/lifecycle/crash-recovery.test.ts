@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/lifecycle/effects.ts';
+import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import type { SkuDoc } from '../../src/tenant/tenant.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { crashingDirectory, type DirectoryMethod, recordingDirectory } from './directories.ts';
@@ -33,10 +34,10 @@ describe('a crash between any two provisioning steps', () => {
     const { system } = await buildSystem(db.connection, {
       directory: (d) => recordingDirectory(d, trace),
     });
-    const request = await system.lifecycle.submitOnboarding(ADA, hire('trace'));
+    const request = await submitOnboarding(system.lifecycle, ADA, hire('trace'));
     await system.lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await system.lifecycle.idle();
-    expect((await system.lifecycle.get(request._id)).status).toBe('invited');
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('invited');
     expect(trace).toEqual(STEPS);
   });
 
@@ -60,15 +61,15 @@ describe('a crash between any two provisioning steps', () => {
         },
       );
       const details = hire(String(n));
-      const request = await system.lifecycle.submitOnboarding(ADA, details);
+      const request = await submitOnboarding(system.lifecycle, ADA, details);
       await system.lifecycle.act(request._id, 'grace@contoso.example', {
         type: 'approver.approved',
       });
-      await system.lifecycle.idle();
+      await system.background.idle();
 
       // The process "died" right after the step: the request is stuck short of `invited`.
       expect(errors.map((e) => (e as Error).message)).toEqual([crash]);
-      const crashed = await system.lifecycle.get(request._id);
+      const crashed = await system.store.get(request._id);
       expect(crashed.status).not.toBe('invited');
       // The item the crash interrupted keeps its lease; items queued behind it may just wait.
       const leased = crashed.outbox.filter(
@@ -80,8 +81,8 @@ describe('a crash between any two provisioning steps', () => {
       const restarted = rebuild();
       // Before the lease passes, the new instance leaves the interrupted item alone.
       await restarted.runner.recoverAll();
-      await restarted.lifecycle.idle();
-      const early = await restarted.lifecycle.get(request._id);
+      await restarted.background.idle();
+      const early = await restarted.store.get(request._id);
       expect(early.status).toBe(crashed.status);
       expect(early.outbox.find((i) => i.key === leased[0]!.key)).toMatchObject({
         status: 'pending',
@@ -90,10 +91,10 @@ describe('a crash between any two provisioning steps', () => {
       clock.advance(LEASE_MS + 1000);
       await restarted.runner.recoverAll();
       await restarted.scheduler.sweep();
-      await restarted.lifecycle.idle();
+      await restarted.background.idle();
       expect(errors).toHaveLength(1);
 
-      const done = await restarted.lifecycle.get(request._id);
+      const done = await restarted.store.get(request._id);
       expect(done.status).toBe('invited');
       expect(done.history.map((h) => h.to)).toEqual([
         'requested.awaitingApproval',
@@ -120,10 +121,10 @@ describe('a crash between any two provisioning steps', () => {
         type: 'invitee.accepted',
       });
       expect(accepted.kind).toBe('transitioned');
-      await restarted.lifecycle.idle();
-      expect((await restarted.lifecycle.get(request._id)).status).toBe('accepted');
+      await restarted.background.idle();
+      expect((await restarted.store.get(request._id)).status).toBe('accepted');
       expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 0, assigned: 1, free: 2 });
-      expect(await restarted.lifecycle.audit.verify()).toMatchObject({ ok: true });
+      expect(await restarted.audit.verify()).toMatchObject({ ok: true });
     },
   );
 });
@@ -144,22 +145,22 @@ describe('a crash after the invitation went out but before it was recorded', () 
       throw new Error('simulated crash after deliverInvitation');
     };
     const details = hire('dm');
-    const request = await system.lifecycle.submitOnboarding(ADA, details);
+    const request = await submitOnboarding(system.lifecycle, ADA, details);
     await system.lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await system.lifecycle.idle();
-    expect((await system.lifecycle.get(request._id)).status).toBe('provisioned');
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('provisioned');
 
     const restarted = rebuild();
     clock.advance(LEASE_MS + 1000);
     await restarted.scheduler.sweep();
-    await restarted.lifecycle.idle();
+    await restarted.background.idle();
     expect(errors).toHaveLength(1);
 
     // At-least-once delivery: the person got two messages, but the request stores one
     // invitation whose token is the second one, so the first link is dead (single-use token).
     const sent = notifier.invitations.filter((i) => i.requestId === request._id);
     expect(sent).toHaveLength(2);
-    const done = await restarted.lifecycle.get(request._id);
+    const done = await restarted.store.get(request._id);
     expect(done.status).toBe('invited');
     const tokenOf = (url: string) => url.split('/').pop()!;
     expect(done.invitation?.tokenHash).toBe(hashToken(tokenOf(sent[1]!.delivery.acceptUrl)));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 
@@ -16,16 +17,17 @@ describe('durable deadlines on a fake clock', () => {
     const first = await buildSystem(db.connection, { seats: 1 });
     const { clock, tenant, notifier, errors } = first;
     const lifecycle = first.system.lifecycle;
-    const invited = await lifecycle.submitOnboarding(ADA, newHire('exp1'));
+    const { store, background } = first.system;
+    const invited = await submitOnboarding(lifecycle, ADA, newHire('exp1'));
     await lifecycle.act(invited._id, GRACE, approve);
-    const waiting = await lifecycle.submitOnboarding(ADA, newHire('exp2'));
-    await lifecycle.idle();
+    const waiting = await submitOnboarding(lifecycle, ADA, newHire('exp2'));
+    await background.idle();
     await lifecycle.act(waiting._id, GRACE, approve);
-    await lifecycle.idle();
-    expect((await lifecycle.get(invited._id)).status).toBe('invited');
-    expect((await lifecycle.get(waiting._id)).status).toBe('approved.waitingForSeat');
+    await background.idle();
+    expect((await store.get(invited._id)).status).toBe('invited');
+    expect((await store.get(waiting._id)).status).toBe('approved.waitingForSeat');
     const issuedAt = clock.now().getTime();
-    expect((await lifecycle.get(invited._id)).nextDeadlineAt?.getTime()).toBe(
+    expect((await store.get(invited._id)).nextDeadlineAt?.getTime()).toBe(
       issuedAt + DEADLINES.invitationTtl,
     );
 
@@ -33,17 +35,17 @@ describe('durable deadlines on a fake clock', () => {
     const restarted = first.rebuild();
     clock.advance(DEADLINES.invitationTtl - SECOND);
     expect(await restarted.scheduler.sweep()).toEqual({ fired: 0 });
-    expect((await restarted.lifecycle.get(invited._id)).status).toBe('invited');
+    expect((await restarted.store.get(invited._id)).status).toBe('invited');
 
     clock.advance(2 * SECOND);
     expect(await restarted.scheduler.sweep()).toEqual({ fired: 1 });
-    await restarted.lifecycle.idle();
+    await restarted.background.idle();
 
-    const expired = await restarted.lifecycle.get(invited._id);
+    const expired = await restarted.store.get(invited._id);
     expect(expired).toMatchObject({ status: 'expired', done: true, deadlines: [] });
     expect(expired.context.endReason).toMatch(/L4/);
     expect(await tenant.seatHolder(SKU, invited._id)).toBeUndefined();
-    const next = await restarted.lifecycle.get(waiting._id);
+    const next = await restarted.store.get(waiting._id);
     expect(next.status).toBe('invited');
     expect(await tenant.seatHolder(SKU, waiting._id)).toMatchObject({ state: 'held' });
     expect(await tenant.seatSummary(SKU)).toMatchObject({ seats: 1, held: 1, free: 0 });
@@ -65,8 +67,8 @@ describe('durable deadlines on a fake clock', () => {
     await resetDatabase(db.connection);
     const first = await buildSystem(db.connection, { seats: 1 });
     const { clock, notifier, errors, rebuild } = first;
-    const request = await first.system.lifecycle.submitOnboarding(ADA, newHire('dl'));
-    await first.system.lifecycle.idle();
+    const request = await submitOnboarding(first.system.lifecycle, ADA, newHire('dl'));
+    await first.system.background.idle();
     const counts = () => ({
       reminders: notifier.count('remindApprovers', request._id),
       escalations: notifier.count('escalateToGlobalAdmins', request._id),
@@ -77,27 +79,27 @@ describe('durable deadlines on a fake clock', () => {
     clock.advance(2 * SECOND);
     expect(await first.system.scheduler.sweep()).toEqual({ fired: 1 });
     expect(await first.system.scheduler.sweep()).toEqual({ fired: 0 });
-    await first.system.lifecycle.idle();
+    await first.system.background.idle();
     expect(counts()).toEqual({ reminders: 1, escalations: 0 });
 
     const second = rebuild();
     expect(await second.scheduler.sweep()).toEqual({ fired: 0 });
     clock.advance(DEADLINES.escalateAfter - DEADLINES.reminderAfter);
     expect(await second.scheduler.sweep()).toEqual({ fired: 1 });
-    await second.lifecycle.idle();
+    await second.background.idle();
     expect(counts()).toEqual({ reminders: 1, escalations: 1 });
-    expect((await second.lifecycle.get(request._id)).status).toBe('requested.awaitingApproval');
+    expect((await second.store.get(request._id)).status).toBe('requested.awaitingApproval');
 
     const third = rebuild();
     clock.advance(DEADLINES.requestTtl - DEADLINES.escalateAfter);
     expect(await third.scheduler.sweep()).toEqual({ fired: 1 });
     expect(await third.scheduler.sweep()).toEqual({ fired: 0 });
-    await third.lifecycle.idle();
+    await third.background.idle();
     expect(counts()).toEqual({ reminders: 1, escalations: 1 });
-    const expired = await third.lifecycle.get(request._id);
+    const expired = await third.store.get(request._id);
     expect(expired).toMatchObject({ status: 'expired', done: true, nextDeadlineAt: null });
     expect(expired.context.endReason).toBe('no decision arrived in time');
-    const trail = await third.lifecycle.audit.forRequest(request._id);
+    const trail = await third.audit.forRequest(request._id);
     expect(trail.map((e) => e.action)).toEqual([
       'requester.submitted',
       'timer.reminderDue',
@@ -110,13 +112,13 @@ describe('durable deadlines on a fake clock', () => {
   it('a sweep long after all three deadlines fires them once each, in order', async () => {
     await resetDatabase(db.connection);
     const { system, clock, notifier } = await buildSystem(db.connection, { seats: 1 });
-    const request = await system.lifecycle.submitOnboarding(ADA, newHire('late'));
+    const request = await submitOnboarding(system.lifecycle, ADA, newHire('late'));
     clock.advance(DEADLINES.requestTtl * 3);
     expect(await system.scheduler.sweep()).toEqual({ fired: 3 });
-    await system.lifecycle.idle();
+    await system.background.idle();
     expect(notifier.count('remindApprovers', request._id)).toBe(1);
     expect(notifier.count('escalateToGlobalAdmins', request._id)).toBe(1);
-    expect((await system.lifecycle.get(request._id)).status).toBe('expired');
+    expect((await system.store.get(request._id)).status).toBe('expired');
   });
 });
 
@@ -134,13 +136,13 @@ describe('two scheduler instances side by side', () => {
     });
     const b = rebuild();
     const requests = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => a.lifecycle.submitOnboarding(ADA, newHire(`two${i}`))),
+      Array.from({ length: 20 }, (_, i) => submitOnboarding(a.lifecycle, ADA, newHire(`two${i}`))),
     );
-    await a.lifecycle.idle();
+    await a.background.idle();
 
     clock.advance(DEADLINES.reminderAfter + SECOND);
     const reminders = await Promise.all([a.scheduler.sweep(), b.scheduler.sweep()]);
-    await Promise.all([a.lifecycle.idle(), b.lifecycle.idle()]);
+    await Promise.all([a.background.idle(), b.background.idle()]);
     expect(reminders[0].fired + reminders[1].fired).toBe(20);
 
     clock.advance(DEADLINES.requestTtl);
@@ -150,18 +152,16 @@ describe('two scheduler instances side by side', () => {
       a.scheduler.sweep(),
       b.scheduler.sweep(),
     ]);
-    await Promise.all([a.lifecycle.idle(), b.lifecycle.idle()]);
+    await Promise.all([a.background.idle(), b.background.idle()]);
     expect(rest.reduce((sum, r) => sum + r.fired, 0)).toBe(40);
 
     for (const r of requests) {
       expect(notifier.count('remindApprovers', r._id)).toBe(1);
       expect(notifier.count('escalateToGlobalAdmins', r._id)).toBe(1);
-      const doc = await a.lifecycle.get(r._id);
+      const doc = await a.store.get(r._id);
       expect(doc.status).toBe('expired');
       expect(doc.history.filter((h) => h.to === 'expired')).toHaveLength(1);
-      const timers = (await a.lifecycle.audit.forRequest(r._id)).filter((e) =>
-        e.action.startsWith('timer.'),
-      );
+      const timers = (await a.audit.forRequest(r._id)).filter((e) => e.action.startsWith('timer.'));
       expect(timers.map((e) => e.action)).toEqual([
         'timer.reminderDue',
         'timer.escalationDue',
@@ -169,6 +169,6 @@ describe('two scheduler instances side by side', () => {
       ]);
     }
     expect(errors).toEqual([]);
-    expect(await a.lifecycle.audit.verify()).toEqual({ ok: true, entries: 80 });
+    expect(await a.audit.verify()).toEqual({ ok: true, entries: 80 });
   });
 });

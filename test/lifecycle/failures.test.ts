@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
 import type { Directory } from '../../src/lifecycle/ports.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, newHire } from './support.ts';
@@ -8,17 +9,18 @@ const db = useTestDatabase('lifecycle/failures');
 describe('effects that fail', () => {
   it('L1: a second license of the same SKU for one account fails and gives its held seat back', async () => {
     const { system, tenant } = await buildSystem(db.connection, { seats: 5 });
-    const { lifecycle } = system;
+    const { lifecycle, store, background } = system;
     const addLicense = async () => {
-      const r = await lifecycle.submitRoleChange(
+      const r = await submitRoleChange(
+        lifecycle,
         'grace@contoso.example',
         'ada@contoso.example',
         { change: 'license_add', sku: 'D365_SALES', justification: 'needs Sales' },
         false,
       );
       await lifecycle.act(r._id, 'linus@contoso.example', { type: 'approver.approved' });
-      await lifecycle.idle();
-      return lifecycle.get(r._id);
+      await background.idle();
+      return store.get(r._id);
     };
     expect((await addLicense()).status).toBe('applied');
     const second = await addLicense();
@@ -41,17 +43,17 @@ describe('effects that fail', () => {
             : Reflect.get(target, name, receiver),
       });
     const { system, clock } = await buildSystem(db.connection, { seats: 5, directory: broken });
-    const { lifecycle } = system;
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(77));
+    const { lifecycle, store, background } = system;
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire(77));
     await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('approved.provisioning');
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('approved.provisioning');
     for (let i = 0; i < 10; i++) {
       clock.advance(61_000);
       await system.runner.recoverAll();
-      await lifecycle.idle();
+      await background.idle();
     }
-    const failed = await lifecycle.get(request._id);
+    const failed = await store.get(request._id);
     expect(failed.status).toBe('failed');
     expect(failed.context.failureReason).toMatch(
       /gave up after 8 attempts: Error: directory unreachable/,
@@ -65,18 +67,18 @@ describe('effects that fail', () => {
 describe("the requester's notice failing", () => {
   it('P1: holds up none of the work behind it; it is retried on its own and delivered later', async () => {
     const { system, notifier, clock } = await buildSystem(db.connection, { seats: 5 });
-    const { lifecycle } = system;
+    const { lifecycle, store, background } = system;
     const deliver = notifier.requestChanged.bind(notifier);
     let slackDown = true;
     notifier.requestChanged = async (request) => {
       if (slackDown) throw new Error('slack: service_unavailable');
       await deliver(request);
     };
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(88));
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire(88));
     await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await lifecycle.idle();
+    await background.idle();
     // Seat, account, environment and invitation all went ahead without the notices.
-    const invited = await lifecycle.get(request._id);
+    const invited = await store.get(request._id);
     expect(invited.status).toBe('invited');
     expect(invited.context.accountId).toMatch(/^acc_/);
     const waiting = invited.outbox.filter((i) => i.effect === 'notifyRequester');
@@ -87,8 +89,8 @@ describe("the requester's notice failing", () => {
     slackDown = false;
     clock.advance(60_000);
     await system.scheduler.sweep();
-    await lifecycle.idle();
+    await background.idle();
     expect(notifier.count('requestChanged', request._id)).toBe(waiting.length);
-    expect((await lifecycle.get(request._id)).outbox).toEqual([]);
+    expect((await store.get(request._id)).outbox).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { getMicrosteps } from 'xstate';
 import { createTestModel, type StatePath } from 'xstate/graph';
 import type { DecisionInput, PersonEvent, SystemEvent, TimerEvent } from '../../machines/events.ts';
 import type { RoleChangeInput } from '../../machines/role-change.machine.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
 import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
 import { onboarding, roleChange, statusOf } from '../../src/lifecycle/machines.ts';
 import type { RequestDoc, RoleChangeDetails } from '../../src/lifecycle/request.model.ts';
@@ -244,7 +245,7 @@ async function replay(variant: Variant, path: Path) {
     seats: world.seats,
     directory: (d) => scriptedDirectory(d, world.script),
   });
-  const { lifecycle, scheduler } = system;
+  const { lifecycle, scheduler, store, background, audit } = system;
   const steps = path.steps;
   const expected: string[][] = [];
   let id = '';
@@ -267,7 +268,7 @@ async function replay(variant: Variant, path: Path) {
         expect(outcome.kind, `${type} by ${actor!.email}`).toBe('transitioned');
       }
     }
-    await lifecycle.idle();
+    await background.idle();
     // The effects take the automatic steps that follow on their own, up to the next person.
     let j = i;
     while (j + 1 < steps.length && AUTOMATIC.has(steps[j + 1]!.event.type)) {
@@ -277,8 +278,8 @@ async function replay(variant: Variant, path: Path) {
     // The copy this process built from its own writes is the stored document, field for field
     // (compare-and-set writes with updateOne and builds the new version itself). Only the
     // scheduler's claim, written without a version, may differ.
-    const built = await lifecycle.latest(id);
-    const doc = await lifecycle.get(id);
+    const built = await store.latest(id);
+    const doc = await store.get(id);
     const label = `after step ${i} (${event.type})`;
     expect({ ...built, sweepLeaseUntil: null }, label).toEqual({ ...doc, sweepLeaseUntil: null });
     expect(doc.status, label).toBe(statusOf(steps[j]!.state.value));
@@ -288,7 +289,7 @@ async function replay(variant: Variant, path: Path) {
       doc.history.map((h) => [h.from, h.to, h.event]),
       label,
     ).toEqual(expected);
-    const trail = await lifecycle.audit.forRequest(id);
+    const trail = await audit.forRequest(id);
     const transitions = trail.filter((e) => !e.action.startsWith('refused:') && e.from !== e.to);
     expect(
       transitions.map((e) => [e.from ?? '', e.to, e.action]),
@@ -298,8 +299,8 @@ async function replay(variant: Variant, path: Path) {
     i = j + 1;
   }
   expect(errors).toEqual([]);
-  expect(await lifecycle.audit.verify()).toMatchObject({ ok: true });
-  return (await lifecycle.get(id)).status;
+  expect(await audit.verify()).toMatchObject({ ok: true });
+  return (await store.get(id)).status;
 }
 
 function edge(steps: Path['steps'], i: number): string[] {
@@ -312,10 +313,10 @@ function edge(steps: Path['steps'], i: number): string[] {
 
 function submit(lifecycle: Lifecycle, variant: Variant) {
   if (variant.kind === 'onboarding') {
-    return lifecycle.submitOnboarding(ADA, newHire('M', { adminRoles: variant.adminRoles! }));
+    return submitOnboarding(lifecycle, ADA, newHire('M', { adminRoles: variant.adminRoles! }));
   }
   const { subjectEmail, reenables } = variant.input as RoleChangeInput;
-  return lifecycle.submitRoleChange(ADA, subjectEmail, variant.change!, reenables);
+  return submitRoleChange(lifecycle, ADA, subjectEmail, variant.change!, reenables);
 }
 
 describe.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEffects, hashToken } from '../../src/lifecycle/effects.ts';
+import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import { TenantPeople } from '../../src/lifecycle/tenant-directory.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { verifyPassword } from '../support/passwords.ts';
@@ -10,19 +11,19 @@ const db = useTestDatabase('lifecycle/onboarding-flow');
 describe('an onboarding request from request to acceptance', () => {
   it('P1/P2/L4: approved → provisioned → invited holds a seat; accepting assigns it', async () => {
     const { system, tenant, notifier, errors } = await buildSystem(db.connection, { seats: 3 });
-    const { lifecycle } = system;
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(1));
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('requested.awaitingApproval');
+    const { lifecycle, store, background, audit } = system;
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire(1));
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('requested.awaitingApproval');
     expect(notifier.count('notifyApprovers', request._id)).toBe(1);
 
     const approved = await lifecycle.act(request._id, 'grace@contoso.example', {
       type: 'approver.approved',
     });
     expect(approved.kind).toBe('transitioned');
-    await lifecycle.idle();
+    await background.idle();
 
-    const invited = await lifecycle.get(request._id);
+    const invited = await store.get(request._id);
     expect({ status: invited.status, errors }).toEqual({ status: 'invited', errors: [] });
     expect(invited.context.upn).toBe('katherine.johnson1@contoso.example');
     expect(invited.invitation?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
@@ -33,16 +34,16 @@ describe('an onboarding request from request to acceptance', () => {
       type: 'invitee.accepted',
     });
     expect(accepted.kind).toBe('transitioned');
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('accepted');
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('accepted');
     expect(await tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, assigned: 1, free: 2 });
-    expect(await lifecycle.audit.verify()).toMatchObject({ ok: true });
+    expect(await audit.verify()).toMatchObject({ ok: true });
   });
 
   it('refuses a decision by a non-admin and by the requester, changing nothing', async () => {
     const { system } = await buildSystem(db.connection, { seats: 3 });
-    const { lifecycle } = system;
-    const request = await lifecycle.submitOnboarding('grace@contoso.example', newHire(2));
+    const { lifecycle, store, background, audit } = system;
+    const request = await submitOnboarding(lifecycle, 'grace@contoso.example', newHire(2));
     const byEmployee = await lifecycle.act(request._id, 'ada@contoso.example', {
       type: 'approver.approved',
     });
@@ -51,9 +52,9 @@ describe('an onboarding request from request to acceptance', () => {
       type: 'approver.approved',
     });
     expect(byRequester).toMatchObject({ kind: 'refused', reason: 'own_request' });
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('requested.awaitingApproval');
-    const trail = await lifecycle.audit.forRequest(request._id);
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('requested.awaitingApproval');
+    const trail = await audit.forRequest(request._id);
     expect(trail.filter((e) => e.action.startsWith('refused:'))).toHaveLength(2);
   });
 });
@@ -61,23 +62,23 @@ describe('an onboarding request from request to acceptance', () => {
 describe('an invitation accepted too late', () => {
   it('L4: accepting after the invitation expired is refused, even before the sweep ran', async () => {
     const { system, tenant, clock } = await buildSystem(db.connection, { seats: 3 });
-    const { lifecycle } = system;
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire(9));
+    const { lifecycle, store, background } = system;
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire(9));
     await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('invited');
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('invited');
 
     clock.advance(14 * 86_400_000 + 1000);
     const late = await lifecycle.act(request._id, 'katherine9@example.org', {
       type: 'invitee.accepted',
     });
     expect(late).toMatchObject({ kind: 'refused', reason: 'invitation_expired' });
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('invited');
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('invited');
 
     await system.scheduler.sweep();
-    await lifecycle.idle();
-    expect((await lifecycle.get(request._id)).status).toBe('expired');
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('expired');
     expect(await tenant.seatHolder('D365_SALES', request._id)).toBeUndefined();
   });
 });
@@ -85,15 +86,16 @@ describe('an invitation accepted too late', () => {
 describe('a failed onboarding', () => {
   it('P1/L1: takes back what it gave the account it created and releases the seat', async () => {
     const { system, tenant } = await buildSystem(db.connection, { seats: 3 });
-    const { lifecycle } = system;
+    const { lifecycle, store, background } = system;
     // A role of another business unit (S3) fails the environment step, after the account exists.
-    const request = await lifecycle.submitOnboarding(
+    const request = await submitOnboarding(
+      lifecycle,
       'ada@contoso.example',
       newHire(10, { securityRoles: ['Basic User'], adminRoles: ['Billing admin'] }),
     );
     await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await lifecycle.idle();
-    const failed = await lifecycle.get(request._id);
+    await background.idle();
+    const failed = await store.get(request._id);
     expect(failed.status).toBe('failed');
     expect(failed.failure?.undone).toEqual(
       expect.arrayContaining([
@@ -109,17 +111,19 @@ describe('a failed onboarding', () => {
 
 describe('a late second run of the invitation', () => {
   it('T2/L4: after the request is invited, the link and password it delivers are the ones that work', async () => {
-    const { system, tenant, notifier } = await buildSystem(db.connection, { seats: 3 });
-    const { lifecycle } = system;
-    const request = await lifecycle.submitOnboarding('ada@contoso.example', newHire('late'));
+    const { system, tenant, notifier, clock } = await buildSystem(db.connection, { seats: 3 });
+    const { lifecycle, store, background } = system;
+    const request = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire('late'));
     await lifecycle.act(request._id, 'grace@contoso.example', { type: 'approver.approved' });
-    await lifecycle.idle();
-    const invited = await lifecycle.get(request._id);
+    await background.idle();
+    const invited = await store.get(request._id);
     expect(invited.status).toBe('invited');
 
     // A runner that took the item over after its lease passed delivers a second invitation.
     const effects = createEffects({
       lifecycle,
+      store,
+      clock,
       directory: system.directory,
       notifier,
       people: new TenantPeople(tenant),
@@ -134,12 +138,12 @@ describe('a late second run of the invitation', () => {
       attempts: 1,
     };
     await effects.issueInvitation!(invited, item, [item.key]);
-    await lifecycle.idle();
+    await background.idle();
 
     const sent = notifier.invitations.filter((i) => i.requestId === request._id);
     expect(sent).toHaveLength(2);
     const token = sent[1]!.delivery.acceptUrl.split('/').pop()!;
-    const after = await lifecycle.get(request._id);
+    const after = await store.get(request._id);
     expect(after.status).toBe('invited');
     expect(after.invitation?.tokenHash).toBe(hashToken(token));
     // L4: the second delivery keeps the first one's expiry.

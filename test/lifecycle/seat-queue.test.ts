@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
+import type { AuditTrail } from '../../src/lifecycle/audit.ts';
+import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { TickingClock } from './directories.ts';
@@ -11,8 +12,8 @@ const SKU = 'D365_SALES';
 const WAITING = 'approved.waitingForSeat';
 
 /** The order in which requests got a seat: their `seat.granted` entries in the audit chain. */
-async function grantOrder(lifecycle: Lifecycle, ids: string[]): Promise<string[]> {
-  const entries = await lifecycle.audit.entries
+async function grantOrder(audit: AuditTrail, ids: string[]): Promise<string[]> {
+  const entries = await audit.entries
     .find({ action: 'seat.granted', requestId: { $in: ids } })
     .sort({ seq: 1 })
     .lean();
@@ -29,13 +30,13 @@ describe('seats under concurrent approvals', () => {
     // Every read of the clock moves it 1 ms, so concurrent approvals get distinct approvedAt.
     const clock = new TickingClock();
     const { system, tenant, errors } = await buildSystem(db.connection, { seats: 10, clock });
-    const { lifecycle, scheduler, seats } = system;
+    const { lifecycle, scheduler, seats, store, background, audit } = system;
     const requests = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        lifecycle.submitOnboarding('ada@contoso.example', newHire(i)),
+        submitOnboarding(lifecycle, 'ada@contoso.example', newHire(i)),
       ),
     );
-    await lifecycle.idle();
+    await background.idle();
 
     const outcomes = await Promise.all(
       requests.map((r, i) =>
@@ -45,11 +46,11 @@ describe('seats under concurrent approvals', () => {
       ),
     );
     expect(outcomes.every((o) => o.kind === 'transitioned')).toBe(true);
-    await lifecycle.idle();
+    await background.idle();
 
     const ids = requests.map((r) => r._id);
     const counts = async () => {
-      const docs = await lifecycle.requests.find({ _id: { $in: ids } }).lean<RequestDoc[]>();
+      const docs = await store.requests.find({ _id: { $in: ids } }).lean<RequestDoc[]>();
       const tally: Record<string, number> = {};
       for (const d of docs) tally[d.status] = (tally[d.status] ?? 0) + 1;
       return { docs, tally };
@@ -69,44 +70,44 @@ describe('seats under concurrent approvals', () => {
     const queue = byApproval(waiting);
     await tenant.addSeats(SKU, 5);
     await seats.promote(SKU);
-    await lifecycle.idle();
+    await background.idle();
     const second = await counts();
     expect(second.tally).toEqual({ invited: 15, [WAITING]: 85 });
-    expect(await grantOrder(lifecycle, queue)).toEqual(queue.slice(0, 5));
+    expect(await grantOrder(audit, queue)).toEqual(queue.slice(0, 5));
     expect(await tenant.seatSummary(SKU)).toMatchObject({ seats: 15, held: 15, free: 0 });
 
     // The 15 invitations expire unaccepted (L4): their seats go to the next 15, in order.
     clock.advance(DEADLINES.invitationTtl + 1000);
     await scheduler.sweep();
-    await lifecycle.idle();
+    await background.idle();
     const third = await counts();
     expect(third.tally).toEqual({ expired: 15, invited: 15, [WAITING]: 70 });
-    expect(await grantOrder(lifecycle, queue)).toEqual(queue.slice(0, 20));
+    expect(await grantOrder(audit, queue)).toEqual(queue.slice(0, 20));
     expect(await tenant.seatSummary(SKU)).toMatchObject({ seats: 15, held: 15, free: 0 });
     const stillWaiting = third.docs.filter((d) => d.status === WAITING).map((d) => d._id);
     expect(stillWaiting.sort()).toEqual(queue.slice(20).sort());
 
     expect(errors).toEqual([]);
-    expect(await lifecycle.audit.verify()).toMatchObject({ ok: true });
+    expect(await audit.verify()).toMatchObject({ ok: true });
   }, 120_000);
 
   it('L3: a cancelled waiting request gives up its place and never takes a seat', async () => {
     await resetDatabase(db.connection);
     const { system, tenant } = await buildSystem(db.connection, { seats: 0 });
-    const { lifecycle, seats } = system;
-    const a = await lifecycle.submitOnboarding('ada@contoso.example', newHire('c1'));
-    const b = await lifecycle.submitOnboarding('ada@contoso.example', newHire('c2'));
+    const { lifecycle, seats, store, background } = system;
+    const a = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire('c1'));
+    const b = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire('c2'));
     for (const r of [a, b]) {
       await lifecycle.act(r._id, 'grace@contoso.example', { type: 'approver.approved' });
     }
-    await lifecycle.idle();
-    expect((await lifecycle.get(a._id)).status).toBe(WAITING);
+    await background.idle();
+    expect((await store.get(a._id)).status).toBe(WAITING);
     await lifecycle.act(a._id, 'ada@contoso.example', { type: 'requester.cancelled' });
     await tenant.addSeats(SKU, 1);
     await seats.promote(SKU);
-    await lifecycle.idle();
-    expect((await lifecycle.get(a._id)).status).toBe('cancelled');
-    expect((await lifecycle.get(b._id)).status).toBe('invited');
+    await background.idle();
+    expect((await store.get(a._id)).status).toBe('cancelled');
+    expect((await store.get(b._id)).status).toBe('invited');
     expect(await tenant.seatHolder(SKU, a._id)).toBeUndefined();
     expect((await tenant.seatSummary(SKU)).free).toBe(0);
   });

@@ -34,10 +34,10 @@ afterAll(async () => {
   FakeSlack.uninstall();
 });
 
-const lifecycle = () => desk.system.lifecycle;
+const system = () => desk.system;
 const counts = async () => ({
-  requests: await lifecycle().requests.countDocuments(),
-  audit: (await lifecycle().audit.exportJsonLines()).split('\n').filter(Boolean).length,
+  requests: await system().store.requests.countDocuments(),
+  audit: (await system().audit.exportJsonLines()).split('\n').filter(Boolean).length,
 });
 
 async function submitted(n: number): Promise<string> {
@@ -45,13 +45,13 @@ async function submitted(n: number): Promise<string> {
   const res = await post(desk, submit(U.ada, CALLBACK.onboardingRequest, onboardingValues(n)));
   expect(res.status).toBe(200);
   const dm = await slack.waitFor('chat.postMessage', `Johnson${n} was sent`, since);
-  await lifecycle().idle();
+  await system().background.idle();
   return /REQ-[A-Z0-9]+/.exec(JSON.stringify(dm.body))![0];
 }
 
 async function approvals(id: string) {
-  const trail = await lifecycle().audit.forRequest(id);
-  const doc = await lifecycle().get(id);
+  const trail = await system().audit.forRequest(id);
+  const doc = await system().store.get(id);
   return {
     audited: trail.filter((e) => e.action === 'approver.approved').length,
     history: doc.history.filter((h) => h.event === 'approver.approved').length,
@@ -61,11 +61,11 @@ async function approvals(id: string) {
 /** Waits until the request left the approval queue and every effect ran. */
 async function settled(id: string) {
   await eventually(async () => {
-    const doc = await lifecycle().get(id);
+    const doc = await system().store.get(id);
     expect(doc.status.startsWith('requested')).toBe(false);
     expect(doc.outbox.filter((i) => i.status === 'pending')).toEqual([]);
   }, 20_000);
-  await lifecycle().idle();
+  await system().background.idle();
 }
 
 describe('requests that are not from Slack', () => {
@@ -98,7 +98,7 @@ describe('requests that are not from Slack', () => {
     ).toBe(401);
 
     await new Promise((r) => setTimeout(r, 200));
-    await lifecycle().idle();
+    await system().background.idle();
     expect(await counts()).toEqual(before);
     expect(slack.calls.slice(calls)).toEqual([]);
     expect(await desk.tenant.seatSummary('D365_SALES')).toMatchObject({ seats: 20 });
@@ -127,7 +127,7 @@ describe('Slack delivering twice', () => {
     expect(await approvals(id)).toEqual({ audited: 1, history: 1 });
     // The second click is told privately that it was already decided.
     await eventually(async () => {
-      const trail = await lifecycle().audit.forRequest(id);
+      const trail = await system().audit.forRequest(id);
       expect(trail.filter((e) => e.action === 'refused:approver.approved')).toHaveLength(1);
     });
   });
@@ -143,11 +143,11 @@ describe('the 3-second ack', () => {
     expect(ackMs).toBeLessThan(3000);
     // Still provisioning when the ack came back.
     await eventually(async () =>
-      expect((await lifecycle().get(id)).status).toBe('approved.provisioning'),
+      expect((await system().store.get(id)).status).toBe('approved.provisioning'),
     );
     expect(Date.now() - started).toBeLessThan(PROVISIONING_MS);
     await eventually(
-      async () => expect((await lifecycle().get(id)).status).toBe('invited'),
+      async () => expect((await system().store.get(id)).status).toBe('invited'),
       20_000,
     );
     await settled(id);

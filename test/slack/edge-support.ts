@@ -40,10 +40,8 @@ export function useEdgeFixture(label: string): EdgeFixture {
     );
     expect(res.status).toBe(200);
     await fixture.slack.waitFor('chat.postMessage', 'Johnson1 was sent');
-    await fixture.desk.system.lifecycle.idle();
-    const [request] = await fixture.desk.system.lifecycle.requestsInvolving([
-      'ada@contoso.example',
-    ]);
+    await fixture.desk.system.background.idle();
+    const [request] = await fixture.desk.system.queries.requestsInvolving(['ada@contoso.example']);
     fixture.requestId = request!._id;
   });
   afterAll(async () => {

@@ -36,7 +36,7 @@ const approveWith = (patch: (p: Record<string, unknown>) => void): SlackBody => 
   patch(payload);
   return interaction(payload);
 };
-const status = async () => (await f.desk.system.lifecycle.get(f.requestId)).status;
+const status = async () => (await f.desk.system.store.get(f.requestId)).status;
 const accounts = () => f.db.connection.db!.collection('accounts').countDocuments();
 
 beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('1. a body of null', () => {
     // Still alive and answering.
     const help = await post(f.desk, command(U.alan, 'help'));
     expect(help.status).toBe(200);
-    await f.desk.system.lifecycle.idle();
+    await f.desk.system.background.idle();
     expect(f.rejections).toEqual([]);
   });
 });
@@ -75,7 +75,7 @@ describe('2. Slack ids that are not strings of their shape', () => {
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ ok: false, error: 'invalid_payload' });
     expect(JSON.stringify(res.json)).toContain('user.id');
-    await f.desk.system.lifecycle.idle();
+    await f.desk.system.background.idle();
     expect(await status()).toBe(initialStatus);
     expect(await accounts()).toBe(accountsBefore);
     expect(await contentHash(f.db.connection)).toEqual(before);
@@ -87,7 +87,7 @@ describe('2. Slack ids that are not strings of their shape', () => {
     const res = await post(f.desk, form(twice));
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ ok: false, error: 'invalid_payload' });
-    await f.desk.system.lifecycle.idle();
+    await f.desk.system.background.idle();
     expect((await f.desk.tenant.seatSummary('D365_SALES')).seats).toBe(seats);
   });
 });
@@ -102,7 +102,7 @@ describe('3. the deny modal private_metadata', () => {
     body.view.private_metadata = { $gt: '' };
     const res = await post(f.desk, interaction(body));
     expect(res.status).toBe(400);
-    await f.desk.system.lifecycle.idle();
+    await f.desk.system.background.idle();
     expect(await status()).toBe(initialStatus);
     expect(await contentHash(f.db.connection)).toEqual(before);
   });
@@ -183,7 +183,7 @@ describe('7. log lines', () => {
       approveWith((p) => ((p.user as Record<string, unknown>).id = 'U'.repeat(5000))),
     );
     await fetch(`${f.desk.url}/invitations/${'x'.repeat(5000)}`);
-    await f.desk.system.lifecycle.idle();
+    await f.desk.system.background.idle();
     expect(f.desk.errors.length).toBeGreaterThan(0);
     for (const line of f.desk.errors) {
       expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE + 20);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRequestId } from '../../src/lifecycle/lifecycle.service.ts';
+import { newRequestId } from '../../src/lifecycle/outbox.ts';
 import { requestId, slackChannelId, slackTeamId, slackUserId } from '../../src/slack/ids.schema.ts';
 
 describe('the id shapes the edge accepts', () => {

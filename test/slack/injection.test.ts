@@ -105,7 +105,7 @@ async function expectRefusedAndNothingWritten(body: SlackBody, field: string) {
   expect(res.status).toBe(400);
   expect(res.json).toMatchObject({ ok: false, error: 'invalid_payload' });
   expect((res.json as { problem: string }).problem).toContain(field);
-  await f.desk.system.lifecycle.idle();
+  await f.desk.system.background.idle();
   expect(await contentHash(f.db.connection)).toEqual(before);
   expect(await auditSeq(f.db.connection)).toBe(seq);
 }

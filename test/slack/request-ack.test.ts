@@ -44,8 +44,8 @@ describe('request modals are acked before Slack or the database is asked anythin
     expect(res.ms).toBeLessThan(1_000);
     const told = await slack.waitFor('chat.postMessage', 'does not know you', 0);
     expect(told.body.channel).toBe(STRANGER);
-    await desk.system.lifecycle.idle();
-    expect(await desk.system.lifecycle.requests.countDocuments()).toBe(0);
+    await desk.system.background.idle();
+    expect(await desk.system.store.requests.countDocuments()).toBe(0);
   });
 
   it('a manager who is not in the tenant file: acked at once, the requester is told, nothing is written', async () => {
@@ -60,8 +60,8 @@ describe('request modals are acked before Slack or the database is asked anythin
     const told = await slack.waitFor('chat.postMessage', 'not in the tenant file', since);
     expect(told.body.channel).toBe(U.ada);
     expect(textOf(told)).toContain('not sent');
-    await desk.system.lifecycle.idle();
-    expect(await desk.system.lifecycle.requests.countDocuments()).toBe(0);
+    await desk.system.background.idle();
+    expect(await desk.system.store.requests.countDocuments()).toBe(0);
   });
 
   it('a role change for someone without an account: acked at once, told privately', async () => {

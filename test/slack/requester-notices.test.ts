@@ -45,14 +45,14 @@ async function requestAndApprove(n: number, status: string): Promise<string> {
   ).toBe(200);
   const dm = await slack.waitFor('chat.postMessage', `Johnson${n} was sent`);
   const id = /REQ-[A-Z0-9]+/.exec(text(dm))![0];
-  await desk.system.lifecycle.idle();
+  await desk.system.background.idle();
   expect((await post(desk, approve(U.grace, id))).status).toBe(200);
   await eventually(async () => {
-    const doc = await desk.system.lifecycle.get(id);
+    const doc = await desk.system.store.get(id);
     expect(doc.status).toBe(status);
     expect(doc.outbox.filter((i) => i.status === 'pending')).toEqual([]);
   });
-  await desk.system.lifecycle.idle();
+  await desk.system.background.idle();
   return id;
 }
 

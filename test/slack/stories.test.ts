@@ -35,9 +35,9 @@ afterAll(async () => {
   FakeSlack.uninstall();
 });
 
-const requests = () => desk.system.lifecycle.requests.countDocuments();
-const status = async (id: string) => (await desk.system.lifecycle.get(id)).status;
-const idle = () => desk.system.lifecycle.idle();
+const requests = () => desk.system.store.requests.countDocuments();
+const status = async (id: string) => (await desk.system.store.get(id)).status;
+const idle = () => desk.system.background.idle();
 const textOf = (call: { body: Record<string, unknown> }) => JSON.stringify(call.body);
 /**
  * The handler runs after the ack: wait until the stored status is `expected` and its effects
@@ -45,7 +45,7 @@ const textOf = (call: { body: Record<string, unknown> }) => JSON.stringify(call.
  */
 async function reaches(id: string, expected: string) {
   await eventually(async () => {
-    const doc = await desk.system.lifecycle.get(id);
+    const doc = await desk.system.store.get(id);
     expect(doc.status).toBe(expected);
     expect(doc.outbox.filter((i) => i.status === 'pending')).toEqual([]);
   });
@@ -147,7 +147,7 @@ describe('the employee, the Global admin and the invitee', () => {
     expect(ephemeral.body).toMatchObject({ channel: APPROVALS, user: U.alan });
     expect(await status(id)).toBe('requested.awaitingApproval');
     expect(slack.calls.slice(since).filter((c) => c.method === 'chat.update')).toHaveLength(0);
-    const trail = await desk.system.lifecycle.audit.forRequest(id);
+    const trail = await desk.system.audit.forRequest(id);
     expect(trail).toContainEqual(
       expect.objectContaining({
         actor: 'alan@contoso.example',
@@ -164,7 +164,7 @@ describe('the employee, the Global admin and the invitee', () => {
   });
 
   it('/access status <id> by an unrelated employee answers "Not found"', async () => {
-    const id = (await desk.system.lifecycle.requestsInvolving(['ada@contoso.example']))[0]!._id;
+    const id = (await desk.system.queries.requestsInvolving(['ada@contoso.example']))[0]!._id;
     const since = slack.mark();
     expect((await post(desk, command(U.alan, `status ${id}`))).status).toBe(200);
     const answer = await slack.waitFor('response_url/commands', 'Not found', since);
@@ -246,7 +246,7 @@ describe('seat counts from Slack', () => {
 });
 
 describe('waiting for the work after an ack', () => {
-  it('lifecycle.idle() waits for what a listener does after it acked', async () => {
+  it('background.idle() waits for what a listener does after it acked', async () => {
     const since = slack.mark();
     expect((await post(desk, command(U.ada, 'seats'))).status).toBe(200);
     await idle();
@@ -258,7 +258,7 @@ describe('waiting for the work after an ack', () => {
 
 describe('the manager', () => {
   it("opening App Home publishes a view with their report's requests", async () => {
-    const mine = await desk.system.lifecycle.requestsInvolving(['ada@contoso.example']);
+    const mine = await desk.system.queries.requestsInvolving(['ada@contoso.example']);
     expect(mine.length).toBeGreaterThan(0);
     const res = await post(
       desk,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appHome } from '../../../flows/blocks/app-home.ts';
 import { ACTION } from '../../../flows/ids.ts';
-import { approvedRequest, onboardingRequest } from './fixtures.ts';
+import { approvedRequest, inState, onboardingRequest } from './fixtures.ts';
 
 const grace = { email: 'grace@contoso.example', name: 'Grace Hopper', slackId: 'U0GRACE' };
 const linus = { email: 'linus@contoso.example', name: 'Linus Admin', slackId: 'U0LINUS' };
@@ -12,7 +12,7 @@ describe('appHome', () => {
     const view = appHome({
       viewer: grace,
       myRequests: [onboardingRequest()],
-      reportsRequests: [approvedRequest({ id: 'REQ-2B8M4X', status: 'invited' })],
+      reportsRequests: [approvedRequest({ id: 'REQ-2B8M4X', ...inState('invited') })],
       pendingQueue: [onboardingRequest({ id: 'REQ-HIDDEN' })],
       isGlobalAdmin: false,
     });
@@ -135,7 +135,7 @@ describe('appHome', () => {
         onboardingRequest({ id: 'REQ-LINUS1', requester: linus }),
         onboardingRequest({
           id: 'REQ-GA0002',
-          status: 'requested.awaitingSecondApproval',
+          ...inState('requested.awaitingSecondApproval'),
           needsSecondApproval: true,
           approvals: [{ by: 'linus@contoso.example' }],
         }),

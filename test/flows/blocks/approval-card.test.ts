@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCard } from '../../../flows/blocks/approval-card.ts';
 import { ACTION } from '../../../flows/ids.ts';
-import { approvedRequest, onboardingRequest } from './fixtures.ts';
+import { approvedRequest, inState, onboardingRequest } from './fixtures.ts';
 
 describe('approvalCard', () => {
   it('an undecided request shows the seats in words and Approve/Deny buttons', () => {
@@ -139,7 +139,7 @@ describe('approvalCard', () => {
 
   it('a denied request shows the reason', () => {
     const card = approvalCard(
-      approvedRequest({ status: 'denied', denyReason: 'No budget for a seat this quarter' }),
+      approvedRequest({ ...inState('denied'), denyReason: 'No budget for a seat this quarter' }),
     );
 
     expect(card.blocks.at(-1)).toMatchInlineSnapshot(`
@@ -158,7 +158,7 @@ describe('approvalCard', () => {
   it('A2: a request granting Global admin says 1 of 2 Global admin approvals', () => {
     const card = approvalCard(
       onboardingRequest({
-        status: 'requested.awaitingSecondApproval',
+        ...inState('requested.awaitingSecondApproval'),
         needsSecondApproval: true,
         approvals: [{ by: 'linus@contoso.example' }],
       }),

@@ -1,4 +1,6 @@
 import type { RequestView, TenantOptions } from '../../../flows/blocks/types.ts';
+import type { RequestKind } from '../../../src/lifecycle/request.model.ts';
+import { type RequestStatus, statusFacts } from '../../../src/lifecycle/status.ts';
 
 /** A tenant with two environments, the second with two business units. */
 export const tenant: TenantOptions = {
@@ -24,12 +26,17 @@ export const tenant: TenantOptions = {
   adminRoles: ['Global admin', 'Billing admin', 'Password admin'],
 };
 
+/** Where a request of `kind` by Grace is when its machine rests in `status` (from the machine). */
+export function inState(status: string, kind: RequestKind = 'onboarding'): RequestStatus {
+  return statusFacts(kind, status, 'grace@contoso.example');
+}
+
 /** An onboarding request waiting for its first approval. */
 export function onboardingRequest(overrides: Partial<RequestView> = {}): RequestView {
   return {
     id: 'REQ-7K3Q9D',
     kind: 'onboarding',
-    status: 'requested.awaitingApproval',
+    ...inState('requested.awaitingApproval'),
     requester: { email: 'grace@contoso.example', name: 'Grace Hopper', slackId: 'U0GRACE' },
     subject: { email: 'ada@personal.example', name: 'Ada Lovelace' },
     summary: [
@@ -52,7 +59,7 @@ export function onboardingRequest(overrides: Partial<RequestView> = {}): Request
 /** The same request once Linus approved it and the account is being provisioned. */
 export function approvedRequest(overrides: Partial<RequestView> = {}): RequestView {
   return onboardingRequest({
-    status: 'approved.provisioning',
+    ...inState('approved.provisioning'),
     decidedBy: { email: 'linus@contoso.example', name: 'Linus Admin', slackId: 'U0LINUS' },
     decidedAt: '2026-11-20T10:30:00.000Z',
     approvals: [{ by: 'linus@contoso.example' }],

@@ -29,7 +29,7 @@ describe('refusalMessage', () => {
       reason: 'already_decided',
       by: { email: 'linus@contoso.example', name: 'Linus Admin', slackId: 'U0LINUS' },
       at: '2026-11-20T10:30:00.000Z',
-      status: 'invited',
+      word: 'invited',
     });
 
     expect(message).toMatchInlineSnapshot(`
@@ -49,7 +49,7 @@ describe('refusalMessage', () => {
   });
 
   it('a request that ended without a decision says how it ended', () => {
-    const message = refusalMessage({ reason: 'already_decided', status: 'cancelled' });
+    const message = refusalMessage({ reason: 'already_decided', word: 'cancelled' });
 
     expect(message.text).toBe('This request is no longer waiting for a decision: it is cancelled.');
   });

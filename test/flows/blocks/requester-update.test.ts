@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requesterUpdate } from '../../../flows/blocks/requester-update.ts';
 import { ACTION } from '../../../flows/ids.ts';
-import { approvedRequest, onboardingRequest } from './fixtures.ts';
+import { approvedRequest, inState, onboardingRequest } from './fixtures.ts';
 
 const hasCancel = (blocks: unknown[]) => JSON.stringify(blocks).includes(ACTION.cancelRequest);
 
@@ -78,7 +78,9 @@ describe('requesterUpdate', () => {
       free: 0,
     };
 
-    const message = requesterUpdate(approvedRequest({ status: 'approved.waitingForSeat', sku }));
+    const message = requesterUpdate(
+      approvedRequest({ ...inState('approved.waitingForSeat'), sku }),
+    );
 
     expect(message.text).toMatchInlineSnapshot(
       `"REQ-7K3Q9D (Onboarding for Ada Lovelace): Approved by Linus Admin (linus@contoso.example). There is no free seat of Microsoft 365 E3 (25/25 used, 1 held by invitations) yet; it goes ahead as soon as one is free."`,
@@ -96,7 +98,9 @@ describe('requesterUpdate', () => {
       free: 22,
     };
 
-    const message = requesterUpdate(approvedRequest({ status: 'approved.waitingForSeat', sku }));
+    const message = requesterUpdate(
+      approvedRequest({ ...inState('approved.waitingForSeat'), sku }),
+    );
 
     expect(message.text).toMatchInlineSnapshot(
       `"REQ-7K3Q9D (Onboarding for Ada Lovelace): Approved by Linus Admin (linus@contoso.example). It is being carried out."`,
@@ -106,15 +110,18 @@ describe('requesterUpdate', () => {
 
   it('tells every later step in one sentence, without Cancel', () => {
     const steps = [
-      approvedRequest({ status: 'approved.provisioning' }),
-      approvedRequest({ status: 'provisioned' }),
-      approvedRequest({ status: 'invited' }),
-      approvedRequest({ status: 'accepted' }),
-      approvedRequest({ kind: 'role_change', status: 'applied' }),
-      approvedRequest({ status: 'denied', denyReason: 'Not in budget' }),
-      onboardingRequest({ status: 'cancelled', endReason: 'cancelled by the requester' }),
-      approvedRequest({ status: 'expired', endReason: 'the invitation was not accepted in time' }),
-      approvedRequest({ status: 'failed', failureReason: 'the directory refused the UPN' }),
+      approvedRequest({ ...inState('approved.provisioning') }),
+      approvedRequest({ ...inState('provisioned') }),
+      approvedRequest({ ...inState('invited') }),
+      approvedRequest({ ...inState('accepted') }),
+      approvedRequest({ kind: 'role_change', ...inState('applied', 'role_change') }),
+      approvedRequest({ ...inState('denied'), denyReason: 'Not in budget' }),
+      onboardingRequest({ ...inState('cancelled'), endReason: 'cancelled by the requester' }),
+      approvedRequest({
+        ...inState('expired'),
+        endReason: 'the invitation was not accepted in time',
+      }),
+      approvedRequest({ ...inState('failed'), failureReason: 'the directory refused the UPN' }),
     ];
 
     const messages = steps.map(requesterUpdate);

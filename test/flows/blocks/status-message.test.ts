@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { statusMessage } from '../../../flows/blocks/status-message.ts';
-import { approvedRequest, onboardingRequest } from './fixtures.ts';
+import { approvedRequest, inState, onboardingRequest } from './fixtures.ts';
 
 describe('statusMessage', () => {
   it('shows each request with its status and timeline', () => {
     const invited = approvedRequest({
       id: 'REQ-2B8M4X',
-      status: 'invited',
+      ...inState('invited'),
       timeline: [
         { at: '2026-11-20T10:30:00.000Z', text: 'Approved by Linus Admin' },
         { at: '2026-11-20T10:32:00.000Z', text: 'Invitation sent; it expires in 14 days' },
