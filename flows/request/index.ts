@@ -106,10 +106,14 @@ export function register(app: App, deps: FlowDeps): void {
     const viewer = await resolveViewer(deps.tenant, client, body.user.id);
     if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
     const subject = await subjectEmail(deps, client, fields);
-    if (!subject || !(await deps.tenant.hasAccount(subject))) {
-      const who = subject ?? NOT_IN_TENANT(String(fields.subject_user));
+    if (!subject) {
       return void (await tell(
-        `Your change request was not sent: ${who} has no account yet; request an account instead.`,
+        `Your change request was not sent: ${NOT_IN_TENANT(String(fields.subject_user))}`,
+      ));
+    }
+    if (!(await deps.tenant.hasAccount(subject))) {
+      return void (await tell(
+        `Your change request was not sent: ${subject} has no account yet; request an account instead.`,
       ));
     }
     try {

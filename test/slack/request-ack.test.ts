@@ -85,4 +85,26 @@ describe('request modals are acked before Slack or the database is asked anythin
     expect(told.body.channel).toBe(U.ada);
     expect(textOf(told)).toContain('nobody@contoso.example');
   });
+
+  it('a role change about a Slack user accessdesk cannot find: acked at once, told privately', async () => {
+    const since = slack.mark();
+    const values = {
+      [FIELD.changeKind]: {
+        [FIELD.changeKind]: { type: 'static_select', selected_option: { value: 'disable' } },
+      },
+      [FIELD.subjectUser]: {
+        [FIELD.subjectUser]: { type: 'users_select', selected_user: 'U0GHOST' },
+      },
+      [FIELD.justification]: {
+        [FIELD.justification]: { type: 'plain_text_input', value: 'left the company' },
+      },
+    };
+    const res = await post(desk, submit(U.ada, CALLBACK.roleChangeRequest, values));
+
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1_000);
+    const told = await slack.waitFor('chat.postMessage', 'U0GHOST', since);
+    expect(textOf(told)).toContain('not sent: <@U0GHOST> is not in the tenant file.');
+    expect(textOf(told)).not.toContain('has no account');
+  });
 });

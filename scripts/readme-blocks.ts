@@ -1,0 +1,31 @@
+/** The README's generated blocks, by marker name: the lifecycle diagrams and the rule table. */
+import { onboardingMachine } from '../machines/onboarding.machine.ts';
+import { roleChangeMachine } from '../machines/role-change.machine.ts';
+import { RULES } from '../src/rule-registry.ts';
+import { mermaidBlock, toMermaid } from './mermaid.ts';
+import { ruleTable } from './rules.ts';
+
+/** Each generated README block, by marker name, as it would be generated now. */
+export const readmeBlocks: Record<string, string> = {
+  onboarding: withNote(mermaidBlock(toMermaid(onboardingMachine)), 'onboarding.machine.ts'),
+  'role-change': withNote(mermaidBlock(toMermaid(roleChangeMachine)), 'role-change.machine.ts'),
+  rules: [
+    ruleTable(RULES),
+    '',
+    'Generated from `src/rule-registry.ts` by `npm run diagrams`. `test/rule-registry.test.ts` fails',
+    'when a function listed here is used by no other production file (src/, flows/, machines/;',
+    'tests do not count), when an export of a `*.rules.ts` file is used by no production code, or',
+    "when no test title names a rule ID (`it('L4: …')`).",
+  ].join('\n'),
+};
+
+/** Tells the reader where the diagram comes from and what it leaves out. */
+function withNote(block: string, file: string): string {
+  return [
+    block,
+    '',
+    `Generated from \`machines/${file}\` by \`npm run diagrams\`. Attempts refused without a`,
+    'change of state (not a Global admin, own request, same approver twice, not the requester or',
+    'invitee) are not drawn.',
+  ].join('\n');
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against each mutant of `src/tenant/*.rules.ts` and `machines/`
+ * (`npm run test:mutation`): the pure ones that prove those files' behaviour, no database.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/tenant/rules.test.ts',
+      'test/tenant/rules-edges.test.ts',
+      'test/machines/**/*.test.ts',
+      'test/lifecycle/provisioning-order.test.ts',
+      'test/flows/request/parse.test.ts',
+      'test/scripts/*.test.ts',
+    ],
+    pool: 'forks',
+  },
+});
