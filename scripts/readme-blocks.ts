@@ -1,7 +1,7 @@
 /** The README's generated blocks, by marker name: the lifecycle diagrams and the rule table. */
 import { onboardingMachine } from '../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../machines/role-change.machine.ts';
-import { RULES } from '../src/rule-registry.ts';
+import { RULES } from '../src/rule-registry/index.ts';
 import { mermaidBlock, toMermaid } from './mermaid.ts';
 import { ruleTable } from './rules.ts';
 
@@ -12,7 +12,7 @@ export const readmeBlocks: Record<string, string> = {
   rules: [
     ruleTable(RULES),
     '',
-    'Generated from `src/rule-registry.ts` by `npm run diagrams`. `test/rule-registry.test.ts` fails',
+    'Generated from `src/rule-registry/` by `npm run diagrams`. `test/rule-registry.test.ts` fails',
     'when a function listed here is used by no other production file (src/, flows/, machines/;',
     'tests do not count), when an export of a `*.rules.ts` file is used by no production code, or',
     "when no test title names a rule ID (`it('L4: …')`).",

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scanProduction, unreachableEnforcers, unusedRuleExports } from '../scripts/rules.ts';
-import { RULES } from '../src/rule-registry.ts';
+import { RULES } from '../src/rule-registry/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
