@@ -22,7 +22,7 @@ import { verifySlackRequest } from '@slack/bolt';
 import { loadConfig } from '../src/config.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { connectMongo, describeEngine } from '../src/db/index.ts';
-import { submitOnboarding } from '../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../src/lifecycle/submit.ts';
 import { startAccessdesk } from '../src/server.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
 

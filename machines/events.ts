@@ -52,7 +52,11 @@ export const systemEventSchema = z.discriminatedUnion('type', [
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 
 /** Every event a request's machine takes: what the lifecycle parses before the machine runs. */
-export const requestEventSchema = z.union([personEventSchema, timerEventSchema, systemEventSchema]);
+export const requestEventSchema = z.discriminatedUnion('type', [
+  ...personEventSchema.options,
+  ...timerEventSchema.options,
+  ...systemEventSchema.options,
+]);
 export type RequestEvent = z.infer<typeof requestEventSchema>;
 
 /** Context every lifecycle keeps about the decision. */

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
-import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
 import { onboardingModal } from '../blocks/onboarding-modal.ts';
 import { roleChangeModal } from '../blocks/role-change-modal.ts';
 import type { ModalView } from '../blocks/types.ts';

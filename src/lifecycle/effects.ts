@@ -1,14 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { DecisionEffect } from '../../machines/decision.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
+import type { RequestKind } from './kinds.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
+import { onboardingEffects, onboardingUndo } from './onboarding.effects.ts';
 import type { Directory, Notifier, People } from './ports.ts';
-import { applyRoleChange, provisioningSteps } from './provisioning.ts';
-import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request.model.ts';
+import type { RequestDoc } from './request.model.ts';
 import type { RequestStore } from './request-store.ts';
+import { roleChangeEffects } from './role-change.effects.ts';
 import type { SeatQueue } from './seat-queue.ts';
 import { awaitsAcceptance } from './status.ts';
 
@@ -36,17 +39,28 @@ export function hashToken(token: string): string {
  */
 export type EffectName = OnboardingEffect | RoleChangeEffect | 'notifyRequester';
 
-/** The effects the machines name, implemented over the ports. */
+/** What a kind takes back when a request of it fails (the `failed` ending), in words. */
+export type Undo = (request: RequestDoc) => Promise<string[]>;
+
+/** Every effect the machines name: the decision's and each kind's, checked against them. */
 export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
-  const { lifecycle, store, clock, directory, notifier, seats } = deps;
-  /** Saves fields that are not a transition, through the store's compare-and-set. */
-  const patch = async (id: string, fields: (doc: RequestDoc) => Partial<RequestDoc> | undefined) =>
-    (
-      await store.update(id, (doc) => {
-        const set = fields(doc);
-        return set ? { set } : undefined;
-      })
-    ).request;
+  return {
+    ...decisionEffects(deps, { onboarding: onboardingUndo(deps.directory) }),
+    ...onboardingEffects(deps),
+    ...roleChangeEffects(deps),
+  } satisfies Record<EffectName, Effect>;
+}
+
+/**
+ * The effects of the shared decision part, implemented over the ports, whatever the kind;
+ * `undo` says what each kind takes back when it fails.
+ */
+function decisionEffects(
+  deps: EffectDeps,
+  undo: Partial<Record<RequestKind, Undo>>,
+): Record<DecisionEffect | 'notifyRequester', Effect> {
+  const { lifecycle, clock, directory, notifier, seats, store } = deps;
+  const patch = patchThrough(store);
   const sku = (r: RequestDoc) => r.skuId;
 
   return {
@@ -77,24 +91,6 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
     requestSeat: async (request) => {
       const skuId = sku(request);
       if (skuId) await seats.promote(skuId);
-      return undefined;
-    },
-    provisionAccount: async (request, _item, completes) => {
-      const account = await provisioningSteps(
-        directory,
-        request,
-        request.details as OnboardingDetails,
-      );
-      await lifecycle.send(
-        request._id,
-        { type: 'directory.provisioned', accountId: account.accountId, upn: account.upn },
-        { completes },
-      );
-      return undefined;
-    },
-    applyChange: async (request, _item, completes) => {
-      await applyRoleChange(directory, request, request.details as RoleChangeDetails);
-      await lifecycle.send(request._id, { type: 'directory.applied' }, { completes });
       return undefined;
     },
     issueInvitation: async (request, _item, completes) => {
@@ -141,23 +137,6 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
       }
       return undefined;
     },
-    confirmSeat: async (request) => {
-      const skuId = sku(request);
-      if (skuId) await directory.confirmSeat(skuId, request._id);
-      const usedAt = clock.now();
-      return (doc) =>
-        doc.invitation && !doc.invitation.usedAt
-          ? { invitation: { ...doc.invitation, usedAt } }
-          : undefined;
-    },
-    completeReenable: async (request) => {
-      const details = request.details as RoleChangeDetails;
-      const accountId = await directory.accountIdByEmail(request.subjectEmail);
-      if (!accountId) return undefined;
-      await directory.setSignInAllowed(accountId, true);
-      if (details.environment) await directory.addToSecurityGroup(details.environment, accountId);
-      return undefined;
-    },
     releaseSeat: async (request) => {
       const skuId = sku(request);
       if (!skuId) return undefined;
@@ -172,12 +151,12 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
         await directory.releaseSeat(skuId, request._id);
         undone.push(`released the held ${skuId} seat`);
       }
-      if (request.kind === 'onboarding') undone.push(...(await undoAccount(directory, request)));
+      undone.push(...((await undo[request.kind]?.(request)) ?? []));
       if (skuId) await seats.promote(skuId);
       const failure = { reason: (request.context.failureReason as string) ?? 'unknown', undone };
       return () => ({ failure });
     },
-  } satisfies Record<EffectName, Effect>;
+  };
 }
 
 /** A rule refused a step for good: provisioning steps turn that into `directory.failed`. */
@@ -197,29 +176,13 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
   };
 }
 
-/**
- * Takes back what a failed onboarding gave the account it created (found by the request's key,
- * since provisioning may have failed before it reported the account): admin roles, the security
- * group, sign-in. The account itself stays, blocked, so the person still has one account (L1).
- */
-async function undoAccount(directory: Directory, request: RequestDoc): Promise<string[]> {
-  const accountId =
-    (request.context.accountId as string | undefined) ??
-    (await directory.accountIdByKey(request._id));
-  if (!accountId) return [];
-  const details = request.details as OnboardingDetails;
-  const undone: string[] = [];
-  if (details.adminRoles.length) {
-    try {
-      await directory.revokeAdminRoles(accountId, details.adminRoles);
-      undone.push(`revoked ${details.adminRoles.join(', ')}`);
-    } catch (error) {
-      undone.push(`could not revoke ${details.adminRoles.join(', ')}: ${(error as Error).message}`);
-    }
-  }
-  await directory.removeFromSecurityGroup(details.environment, accountId);
-  undone.push(`removed the account from ${details.environment}'s security group`);
-  await directory.setSignInAllowed(accountId, false);
-  undone.push('blocked sign-in of the account it created');
-  return undone;
+/** Saves fields that are not a transition, through the store's compare-and-set. */
+export function patchThrough(store: RequestStore) {
+  return async (id: string, fields: (doc: RequestDoc) => Partial<RequestDoc> | undefined) =>
+    (
+      await store.update(id, (doc) => {
+        const set = fields(doc);
+        return set ? { set } : undefined;
+      })
+    ).request;
 }

@@ -1,10 +1,7 @@
-import type { Lifecycle } from './lifecycle.service.ts';
-import type { RequestDoc } from './request.model.ts';
-
 /*
- * The request kinds: what each asks and how it starts. A new kind adds its details and submit
- * function here, its machine to `machines.ts`, its effects to `effects.ts`, and its flow; the
- * kernel (lifecycle, store, runner, scheduler, seat queue) does not change.
+ * The request kinds and what each asks. A new kind adds its details here, its submit function
+ * to `submit.ts`, its machine to `machines.ts`, its effects file beside `effects.ts`, and its
+ * flow; the kernel (lifecycle, store, runner, scheduler, seat queue) does not change.
  */
 
 /** Which lifecycle a request follows. */
@@ -51,47 +48,3 @@ export interface RoleChangeDetails {
 
 /** What any request asks. */
 export type RequestDetails = OnboardingDetails | RoleChangeDetails;
-
-/** Creates an onboarding request in `requested` and queues the approval card. */
-export function submitOnboarding(
-  lifecycle: Lifecycle,
-  requesterEmail: string,
-  details: OnboardingDetails,
-): Promise<RequestDoc> {
-  return lifecycle.submit({
-    kind: 'onboarding',
-    requesterEmail,
-    subjectEmail: details.email,
-    details,
-    input: {
-      grantsGlobalAdmin: details.adminRoles.includes('Global admin'),
-      needsSeat: false,
-      reenables: false,
-    },
-    skuId: details.sku,
-  });
-}
-
-/** Creates a role-change request for the account of `subjectEmail`. */
-export function submitRoleChange(
-  lifecycle: Lifecycle,
-  requesterEmail: string,
-  subjectEmail: string,
-  details: RoleChangeDetails,
-  reenables: boolean,
-): Promise<RequestDoc> {
-  return lifecycle.submit({
-    kind: 'role_change',
-    requesterEmail,
-    subjectEmail,
-    details,
-    input: {
-      grantsGlobalAdmin:
-        details.change === 'admin_roles_grant' &&
-        (details.adminRoles ?? []).includes('Global admin'),
-      needsSeat: details.change === 'license_add',
-      reenables,
-    },
-    skuId: details.change === 'license_add' ? details.sku : undefined,
-  });
-}

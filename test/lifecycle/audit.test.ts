@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditTrail } from '../../src/lifecycle/audit.ts';
 import { type AuditEntry, hashEntry } from '../../src/lifecycle/audit.ts';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, newHire, resetDatabase } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/lifecycle/effects.ts';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import type { SkuDoc } from '../../src/tenant/tenant.model.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { crashingDirectory, type DirectoryMethod, recordingDirectory } from './directories.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 

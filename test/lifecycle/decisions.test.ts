@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, newHire } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/kinds.ts';
 import type { Directory } from '../../src/lifecycle/ports.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, newHire } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEffects, hashToken } from '../../src/lifecycle/effects.ts';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { TenantPeople } from '../../src/lifecycle/tenant-directory.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { verifyPassword } from '../support/passwords.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { crashingDirectory } from './directories.ts';
 import { buildSystem, newHire } from './support.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditTrail } from '../../src/lifecycle/audit.ts';
-import { submitOnboarding } from '../../src/lifecycle/kinds.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { TickingClock } from './directories.ts';
 import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
