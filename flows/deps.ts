@@ -3,6 +3,7 @@ import type { Background } from '../src/lifecycle/background.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
 import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
 import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
+import type { RequestVisibility } from '../src/lifecycle/visibility.ts';
 import type { TenantChoices } from '../src/tenant/options.ts';
 import type { SeatView } from './blocks/types.ts';
 
@@ -38,6 +39,8 @@ export interface FlowDeps {
   lifecycle: Lifecycle;
   /** Reads for status, App Home and managers. */
   requests: RequestQueries;
+  /** Who may see which request: every read a person asks for goes through it. */
+  visibility: RequestVisibility;
   seats: SeatQueue;
   /** Work that goes on after the ack. */
   background: Background;

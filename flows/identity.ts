@@ -51,18 +51,3 @@ export function unknownUserText(slackId: string): string {
     `(\`people:\` with your work email and \`slackId: ${slackId}\`), then try again.`
   );
 }
-
-/** Whether `viewer` may see a request: requester, subject, their managers, or a Global admin. */
-export async function maySee(
-  tenant: TenantLookup,
-  viewerEmail: string,
-  request: { requesterEmail: string; subjectEmail: string; details?: unknown },
-): Promise<boolean> {
-  const me = viewerEmail.toLowerCase();
-  if (me === request.requesterEmail || me === request.subjectEmail) return true;
-  // The new hire's future manager, named in the request, follows it too.
-  if ((request.details as { managerEmail?: string } | undefined)?.managerEmail === me) return true;
-  if (await tenant.isGlobalAdmin(me)) return true;
-  const reports = (await tenant.reportsOf(me)).map((p) => p._id);
-  return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
-}

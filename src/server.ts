@@ -17,6 +17,7 @@ import { type Database, openDatabase } from './db/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
+import { RequestVisibility } from './lifecycle/visibility.ts';
 import { boltLogger, boundedLog } from './log.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
 import { type TenantChoices, tenantChoices } from './tenant/options.ts';
@@ -184,13 +185,18 @@ export async function startAccessdesk(
         }
       : {}),
   });
+  const tenantLookup = lookup(tenant, clock);
   const deps = {
     lifecycle: system.lifecycle,
     requests: system.queries,
+    visibility: new RequestVisibility(system.queries, {
+      isGlobalAdmin: (email) => tenantLookup.isGlobalAdmin(email),
+      reportsOf: async (email) => (await tenantLookup.reportsOf(email)).map((p) => p._id),
+    }),
     seats: system.seats,
     background: system.background,
     clock,
-    tenant: lookup(tenant, clock),
+    tenant: tenantLookup,
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
   };

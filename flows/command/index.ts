@@ -5,7 +5,7 @@ import { helpMessage } from '../blocks/help-message.ts';
 import { seatsMessage } from '../blocks/seats-message.ts';
 import { statusMessage } from '../blocks/status-message.ts';
 import type { FlowDeps } from '../deps.ts';
-import { maySee, resolveViewer, unknownUserText, type Viewer } from '../identity.ts';
+import { resolveViewer, unknownUserText, type Viewer } from '../identity.ts';
 import { openOnboarding, openRoleChange } from '../request/index.ts';
 import { takeTurn } from '../turns.ts';
 import { requestView } from '../views.ts';
@@ -18,18 +18,18 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
     text: `Not found: ${arg || 'no requests'}.`,
     response_type: 'ephemeral' as const,
   };
-  let requests: Awaited<ReturnType<FlowDeps['requests']['requestsInvolving']>> = [];
-  if (!arg) {
-    requests = await deps.requests.requestsInvolving([viewer.email]);
-  } else if (MENTION.test(arg)) {
-    const other = await resolveViewer(deps.tenant, client, MENTION.exec(arg)![1]!);
-    const theirs = other ? await deps.requests.requestsInvolving([other.email]) : [];
-    for (const r of theirs) if (await maySee(deps.tenant, viewer.email, r)) requests.push(r);
-  } else {
+  // Who may see what is the lifecycle's to say; this parses the argument and renders.
+  let requests: Awaited<ReturnType<FlowDeps['visibility']['own']>> = [];
+  const mention = MENTION.exec(arg)?.[1];
+  const id = requestId.safeParse(arg.toUpperCase());
+  if (!arg) requests = await deps.visibility.own(viewer.email);
+  else if (mention) {
+    const other = await resolveViewer(deps.tenant, client, mention);
+    if (other) requests = await deps.visibility.ofPerson(viewer.email, other.email);
+  } else if (id.success) {
     // Only a well-formed id is looked up; anything else is simply not found.
-    const id = requestId.safeParse(arg.toUpperCase());
-    const one = id.success ? await deps.requests.find(id.data) : undefined;
-    if (one && (await maySee(deps.tenant, viewer.email, one))) requests = [one];
+    const one = await deps.visibility.one(viewer.email, id.data);
+    if (one) requests = [one];
   }
   if (!requests.length) return notFound;
   const views = await Promise.all(requests.map((r) => requestView(deps.tenant, r)));

@@ -19,28 +19,17 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
     });
     return;
   }
-  const reports = (await deps.tenant.reportsOf(viewer.email)).map((p) => p._id);
-  const isGlobalAdmin = await deps.tenant.isGlobalAdmin(viewer.email);
-  const [mine, theirs, managed, queue] = await Promise.all([
-    deps.requests.requestsInvolving([viewer.email]),
-    reports.length ? deps.requests.requestsInvolving(reports) : Promise.resolve([]),
-    deps.requests.requestsManagedBy(viewer.email),
-    isGlobalAdmin ? deps.requests.pendingDecisions() : Promise.resolve([]),
-  ]);
-  const view = (docs: typeof mine) => Promise.all(docs.map((d) => requestView(deps.tenant, d)));
-  const mineIds = new Set(mine.map((r) => r._id));
+  const home = await deps.visibility.home(viewer.email);
+  const view = (docs: typeof home.mine) =>
+    Promise.all(docs.map((d) => requestView(deps.tenant, d)));
   await client.views.publish({
     user_id: slackId,
     view: appHome({
       viewer: await personRef(deps.tenant, viewer.email),
-      myRequests: await view(mine),
-      reportsRequests: await view(
-        [...theirs, ...managed].filter(
-          (r, i, all) => !mineIds.has(r._id) && all.findIndex((o) => o._id === r._id) === i,
-        ),
-      ),
-      pendingQueue: await view(queue),
-      isGlobalAdmin,
+      myRequests: await view(home.mine),
+      reportsRequests: await view(home.reports),
+      pendingQueue: await view(home.queue),
+      isGlobalAdmin: home.isGlobalAdmin,
     }),
   });
 }

@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, CustomRoute } from '@slack/bolt';
-import { hashToken } from '../../src/lifecycle/effects.ts';
-import { awaitsAcceptance } from '../../src/lifecycle/status.ts';
 import { refusalFor } from '../decide/index.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer } from '../identity.ts';
@@ -28,9 +26,6 @@ export function register(app: App, deps: FlowDeps): void {
   app.action(ACTION.openPortal, async ({ ack }) => ack());
 }
 
-/** The shape of an invitation token in a link. */
-const INVITATION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, body: string) {
@@ -53,23 +48,13 @@ function page(res: ServerResponse, status: number, title: string, body: string) 
  * Only the token's hash is stored; it works once and not after the invitation expired (L4).
  */
 export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
-  const load = async (token: string) => {
-    const request = await deps.requests.findByInvitation(hashToken(token));
-    const now = deps.clock.now();
-    if (!request || !awaitsAcceptance(request)) return { request, usable: false };
-    const expired = !request.invitation || new Date(request.invitation.expiresAt) <= now;
-    return { request, usable: !expired };
-  };
   const handler = async (
     req: IncomingMessage & { params?: Record<string, string> },
     res: ServerResponse,
   ) => {
-    const token = req.params?.token ?? '';
-    // Tokens are 32 random bytes in base64url: anything else is no invitation (no lookup).
-    const { request, usable } = INVITATION_TOKEN.test(token)
-      ? await load(token)
-      : { request: undefined, usable: false };
-    if (!request || !usable) {
+    // Whether the link still works is the lifecycle's to say (L4, one use).
+    const request = await deps.requests.openInvitation(req.params?.token ?? '', deps.clock);
+    if (!request) {
       return page(
         res,
         410,

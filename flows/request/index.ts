@@ -118,13 +118,7 @@ export function register(app: App, deps: FlowDeps): void {
     }
     try {
       const { details } = result;
-      const request = await submitRoleChange(
-        deps.lifecycle,
-        viewer.email,
-        subject,
-        details,
-        details.change === 'enable',
-      );
+      const request = await submitRoleChange(deps.lifecycle, viewer.email, subject, details);
       await tell(
         `Your change request ${request._id} for ${subject} was sent to the Global admins.`,
       );

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DecisionEffect } from '../../machines/decision.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
+import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import { onboardingEffects, onboardingUndo } from './onboarding.effects.ts';
@@ -28,10 +28,7 @@ export interface EffectDeps {
   publicUrl: string;
 }
 
-/** SHA-256 of an invitation token: only the hash is stored (the token works once). */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+export { hashToken } from './invitation-token.ts';
 
 /**
  * Every effect a machine names, and the requester's notice the lifecycle adds to every change of
@@ -112,7 +109,7 @@ function decisionEffects(
       if (skuId) await directory.bindSeat(skuId, current._id, accountId, expiresAt);
       // The token's hash is saved with `invitation.issued`: until then no link works, and a
       // retry after a crash here delivers a fresh one (the person may get two; only the last works).
-      const token = randomBytes(32).toString('base64url');
+      const token = newInvitationToken();
       const invitation = { expiresAt, tokenHash: hashToken(token) };
       const temporaryPassword = await directory.issueTemporaryPassword(accountId);
       await notifier.deliverInvitation(

@@ -1,4 +1,6 @@
 import { TAG } from '../../machines/tags.ts';
+import type { Clock } from '../clock.ts';
+import { hashToken, INVITATION_TOKEN } from './invitation-token.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { RequestDoc } from './request.model.ts';
 import type { RequestStore } from './request-store.ts';
@@ -34,5 +36,21 @@ export class RequestQueries {
   /** The request whose invitation token hashes to `tokenHash`, if any. */
   findByInvitation(tokenHash: string): Promise<RequestDoc | undefined> {
     return this.store.byInvitation(tokenHash);
+  }
+
+  /**
+   * The request a one-time invitation link opens, while it can still be accepted: its machine
+   * awaits acceptance and the invitation has not expired (L4). Only the token's hash is looked up.
+   */
+  async openInvitation(token: string, clock: Clock): Promise<RequestDoc | undefined> {
+    // Anything not shaped like a token is no invitation: nothing is looked up.
+    if (!INVITATION_TOKEN.test(token)) return;
+    const request = await this.store.byInvitation(hashToken(token));
+    if (
+      !request?.invitation ||
+      !this.machines.hasTag(request.kind, request.status, TAG.awaitingAcceptance)
+    )
+      return;
+    return new Date(request.invitation.expiresAt) > clock.now() ? request : undefined;
   }
 }

@@ -21,13 +21,15 @@ export function submitOnboarding(
   });
 }
 
-/** Creates a role-change request for the account of `subjectEmail`. */
+/**
+ * Creates a role-change request for the account of `subjectEmail`. Enabling someone again
+ * goes through a new invitation (E3): the request says so itself, from what it asks.
+ */
 export function submitRoleChange(
   lifecycle: Lifecycle,
   requesterEmail: string,
   subjectEmail: string,
   details: RoleChangeDetails,
-  reenables: boolean,
 ): Promise<RequestDoc> {
   return lifecycle.submit({
     kind: 'role_change',
@@ -39,7 +41,7 @@ export function submitRoleChange(
         details.change === 'admin_roles_grant' &&
         (details.adminRoles ?? []).includes('Global admin'),
       needsSeat: details.change === 'license_add',
-      reenables,
+      reenables: details.change === 'enable',
     },
     skuId: details.change === 'license_add' ? details.sku : undefined,
   });

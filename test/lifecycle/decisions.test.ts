@@ -126,13 +126,11 @@ describe('refused attempts change nothing and are audited', () => {
       kind: 'refused',
       reason: 'own_request',
     });
-    const aboutLinus = await submitRoleChange(
-      lifecycle,
-      ADA,
-      LINUS,
-      { change: 'admin_roles_grant', adminRoles: ['Billing admin'], justification: 'invoices' },
-      false,
-    );
+    const aboutLinus = await submitRoleChange(lifecycle, ADA, LINUS, {
+      change: 'admin_roles_grant',
+      adminRoles: ['Billing admin'],
+      justification: 'invoices',
+    });
     expect(
       await lifecycle.act(aboutLinus._id, LINUS, { type: 'approver.denied', reason: 'x' }),
     ).toMatchObject({ kind: 'refused', reason: 'own_request' });

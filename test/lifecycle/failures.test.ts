@@ -11,13 +11,11 @@ describe('effects that fail', () => {
     const { system, tenant } = await buildSystem(db.connection, { seats: 5 });
     const { lifecycle, store, background } = system;
     const addLicense = async () => {
-      const r = await submitRoleChange(
-        lifecycle,
-        'grace@contoso.example',
-        'ada@contoso.example',
-        { change: 'license_add', sku: 'D365_SALES', justification: 'needs Sales' },
-        false,
-      );
+      const r = await submitRoleChange(lifecycle, 'grace@contoso.example', 'ada@contoso.example', {
+        change: 'license_add',
+        sku: 'D365_SALES',
+        justification: 'needs Sales',
+      });
       await lifecycle.act(r._id, 'linus@contoso.example', { type: 'approver.approved' });
       await background.idle();
       return store.get(r._id);

@@ -315,8 +315,8 @@ function submit(lifecycle: Lifecycle, variant: Variant) {
   if (variant.kind === 'onboarding') {
     return submitOnboarding(lifecycle, ADA, newHire('M', { adminRoles: variant.adminRoles! }));
   }
-  const { subjectEmail, reenables } = variant.input as RoleChangeInput;
-  return submitRoleChange(lifecycle, ADA, subjectEmail, variant.change!, reenables);
+  const { subjectEmail } = variant.input as RoleChangeInput;
+  return submitRoleChange(lifecycle, ADA, subjectEmail, variant.change!);
 }
 
 describe.each([

@@ -1,0 +1,81 @@
+import type { RequestDoc } from './request.model.ts';
+import type { RequestQueries } from './request.queries.ts';
+
+/** Who people are, as far as seeing requests goes (the tenant provides it). */
+export interface Audience {
+  isGlobalAdmin(email: string): Promise<boolean>;
+  /** Emails of everyone reporting to `managerEmail`, directly or not. */
+  reportsOf(managerEmail: string): Promise<string[]>;
+}
+
+/** What one person's App Home shows. */
+export interface HomeRequests {
+  mine: RequestDoc[];
+  /** Requests by or about their reports, and new hires who will report to them. */
+  reports: RequestDoc[];
+  /** The queue of requests waiting for a decision: Global admins only. */
+  queue: RequestDoc[];
+  isGlobalAdmin: boolean;
+}
+
+/**
+ * Who may see which request: the requester, the subject, the new hire's named manager, the
+ * managers of either (directly or not), and Global admins. No one else; what someone may not
+ * see is answered as if it did not exist. Every list is bounded (20, newest first).
+ */
+export class RequestVisibility {
+  constructor(
+    private readonly queries: RequestQueries,
+    private readonly audience: Audience,
+  ) {}
+
+  /** Whether `viewerEmail` may see `request`. */
+  async maySee(
+    viewerEmail: string,
+    request: Pick<RequestDoc, 'requesterEmail' | 'subjectEmail' | 'details'>,
+  ): Promise<boolean> {
+    const me = viewerEmail.toLowerCase();
+    if (me === request.requesterEmail || me === request.subjectEmail) return true;
+    // The new hire's future manager, named in the request, follows it too.
+    if ((request.details as { managerEmail?: string } | undefined)?.managerEmail === me)
+      return true;
+    if (await this.audience.isGlobalAdmin(me)) return true;
+    const reports = await this.audience.reportsOf(me);
+    return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
+  }
+
+  /** `/access status`: the viewer's own requests. */
+  own(viewerEmail: string): Promise<RequestDoc[]> {
+    return this.queries.requestsInvolving([viewerEmail]);
+  }
+
+  /** `/access status <id>`: the request, if it exists and the viewer may see it. */
+  async one(viewerEmail: string, requestId: string): Promise<RequestDoc | undefined> {
+    const request = await this.queries.find(requestId);
+    return request && (await this.maySee(viewerEmail, request)) ? request : undefined;
+  }
+
+  /** `/access status @person`: that person's requests the viewer may see. */
+  async ofPerson(viewerEmail: string, personEmail: string): Promise<RequestDoc[]> {
+    const theirs = await this.queries.requestsInvolving([personEmail]);
+    const seen = await Promise.all(theirs.map((r) => this.maySee(viewerEmail, r)));
+    return theirs.filter((_, i) => seen[i]);
+  }
+
+  /** App Home: own requests, the reports' and managed new hires', and the queue for admins. */
+  async home(viewerEmail: string): Promise<HomeRequests> {
+    const [reports, isGlobalAdmin] = await Promise.all([
+      this.audience.reportsOf(viewerEmail),
+      this.audience.isGlobalAdmin(viewerEmail),
+    ]);
+    const [mine, theirs, managed, queue] = await Promise.all([
+      this.queries.requestsInvolving([viewerEmail]),
+      reports.length ? this.queries.requestsInvolving(reports) : Promise.resolve([]),
+      this.queries.requestsManagedBy(viewerEmail),
+      isGlobalAdmin ? this.queries.pendingDecisions() : Promise.resolve([]),
+    ]);
+    const seen = new Set(mine.map((r) => r._id));
+    const others = [...theirs, ...managed].filter((r) => !seen.has(r._id) && seen.add(r._id));
+    return { mine, reports: others, queue, isGlobalAdmin };
+  }
+}
