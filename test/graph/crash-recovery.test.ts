@@ -6,13 +6,12 @@ import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { crashingDirectory, type DirectoryMethod } from '../lifecycle/directories.ts';
 import { buildSystem, newHire, resetDatabase } from '../lifecycle/support.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { GraphStandIn, STAND_IN_TOKEN } from './stand-in.ts';
+import { type GraphStandIn, STAND_IN_TOKEN, salesStandIn } from './stand-in.ts';
 import {
   BILLING_ADMIN_TEMPLATE,
   DATAVERSE,
   GROUP_ID,
   graphTenantYaml,
-  ROOT_BU,
   recordingRetry,
   SALES_BU,
   SALESPERSON,
@@ -46,19 +45,6 @@ afterEach(async () => {
   standIn = undefined;
 });
 
-/** Graph and one Dataverse environment as the tenant file describes them, before anyone joins. */
-async function startStandIn(): Promise<GraphStandIn> {
-  const s = await new GraphStandIn().start();
-  s.subscribe(SKU_GUID, 'DYN365_ENTERPRISE_SALES', 3);
-  s.groups.set(GROUP_ID, new Set());
-  s.businessUnits.push(
-    { businessunitid: ROOT_BU, name: 'Contoso', parent: null },
-    { businessunitid: SALES_BU, name: 'Sales', parent: ROOT_BU },
-  );
-  s.roles.push({ roleid: SALESPERSON, name: 'Salesperson', businessunitid: SALES_BU });
-  return s;
-}
-
 describe('a crash between any two provisioning steps, against Graph', () => {
   it.each([
     { n: 0, step: 'the approval', next: STEPS[0] },
@@ -67,7 +53,7 @@ describe('a crash between any two provisioning steps, against Graph', () => {
     'P1/L1/T1: crash between $step and $next: after a restart, one user, one license, one membership, one role',
     async ({ n }) => {
       await resetDatabase(db.connection);
-      standIn = await startStandIn();
+      standIn = await salesStandIn();
       const yaml = graphTenantYaml(3).replace(DATAVERSE, standIn.dataverseUrl);
       const config = parseTenantConfig(yaml, 'tenant.yaml');
       const graphOver = (seats: Directory) =>

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { graphError } from './support.ts';
+import { GROUP_ID, graphError, ROOT_BU, SALES_BU, SALESPERSON, SKU_GUID } from './support.ts';
 
 export const STAND_IN_TOKEN = 'stand-in-access-token';
 
@@ -363,6 +363,19 @@ export class GraphStandIn {
       assignedLicenses: u.assignedLicenses.map((skuId) => ({ disabledPlans: [], skuId })),
     };
   }
+}
+
+/** Graph and Dataverse as the sales tenant file describes them, before anyone joins. */
+export async function salesStandIn(licenses = 3): Promise<GraphStandIn> {
+  const s = await new GraphStandIn().start();
+  s.subscribe(SKU_GUID, 'DYN365_ENTERPRISE_SALES', licenses);
+  s.groups.set(GROUP_ID, new Set());
+  s.businessUnits.push(
+    { businessunitid: ROOT_BU, name: 'Contoso', parent: null },
+    { businessunitid: SALES_BU, name: 'Sales', parent: ROOT_BU },
+  );
+  s.roles.push({ roleid: SALESPERSON, name: 'Salesperson', businessunitid: SALES_BU });
+  return s;
 }
 
 /** `hit(re)` tells whether `path` matches; `hit.groups` then holds the match. */

@@ -25,15 +25,23 @@ export const BILLING_ADMIN_TEMPLATE = 'b0f54661-2d74-4c50-afa3-1ec803f12efe';
 
 /** The sales tenant of the lifecycle tests, with what the Graph directory needs. */
 export function graphTenantYaml(seats = 5): string {
-  return salesTenantYaml(seats, [
-    ...GLOBAL_ADMINS(),
-    '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }',
-  ])
+  return withGraphFields(
+    salesTenantYaml(seats, [
+      ...GLOBAL_ADMINS(),
+      '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }',
+    ]),
+    seats,
+  );
+}
+
+/** A sales tenant file (see salesTenantYaml) given the Graph fields. */
+export function withGraphFields(yaml: string, seats: number, dataverseUrl = DATAVERSE): string {
+  return yaml
     .replace('domain: contoso.example', 'domain: contoso.example\nusageLocation: GB')
     .replace(`seats: ${seats} }`, `seats: ${seats}, skuId: ${SKU_GUID} }`)
     .replace(
       'securityGroup: sg-sales-prod',
-      `securityGroup: sg-sales-prod\n    securityGroupId: ${GROUP_ID}\n    dataverseUrl: ${DATAVERSE}`,
+      `securityGroup: sg-sales-prod\n    securityGroupId: ${GROUP_ID}\n    dataverseUrl: ${dataverseUrl}`,
     );
 }
 
