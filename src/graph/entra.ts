@@ -20,9 +20,11 @@ export class Entra {
   ) {}
 
   /**
-   * T1: the account of request `key`, created once. Candidates `first.last`, `first.last2`, …
-   * are read before one is written: a candidate carrying this request's mark is the account a
-   * crashed try made; one without it belongs to someone else, and the next suffix is tried.
+   * T1: the account of request `key`, created once. The person's email is looked up first: an
+   * account carrying this request's mark is the one a crashed try made; any other is the person's
+   * existing account, and a second one is refused (L1). Then candidates `first.last`,
+   * `first.last2`, … are read before one is written: a name held by someone else takes the next
+   * suffix, as the tenant model does.
    */
   async createAccount(
     key: string,
@@ -31,6 +33,16 @@ export class Entra {
     usageLocation: string,
   ) {
     const mark = accountMark(key);
+    const known = await this.#usersByEmail('createAccount', person.email);
+    const ours = known.find((u) => u.mark === mark);
+    if (ours) return { accountId: ours.id, upn: ours.upn };
+    if (known[0]) {
+      throw new RuleViolation(
+        ErrorCode.Conflict,
+        'L1',
+        `${person.email} already has an account (${known[0].upn}); one account per person.`,
+      );
+    }
     for (let attempt = 1; attempt <= MAX_UPN_ATTEMPTS; attempt++) {
       const upn = upnCandidate(person.firstName, person.lastName, domain, attempt);
       const existing = await this.#userByUpn(upn);
@@ -83,21 +95,26 @@ export class Entra {
 
   /** The account whose user name, mail or other mails is `email`. */
   async accountIdByEmail(email: string): Promise<string | undefined> {
+    return (await this.#usersByEmail('accountIdByEmail', email))[0]?.id;
+  }
+
+  /** Accounts known by `email`: as user name or mail first, then among other mails. */
+  async #usersByEmail(step: string, email: string): Promise<MarkedUser[]> {
     const e = odataString(email.toLowerCase());
     for (const filter of [
       `userPrincipalName eq ${e} or mail eq ${e}`,
       `otherMails/any(m:m eq ${e})`,
     ]) {
       const found = await this.api.call(
-        'accountIdByEmail',
+        step,
         'GET',
-        `/v1.0/users?${query({ $filter: filter, $select: 'id' })}`,
+        `/v1.0/users?${query({ $filter: filter, $select: SELECT_MARKED })}`,
       );
-      if (!found.ok) throw refused('accountIdByEmail', found);
-      const id = found.body?.value?.[0]?.id;
-      if (id) return id;
+      if (!found.ok) throw refused(step, found);
+      const users = ((found.body?.value ?? []) as unknown[]).map(marked);
+      if (users.length > 0) return users;
     }
-    return undefined;
+    return [];
   }
 
   /** L2: assigns the SKU; already assigned is success; no license left is L3's no free seat. */
@@ -234,18 +251,15 @@ export class Entra {
     return password;
   }
 
-  async #userByUpn(upn: string): Promise<{ id: string; mark: string | undefined } | undefined> {
+  async #userByUpn(upn: string): Promise<MarkedUser | undefined> {
     const res = await this.api.call(
       'createAccount',
       'GET',
-      `/v1.0/users/${encodeURIComponent(upn)}?$select=id,userPrincipalName,onPremisesExtensionAttributes`,
+      `/v1.0/users/${encodeURIComponent(upn)}?$select=${SELECT_MARKED}`,
     );
     if (res.status === 404) return undefined;
     if (!res.ok) throw refused('createAccount', res);
-    return {
-      id: String(res.body.id),
-      mark: res.body.onPremisesExtensionAttributes?.[MARK_ATTRIBUTE] ?? undefined,
-    };
+    return marked(res.body);
   }
 
   async #licenses(step: string, accountId: string, options: { missingOk?: boolean } = {}) {
@@ -260,6 +274,28 @@ export class Entra {
       l.skuId.toLowerCase(),
     );
   }
+}
+
+const SELECT_MARKED = 'id,userPrincipalName,onPremisesExtensionAttributes';
+
+/** A user as createAccount reads it: its id, user name and request mark. */
+interface MarkedUser {
+  id: string;
+  upn: string;
+  mark: string | undefined;
+}
+
+function marked(user: unknown): MarkedUser {
+  const u = user as {
+    id: string;
+    userPrincipalName?: string;
+    onPremisesExtensionAttributes?: Record<string, string | null>;
+  };
+  return {
+    id: String(u.id),
+    upn: String(u.userPrincipalName ?? ''),
+    mark: u.onPremisesExtensionAttributes?.[MARK_ATTRIBUTE] ?? undefined,
+  };
 }
 
 /** Graph's answer to a second user with the same name (ObjectConflict on userPrincipalName). */

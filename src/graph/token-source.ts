@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import type { GraphSettings } from '../config.ts';
 import { RetryableError } from '../errors.ts';
+import { DirectoryRefusal } from './http.ts';
 
 /** Gives a bearer token for a resource (`https://graph.microsoft.com`, a Dataverse URL). */
 export interface TokenSource {
@@ -35,7 +36,7 @@ export class MsalTokenSource implements TokenSource {
       const code = (error as { errorCode?: string }).errorCode ?? 'unknown';
       // A refused credential will not get better by retrying; a network failure might.
       if (/invalid_client|unauthorized_client|invalid_request|invalid_scope/.test(code)) {
-        throw new Error(`sign-in to ${resource} refused (${code})`);
+        throw new DirectoryRefusal('sign-in', 401, code, `the app's credential for ${resource}`);
       }
       throw new RetryableError(`sign-in to ${resource} failed (${code})`, { step: 'token' });
     }

@@ -39,6 +39,19 @@ const ours = (id = USER_ID, upn = UPN) => ({
   onPremisesExtensionAttributes: { extensionAttribute15: `accessdesk:${KEY}` },
 });
 
+/** Graph's answers to the email lookups createAccount starts with: `found` by other mails. */
+function byEmail(email: string, found: unknown[] = []) {
+  graph()
+    .get('/v1.0/users')
+    .query((q) => q.$filter === `userPrincipalName eq '${email}' or mail eq '${email}'`)
+    .reply(200, { value: [] });
+  graph()
+    .get('/v1.0/users')
+    .query((q) => q.$filter === `otherMails/any(m:m eq '${email}')`)
+    .reply(200, { value: found });
+}
+const HIRE_EMAIL = 'katherine1@example.org';
+
 let tenant: TenantService;
 let retry: ReturnType<typeof recordingRetry>;
 let directory: GraphDirectory;
@@ -64,8 +77,17 @@ beforeEach(async () => {
 });
 
 describe('createAccount (T1)', () => {
+  it('L1: a person who already has an account gets no second one', async () => {
+    byEmail(HIRE_EMAIL, [{ id: 'existing', userPrincipalName: 'kj@contoso.example' }]);
+    await expect(directory.createAccount(KEY, newHire(1))).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+      rule: 'L1',
+    });
+  });
+
   it('T1: creates an enabled account that must change its password, named first.last', async () => {
     let sent: Record<string, unknown> = {};
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(404, notFound);
     graph()
       .post('/v1.0/users', (body) => {
@@ -93,6 +115,15 @@ describe('createAccount (T1)', () => {
   });
 
   it('T1: a retry finds the account the first try made: never a second account', async () => {
+    byEmail(HIRE_EMAIL, [ours()]);
+    expect(await directory.createAccount(KEY, newHire(1))).toEqual({
+      accountId: USER_ID,
+      upn: UPN,
+    });
+  });
+
+  it('T1: when the email search lags behind, the user-name walk still finds the first try', async () => {
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(200, ours());
     expect(await directory.createAccount(KEY, newHire(1))).toEqual({
       accountId: USER_ID,
@@ -101,6 +132,7 @@ describe('createAccount (T1)', () => {
   });
 
   it('T1: a name taken by someone else gets the next suffix', async () => {
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(200, {
       id: 'someone-else',
       userPrincipalName: UPN,
@@ -118,6 +150,7 @@ describe('createAccount (T1)', () => {
   });
 
   it('T1: "already exists" on create is read again: ours is kept, not duplicated', async () => {
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(404, notFound);
     graph()
       .post('/v1.0/users')
@@ -137,6 +170,7 @@ describe('createAccount (T1)', () => {
   });
 
   it('throttled: waits what Retry-After says (with jitter), then succeeds', async () => {
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(404, notFound);
     graph()
       .post('/v1.0/users')
@@ -147,6 +181,7 @@ describe('createAccount (T1)', () => {
   });
 
   it('a non-retryable refusal names the step and Graph’s error code', async () => {
+    byEmail(HIRE_EMAIL);
     graph().get(userPath(UPN)).query(true).reply(404, notFound);
     graph()
       .post('/v1.0/users')
@@ -266,7 +301,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   });
 
   it('L6: releasing the seat of the request’s account removes its license', async () => {
-    graph().get(userPath(UPN)).query(true).reply(200, ours());
+    byEmail(HIRE_EMAIL, [ours()]);
     await directory.createAccount(KEY, newHire(1));
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));

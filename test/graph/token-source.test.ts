@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { RetryableError } from '../../src/errors.ts';
+import { DirectoryRefusal } from '../../src/graph/http.ts';
 import { MsalTokenSource } from '../../src/graph/token-source.ts';
 import { DATAVERSE, GRAPH, LOGIN, TENANT_ID, useNock } from './support.ts';
 
@@ -52,8 +53,10 @@ describe('client-credentials sign-in', () => {
     const error = await source()
       .token(GRAPH)
       .catch((e) => e);
-    expect(error).not.toBeInstanceOf(RetryableError);
-    expect(error.message).toBe(`sign-in to ${GRAPH} refused (invalid_client)`);
+    expect(error).toBeInstanceOf(DirectoryRefusal);
+    expect(error.message).toBe(
+      `sign-in: Microsoft refused it (401 invalid_client: the app's credential for ${GRAPH})`,
+    );
     expect(JSON.stringify(error)).not.toContain(SECRET);
   });
 
