@@ -1,10 +1,10 @@
-/** Which Entra account each request made: a local note so a release needs no directory search. */
+/** Which Entra account each request made or licensed: so a release needs no directory search. */
 import type { Connection } from 'mongoose';
 
 interface AccountKeyDoc {
   _id: string;
   accountId: string;
-  upn: string;
+  upn?: string;
 }
 
 /**
@@ -18,8 +18,13 @@ export class AccountKeys {
     this.#docs = connection.collection<AccountKeyDoc>('graph_account_keys');
   }
 
-  async remember(key: string, accountId: string, upn: string): Promise<void> {
-    await this.#docs.updateOne({ _id: key }, { $set: { accountId, upn } }, { upsert: true });
+  /** Notes that request `key` made (or, for a license change, licensed) account `accountId`. */
+  async remember(key: string, accountId: string, upn?: string): Promise<void> {
+    await this.#docs.updateOne(
+      { _id: key },
+      { $set: { accountId, ...(upn ? { upn } : {}) } },
+      { upsert: true },
+    );
   }
 
   async accountIdOf(key: string): Promise<string | undefined> {

@@ -130,14 +130,7 @@ export class Entra {
       },
     );
     if (res.ok) return;
-    if (/available licenses/i.test(apiError(res).message)) {
-      throw new RuleViolation(
-        ErrorCode.NoFreeSeat,
-        'L3',
-        'The subscription has no license left in Microsoft 365; the request waits for a seat.',
-        { skuId },
-      );
-    }
+    if (/available licenses/i.test(apiError(res).message)) throw noLicenseLeft(skuId);
     throw refused('assignLicense', res);
   }
 
@@ -296,6 +289,16 @@ function marked(user: unknown): MarkedUser {
     upn: String(u.userPrincipalName ?? ''),
     mark: u.onPremisesExtensionAttributes?.[MARK_ATTRIBUTE] ?? undefined,
   };
+}
+
+/** L3: the ledger's no-free-seat outcome, for a subscription Microsoft 365 has used up. */
+export function noLicenseLeft(skuId: string): RuleViolation {
+  return new RuleViolation(
+    ErrorCode.NoFreeSeat,
+    'L3',
+    `Microsoft 365 has no ${skuId} license left to assign; buy more to go on.`,
+    { skuId },
+  );
 }
 
 /** Graph's answer to a second user with the same name (ObjectConflict on userPrincipalName). */

@@ -9,7 +9,7 @@ import type { TenantConfig } from '../tenant/tenant.schema.ts';
 import { AccountKeys } from './account-keys.model.ts';
 import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
 import { Dataverse } from './dataverse.ts';
-import { Entra } from './entra.ts';
+import { Entra, noLicenseLeft } from './entra.ts';
 import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
 import type { TokenSource } from './token-source.ts';
 
@@ -62,13 +62,21 @@ export class GraphDirectory implements Directory {
     return (await this.#keys.accountIdOf(key)) ?? this.#entra.accountIdByMark(key);
   }
 
-  holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void> {
-    return this.o.seats.holdSeat(skuId, key, expiresAt);
+  /**
+   * L3: a seat is held only while Microsoft 365 also has a license of the SKU left, so a request
+   * whose subscription is used up outside accessdesk waits for a seat instead of failing later
+   * at the license step. Graph first: refusing leaves the ledger untouched.
+   */
+  async holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void> {
+    if ((await this.#licensesLeft(skuId)) <= 0) throw noLicenseLeft(skuId);
+    await this.o.seats.holdSeat(skuId, key, expiresAt);
   }
 
   /** L1/L2: the ledger binds the seat, then Graph assigns the license (no license left: L3). */
   async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
     await this.o.seats.bindSeat(skuId, key, accountId, expiresAt);
+    // Noted before the license: releasing the seat of `key` must find whom to take it from.
+    await this.#keys.remember(key, accountId);
     await this.#entra.assignLicense(accountId, await this.#graphSkuId(skuId));
   }
 
@@ -88,8 +96,8 @@ export class GraphDirectory implements Directory {
     await this.o.seats.releaseAccountSeat(skuId, accountId);
   }
 
-  hasFreeSeat(skuId: string): Promise<boolean> {
-    return this.o.seats.hasFreeSeat(skuId);
+  async hasFreeSeat(skuId: string): Promise<boolean> {
+    return (await this.o.seats.hasFreeSeat(skuId)) && (await this.#licensesLeft(skuId)) > 0;
   }
 
   async grantAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
@@ -209,6 +217,25 @@ export class GraphDirectory implements Directory {
       );
     }
     return found;
+  }
+
+  /** Licenses of the SKU Microsoft 365 can still assign: enabled prepaid units − consumed. */
+  async #licensesLeft(skuId: string): Promise<number> {
+    const guid = await this.#graphSkuId(skuId);
+    const res = await this.#graph.call(
+      'licensesLeft',
+      'GET',
+      '/v1.0/subscribedSkus?$select=skuId,consumedUnits,prepaidUnits',
+    );
+    if (!res.ok) throw refused('licensesLeft', res);
+    const skus = (res.body?.value ?? []) as Array<{
+      skuId: string;
+      consumedUnits?: number;
+      prepaidUnits?: { enabled?: number };
+    }>;
+    return skus
+      .filter((s) => s.skuId.toLowerCase() === guid)
+      .reduce((left, s) => left + (s.prepaidUnits?.enabled ?? 0) - (s.consumedUnits ?? 0), 0);
   }
 
   async #subscribedSkus(): Promise<Map<string, string>> {

@@ -52,6 +52,25 @@ function byEmail(email: string, found: unknown[] = []) {
 }
 const HIRE_EMAIL = 'katherine1@example.org';
 
+/** subscribedSkus as Graph lists it: the SKU with `left` of its 25 licenses unassigned. */
+function licensesLeft(left: number) {
+  graph()
+    .get('/v1.0/subscribedSkus')
+    .query(true)
+    .reply(200, {
+      value: [
+        {
+          skuId: SKU_GUID,
+          skuPartNumber: 'DYN365_ENTERPRISE_SALES',
+          appliesTo: 'User',
+          capabilityStatus: 'Enabled',
+          consumedUnits: 25 - left,
+          prepaidUnits: { enabled: 25, suspended: 0, warning: 0, lockedOut: 0 },
+        },
+      ],
+    });
+}
+
 let tenant: TenantService;
 let retry: ReturnType<typeof recordingRetry>;
 let directory: GraphDirectory;
@@ -237,6 +256,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   const userLicenses = () => graph().get(`/v1.0/users/${USER_ID}`).query(true);
 
   it('L2: binding the seat assigns the license', async () => {
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));
     graph()
@@ -250,12 +270,27 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   });
 
   it('L2: a license already assigned is success (nothing is sent)', async () => {
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([SKU_GUID.toUpperCase()]));
     await directory.bindSeat(SKU, KEY, USER_ID);
   });
 
-  it('L3: "no available licenses" becomes no free seat, so the request waits', async () => {
+  it('L3: no license left in Microsoft 365: no seat is held, the request keeps waiting', async () => {
+    licensesLeft(0);
+    await expect(directory.holdSeat(SKU, KEY)).rejects.toMatchObject({
+      code: ErrorCode.NoFreeSeat,
+      rule: 'L3',
+    });
+    expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 0, free: 3 });
+    licensesLeft(0);
+    expect(await directory.hasFreeSeat(SKU)).toBe(false);
+    licensesLeft(2);
+    expect(await directory.hasFreeSeat(SKU)).toBe(true);
+  });
+
+  it('L3: "no available licenses" at assignment is the ledger’s no-free-seat outcome', async () => {
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));
     graph()
@@ -273,6 +308,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   });
 
   it('throttled (503, Retry-After) then assigned', async () => {
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(503, graphError('serviceNotAvailable', 'Service unavailable'), {
       'Retry-After': '2',
@@ -284,6 +320,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   });
 
   it('a refusal other than "no license" names the step and the code', async () => {
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));
     graph()
@@ -303,6 +340,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
   it('L6: releasing the seat of the request’s account removes its license', async () => {
     byEmail(HIRE_EMAIL, [ours()]);
     await directory.createAccount(KEY, newHire(1));
+    licensesLeft(1);
     await directory.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));
     graph().post(`/v1.0/users/${USER_ID}/assignLicense`).reply(200, { id: USER_ID });
@@ -314,6 +352,20 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
       .reply(200, { id: USER_ID });
     await directory.releaseSeat(SKU, KEY);
     expect(await tenant.seatsOf(USER_ID)).toEqual([]);
+  });
+
+  it('L6: a license added by a role change is removed when that request releases its seat', async () => {
+    const change = 'req_license_add';
+    licensesLeft(1);
+    await directory.holdSeat(SKU, change);
+    userLicenses().reply(200, licenses([]));
+    graph().post(`/v1.0/users/${USER_ID}/assignLicense`).reply(200, { id: USER_ID });
+    await directory.bindSeat(SKU, change, USER_ID);
+    userLicenses().reply(200, licenses([SKU_GUID]));
+    graph()
+      .post(`/v1.0/users/${USER_ID}/assignLicense`, { addLicenses: [], removeLicenses: [SKU_GUID] })
+      .reply(200, { id: USER_ID });
+    await directory.releaseSeat(SKU, change);
   });
 
   it('L6: removing a license from an account that is gone (404) is success', async () => {
@@ -343,6 +395,7 @@ describe('licenses follow the seat ledger (L1–L3, L6)', () => {
           { skuId: SKU_GUID, skuPartNumber: 'DYN365_ENTERPRISE_SALES' },
         ],
       });
+    licensesLeft(1);
     await byPart.holdSeat(SKU, KEY);
     userLicenses().reply(200, licenses([]));
     graph()

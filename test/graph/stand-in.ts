@@ -111,15 +111,15 @@ export class GraphStandIn {
     ];
     const hit = matcher(path);
     if (method === 'GET' && path === '/v1.0/subscribedSkus') {
-      return [
-        200,
-        {
-          value: [...this.licenses].map(([skuId, s]) => ({
-            skuId,
-            skuPartNumber: s.skuPartNumber,
-          })),
-        },
-      ];
+      const value = [...this.licenses].map(([skuId, sku]) => ({
+        skuId,
+        skuPartNumber: sku.skuPartNumber,
+        appliesTo: 'User',
+        capabilityStatus: 'Enabled',
+        consumedUnits: this.consumed(skuId),
+        prepaidUnits: { enabled: sku.prepaid, suspended: 0, warning: 0, lockedOut: 0 },
+      }));
+      return [200, { value }];
     }
     if (method === 'POST' && path === '/v1.0/users') {
       const upn = String(body!.userPrincipalName).toLowerCase();
