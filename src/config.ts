@@ -36,6 +36,13 @@ const envSchema = z.object({
   ACCESSDESK_ESCALATE_AFTER: duration('72h'),
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
+  ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
+  ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
+  ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
+  AZURE_TENANT_ID: optionalText,
+  AZURE_CLIENT_ID: optionalText,
+  AZURE_CLIENT_SECRET: optionalText,
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
 });
 
 /** Deadlines of the lifecycles, in milliseconds. */
@@ -45,6 +52,19 @@ export interface Deadlines {
   escalateAfter: number;
   requestTtl: number;
 }
+
+/** How accessdesk signs in to Microsoft Graph and Dataverse (OAuth 2.0 client credentials). */
+export interface GraphSettings {
+  tenantId: string;
+  clientId: string;
+  /** A client secret, or the path of a PEM file holding the private key and its certificate. */
+  credential: { secret: string } | { certificatePath: string };
+  loginUrl: string;
+  graphUrl: string;
+}
+
+/** Which `Directory` provisions: the built-in tenant model, or Microsoft Graph. */
+export type DirectorySettings = { kind: 'tenant' } | ({ kind: 'graph' } & GraphSettings);
 
 /** Everything accessdesk reads from its environment, parsed once. */
 export interface Config {
@@ -64,6 +84,7 @@ export interface Config {
   dataDir: string;
   deadlines: Deadlines;
   sweepEvery: number;
+  directory: DirectorySettings;
 }
 
 /** Parses `env` (default `process.env`), failing fast with every problem listed. */
@@ -85,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when Slack credentials are given');
   }
+  if (e.ACCESSDESK_DIRECTORY === 'graph') problems.push(...graphProblems(e));
   if (problems.length) throw new ValidationError(ErrorCode.ConfigInvalid, problems);
   return {
     mongodbUri: e.MONGODB_URI,
@@ -107,5 +129,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTtl: e.ACCESSDESK_REQUEST_TTL,
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+    directory:
+      e.ACCESSDESK_DIRECTORY === 'graph'
+        ? {
+            kind: 'graph',
+            tenantId: e.AZURE_TENANT_ID!,
+            clientId: e.AZURE_CLIENT_ID!,
+            credential: e.AZURE_CLIENT_SECRET
+              ? { secret: e.AZURE_CLIENT_SECRET }
+              : { certificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH! },
+            loginUrl: e.ACCESSDESK_LOGIN_URL.replace(/\/+$/, ''),
+            graphUrl: e.ACCESSDESK_GRAPH_URL.replace(/\/+$/, ''),
+          }
+        : { kind: 'tenant' },
   };
+}
+
+/** What ACCESSDESK_DIRECTORY=graph needs and was not given (never echoing a secret). */
+function graphProblems(e: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  const needed = 'required when ACCESSDESK_DIRECTORY=graph';
+  if (!e.AZURE_TENANT_ID) problems.push(`AZURE_TENANT_ID: ${needed}`);
+  if (!e.AZURE_CLIENT_ID) problems.push(`AZURE_CLIENT_ID: ${needed}`);
+  if (!e.AZURE_CLIENT_SECRET && !e.AZURE_CLIENT_CERTIFICATE_PATH) {
+    problems.push(`AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: one is ${needed}`);
+  }
+  if (e.AZURE_CLIENT_SECRET && e.AZURE_CLIENT_CERTIFICATE_PATH) {
+    problems.push('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH: give one, not both');
+  }
+  return problems;
 }

@@ -15,6 +15,7 @@ export enum ErrorCode {
   AlreadyDecided = 'already_decided',
   Conflict = 'conflict',
   DirectoryUnavailable = 'directory_unavailable',
+  DirectoryRefused = 'directory_refused',
   InvitationInvalid = 'invitation_invalid',
 }
 

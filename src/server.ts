@@ -14,6 +14,7 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
+import { assertGraphReady, graphDirectory } from './graph/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
@@ -116,6 +117,9 @@ export async function startAccessdesk(
   const log = boundedLog(options.log ?? ((line: string) => console.log(line)));
   const clock = options.clock ?? systemClock;
   const tenantConfig = await loadTenantFile(config.tenantFile);
+  const directorySettings = config.directory;
+  // Refused before anything starts: the tenant file must name what Graph needs.
+  if (directorySettings.kind === 'graph') assertGraphReady(tenantConfig, config.tenantFile);
   const database =
     options.database ??
     (await openDatabase({ uri: config.mongodbUri, dataDir: resolve(config.dataDir) }));
@@ -179,11 +183,15 @@ export async function startAccessdesk(
     publicUrl: config.publicUrl,
     onError: (error, context) =>
       log(`[accessdesk] ${context}: ${error instanceof Error ? error.message : String(error)}`),
-    ...(options.directory
-      ? {
-          directory: options.directory(new TenantDirectory(tenant)),
-        }
-      : {}),
+    directory: (options.directory ?? ((d: Directory) => d))(
+      directorySettings.kind === 'graph'
+        ? graphDirectory(directorySettings, {
+            seats: new TenantDirectory(tenant),
+            tenant: tenantConfig,
+            connection: database.connection,
+          })
+        : new TenantDirectory(tenant),
+    ),
   });
   const tenantLookup = lookup(tenant, clock);
   const deps = {

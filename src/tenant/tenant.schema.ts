@@ -16,6 +16,9 @@ export const SkuSchema = z.strictObject({
   id,
   name,
   seats: z.number().int('must be a whole number').min(0, 'must not be negative'),
+  /** Microsoft Graph: the subscribed SKU's `skuId`, or its `skuPartNumber` (graph directory). */
+  skuId: z.guid('must be a GUID').optional(),
+  skuPartNumber: name.optional(),
 });
 
 /** A business unit and the security roles that belong to it (S3). */
@@ -39,6 +42,12 @@ export const EnvironmentSchema = z.strictObject({
   name,
   kind: z.enum(ENVIRONMENT_KINDS),
   securityGroup: id.optional(),
+  /** Microsoft Graph: the Entra object id of the environment's security group (E1). */
+  securityGroupId: z.guid('must be a GUID').optional(),
+  /** The environment's Dataverse URL, e.g. https://contoso.crm.dynamics.com (graph directory). */
+  dataverseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be a URL such as https://contoso.crm.dynamics.com' })
+    .optional(),
   licenseSku: id.optional(),
   nonInteractiveLimit: z.number().int().min(0).default(DEFAULT_NON_INTERACTIVE_LIMIT),
   allowRoleAssignmentOnDisabledUsers: z.boolean().default(false),
@@ -84,6 +93,11 @@ export const TenantConfigSchema = z.strictObject({
     .string()
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a domain such as contoso.example'),
+  /** Microsoft Graph: where new accounts are used (ISO 3166 alpha-2), required to license them. */
+  usageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as GB')
+    .optional(),
   skus: z.array(SkuSchema).default([]),
   environments: z.array(EnvironmentSchema).default([]),
   groups: z.array(GroupSchema).default([]),

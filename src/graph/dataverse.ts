@@ -1,0 +1,210 @@
+/** One environment's Dataverse Web API (v9.2): the systemuser of an Entra account and its roles. */
+import { ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
+import type { OnboardingDetails } from '../lifecycle/request.model.ts';
+import { apiError, type MicrosoftApi, odataString, type RetryPolicy, refused } from './http.ts';
+
+/** M1–M3: Dataverse's `accessmode` choice values (systemuser_accessmode). */
+export const ACCESS_MODE_VALUES: Record<
+  Exclude<OnboardingDetails['accessMode'], 'application'>,
+  number
+> = {
+  read_write: 0,
+  administrative: 1,
+  non_interactive: 4,
+};
+
+interface SystemUser {
+  systemuserid: string;
+  _businessunitid_value: string;
+  accessmode: number;
+}
+
+/** The systemuser side of provisioning (S1–S5, M1–M3), idempotent by reading first. */
+export class Dataverse {
+  readonly #units = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly api: MicrosoftApi,
+    /** The environment's URL, for `@odata.id` references. */
+    private readonly url: string,
+    private readonly lag: Pick<RetryPolicy, 'sleep'> & { attempts: number; firstWaitMs: number },
+  ) {}
+
+  /**
+   * T6: the systemuser of the Entra account. Entra reaches Dataverse by background sync, so a
+   * missing one is asked for (a systemuser created with the object id, which Dataverse fills from
+   * Entra), then looked for a few times with backoff; still missing is retryable, not a failure.
+   */
+  async systemUser(step: string, objectId: string, businessUnitId?: string): Promise<SystemUser> {
+    const found = await this.#find(step, objectId);
+    if (found) return found;
+    const unit = businessUnitId ?? (await this.#rootUnit(step));
+    const sync = await this.api.call(step, 'POST', '/systemusers', {
+      azureactivedirectoryobjectid: objectId,
+      'businessunitid@odata.bind': `/businessunits(${unit})`,
+    });
+    for (let i = 0; i < this.lag.attempts; i++) {
+      const again = await this.#find(step, objectId);
+      if (again) return again;
+      await this.lag.sleep(this.lag.firstWaitMs * 2 ** i);
+    }
+    const why = sync.ok ? 'not visible yet' : apiError(sync).code;
+    throw new RetryableError(
+      `${step}: the account has not reached the environment yet (T6, ${why})`,
+      {
+        step,
+      },
+    );
+  }
+
+  /** S3: the business unit, found by its name in the tenant file. */
+  async businessUnitId(step: string, name: string): Promise<string> {
+    let known = this.#units.get(name);
+    if (!known) {
+      known = this.#unitByName(step, name);
+      known.catch(() => this.#units.delete(name));
+      this.#units.set(name, known);
+    }
+    return known;
+  }
+
+  /** S3: moves the user into the unit (a no-op when already there). */
+  async setBusinessUnit(objectId: string, unitName: string): Promise<void> {
+    const step = 'assignBusinessUnit';
+    const unitId = await this.businessUnitId(step, unitName);
+    const user = await this.systemUser(step, objectId, unitId);
+    if (sameId(user._businessunitid_value, unitId)) return;
+    const res = await this.api.call(step, 'PATCH', `/systemusers(${user.systemuserid})`, {
+      'businessunitid@odata.bind': `/businessunits(${unitId})`,
+    });
+    if (!res.ok) throw refused(step, res);
+  }
+
+  /** S1–S3: associates the roles of the user's own business unit that it lacks. */
+  async assignRoles(objectId: string, roles: string[]): Promise<void> {
+    const step = 'assignSecurityRoles';
+    const user = await this.systemUser(step, objectId);
+    const wanted = await this.#roleIds(step, user._businessunitid_value, roles);
+    const held = await this.#heldRoleIds(step, user.systemuserid);
+    for (const roleId of wanted.filter((id) => !held.includes(id))) {
+      const res = await this.api.call(
+        step,
+        'POST',
+        `/systemusers(${user.systemuserid})/systemuserroles_association/$ref`,
+        { '@odata.id': `${this.url}/api/data/v9.2/roles(${roleId})` },
+      );
+      if (res.ok || /duplicate/i.test(apiError(res).message)) continue;
+      throw refused(step, res);
+    }
+  }
+
+  /** Disassociates the roles; one not held (404) is fine. Warns when none is left (S6). */
+  async removeRoles(objectId: string, roles: string[]): Promise<string[]> {
+    const step = 'removeSecurityRoles';
+    const user = await this.systemUser(step, objectId);
+    const gone = await this.#roleIds(step, user._businessunitid_value, roles);
+    for (const roleId of gone) {
+      const res = await this.api.call(
+        step,
+        'DELETE',
+        `/systemusers(${user.systemuserid})/systemuserroles_association(${roleId})/$ref`,
+      );
+      if (!res.ok && res.status !== 404) throw refused(step, res);
+    }
+    const left = await this.#heldRoleIds(step, user.systemuserid);
+    return left.length === 0
+      ? ['S6: the user now has no security role: access is blocked, but the license is kept.']
+      : [];
+  }
+
+  /** M1–M3: sets `accessmode` (a no-op when already set). */
+  async setAccessMode(objectId: string, mode: OnboardingDetails['accessMode']): Promise<void> {
+    const step = 'setAccessMode';
+    if (mode === 'application') {
+      throw new RuleViolation(
+        ErrorCode.NotAllowed,
+        'M4',
+        'An application user comes from an app registration, not from a person’s account.',
+      );
+    }
+    const user = await this.systemUser(step, objectId);
+    const value = ACCESS_MODE_VALUES[mode];
+    if (user.accessmode === value) return;
+    const res = await this.api.call(step, 'PATCH', `/systemusers(${user.systemuserid})`, {
+      accessmode: value,
+    });
+    if (!res.ok) throw refused(step, res);
+  }
+
+  async #find(step: string, objectId: string): Promise<SystemUser | undefined> {
+    const res = await this.api.call(
+      step,
+      'GET',
+      `/systemusers?$select=systemuserid,_businessunitid_value,accessmode&$filter=azureactivedirectoryobjectid eq ${objectId}`,
+    );
+    if (!res.ok) throw refused(step, res);
+    return res.body?.value?.[0];
+  }
+
+  async #rootUnit(step: string): Promise<string> {
+    const res = await this.api.call(
+      step,
+      'GET',
+      '/businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null',
+    );
+    if (!res.ok || !res.body?.value?.[0]) throw refused(step, res);
+    return res.body.value[0].businessunitid;
+  }
+
+  async #unitByName(step: string, name: string): Promise<string> {
+    const res = await this.api.call(
+      step,
+      'GET',
+      `/businessunits?$select=businessunitid,name&$filter=name eq ${encodeURIComponent(odataString(name))}`,
+    );
+    if (!res.ok) throw refused(step, res);
+    const unit = res.body?.value?.[0];
+    if (!unit) {
+      throw new RuleViolation(
+        ErrorCode.NotFound,
+        'S3',
+        `The environment has no business unit "${name}".`,
+      );
+    }
+    return unit.businessunitid;
+  }
+
+  async #roleIds(step: string, unitId: string, names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const anyName = names.map((n) => `name eq ${odataString(n)}`).join(' or ');
+    const filter = `_businessunitid_value eq ${unitId} and (${anyName})`;
+    const res = await this.api.call(
+      step,
+      'GET',
+      `/roles?$select=roleid,name&$filter=${encodeURIComponent(filter)}`,
+    );
+    if (!res.ok) throw refused(step, res);
+    const found = (res.body?.value ?? []) as Array<{ roleid: string; name: string }>;
+    const missing = names.filter((n) => !found.some((r) => r.name === n));
+    if (missing.length > 0) {
+      throw new RuleViolation(
+        ErrorCode.RoleOutsideBusinessUnit,
+        'S3',
+        `${missing.join(', ')}: not a role of the user's business unit in this environment.`,
+      );
+    }
+    return found.map((r) => r.roleid);
+  }
+
+  async #heldRoleIds(step: string, systemUserId: string): Promise<string[]> {
+    const res = await this.api.call(
+      step,
+      'GET',
+      `/systemusers(${systemUserId})/systemuserroles_association?$select=roleid`,
+    );
+    if (!res.ok) throw refused(step, res);
+    return ((res.body?.value ?? []) as Array<{ roleid: string }>).map((r) => r.roleid);
+  }
+}
+
+const sameId = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();

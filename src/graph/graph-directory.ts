@@ -1,0 +1,258 @@
+/** The `Directory` port over Microsoft Graph and Dataverse, with seats kept by the tenant ledger. */
+import type { Connection } from 'mongoose';
+import { ErrorCode, RuleViolation } from '../errors.ts';
+import type { Directory, DirectoryAccount } from '../lifecycle/ports.ts';
+import type { OnboardingDetails } from '../lifecycle/request.model.ts';
+import { hasDatabase } from '../tenant/access.rules.ts';
+import { GLOBAL_ADMIN, globalAdminWarnings, isAdminRole } from '../tenant/admin.rules.ts';
+import type { TenantConfig } from '../tenant/tenant.schema.ts';
+import { AccountKeys } from './account-keys.model.ts';
+import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
+import { Dataverse } from './dataverse.ts';
+import { Entra, noLicenseLeft } from './entra.ts';
+import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
+import type { TokenSource } from './token-source.ts';
+
+/** What the Graph directory is built from; the tenant file has passed `assertGraphReady`. */
+export interface GraphDirectoryOptions {
+  /** The seat ledger (the tenant model's): Graph licenses follow its holds and bindings. */
+  seats: Directory;
+  tenant: TenantConfig;
+  connection: Connection;
+  tokens: TokenSource;
+  graphUrl: string;
+  retry?: RetryPolicy;
+  /** T6: how often, and how soon, a missing systemuser is looked for again within one step. */
+  syncLag?: { attempts: number; firstWaitMs: number };
+}
+
+/**
+ * Provisions into Entra ID and each environment's Dataverse. Every method reads before it writes
+ * or takes Microsoft's "already done" as success, so a retry after a crash changes nothing more.
+ */
+export class GraphDirectory implements Directory {
+  readonly #entra: Entra;
+  readonly #graph: MicrosoftApi;
+  readonly #keys: AccountKeys;
+  readonly #dataverse = new Map<string, Dataverse>();
+  #skuIds: Promise<Map<string, string>> | undefined;
+
+  constructor(private readonly o: GraphDirectoryOptions) {
+    this.#graph = new MicrosoftApi(o.graphUrl, o.graphUrl, o.tokens, o.retry ?? defaultRetryPolicy);
+    this.#entra = new Entra(this.#graph, o.graphUrl);
+    this.#keys = new AccountKeys(o.connection);
+  }
+
+  async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
+    const account = await this.#entra.createAccount(
+      key,
+      person,
+      this.o.tenant.domain,
+      this.o.tenant.usageLocation ?? '',
+    );
+    await this.#keys.remember(key, account.accountId, account.upn);
+    return account;
+  }
+
+  accountIdByEmail(email: string): Promise<string | undefined> {
+    return this.#entra.accountIdByEmail(email);
+  }
+
+  async accountIdByKey(key: string): Promise<string | undefined> {
+    return (await this.#keys.accountIdOf(key)) ?? this.#entra.accountIdByMark(key);
+  }
+
+  /**
+   * L3: a seat is held only while Microsoft 365 also has a license of the SKU left, so a request
+   * whose subscription is used up outside accessdesk waits for a seat instead of failing later
+   * at the license step. Graph first: refusing leaves the ledger untouched.
+   */
+  async holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void> {
+    if ((await this.#licensesLeft(skuId)) <= 0) throw noLicenseLeft(skuId);
+    await this.o.seats.holdSeat(skuId, key, expiresAt);
+  }
+
+  /** L1/L2: the ledger binds the seat, then Graph assigns the license (no license left: L3). */
+  async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
+    await this.o.seats.bindSeat(skuId, key, accountId, expiresAt);
+    // Noted before the license: releasing the seat of `key` must find whom to take it from.
+    await this.#keys.remember(key, accountId);
+    await this.#entra.assignLicense(accountId, await this.#graphSkuId(skuId));
+  }
+
+  confirmSeat(skuId: string, key: string): Promise<void> {
+    return this.o.seats.confirmSeat(skuId, key);
+  }
+
+  /** L4/L6: removes the license from the account the request made, then frees the seat. */
+  async releaseSeat(skuId: string, key: string): Promise<void> {
+    const accountId = await this.#keys.accountIdOf(key);
+    if (accountId) await this.#entra.removeLicense(accountId, await this.#graphSkuId(skuId));
+    await this.o.seats.releaseSeat(skuId, key);
+  }
+
+  async releaseAccountSeat(skuId: string, accountId: string): Promise<void> {
+    await this.#entra.removeLicense(accountId, await this.#graphSkuId(skuId));
+    await this.o.seats.releaseAccountSeat(skuId, accountId);
+  }
+
+  async hasFreeSeat(skuId: string): Promise<boolean> {
+    return (await this.o.seats.hasFreeSeat(skuId)) && (await this.#licensesLeft(skuId)) > 0;
+  }
+
+  async grantAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
+    for (const role of roles) await this.#entra.grantRole(accountId, templateId(role));
+    return [];
+  }
+
+  /** A2: revokes the roles; refuses to remove the last Global admin, warns below two. */
+  async revokeAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const role of roles) {
+      if (role === GLOBAL_ADMIN) {
+        const holders = await this.#entra.roleAssignments(templateId(role));
+        const after = new Set(holders.map((a) => a.principalId).filter((p) => p !== accountId));
+        if (after.size === 0) {
+          throw new RuleViolation(
+            ErrorCode.LastGlobalAdmin,
+            'A2',
+            'This would leave the tenant without a Global admin.',
+          );
+        }
+        warnings.push(...globalAdminWarnings(after.size));
+      }
+      await this.#entra.revokeRole(accountId, templateId(role));
+    }
+    return warnings;
+  }
+
+  async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {
+    const env = this.#environment(environmentId);
+    if (env) await this.#entra.addMember(env.securityGroupId!, accountId);
+  }
+
+  async removeFromSecurityGroup(environmentId: string, accountId: string): Promise<void> {
+    const env = this.#environment(environmentId);
+    if (env) await this.#entra.removeMember(env.securityGroupId!, accountId);
+  }
+
+  async assignBusinessUnit(environmentId: string, accountId: string, unit: string): Promise<void> {
+    const env = this.#environment(environmentId);
+    if (!env) return;
+    const name = env.businessUnits.find((u) => u.id === unit)?.name ?? unit;
+    await this.#dataverseOf(environmentId)!.setBusinessUnit(accountId, name);
+  }
+
+  async assignSecurityRoles(environmentId: string, accountId: string, roles: string[]) {
+    await this.#dataverseOf(environmentId)?.assignRoles(accountId, roles);
+  }
+
+  async removeSecurityRoles(environmentId: string, accountId: string, roles: string[]) {
+    return (await this.#dataverseOf(environmentId)?.removeRoles(accountId, roles)) ?? [];
+  }
+
+  async setAccessMode(
+    environmentId: string,
+    accountId: string,
+    mode: OnboardingDetails['accessMode'],
+  ): Promise<void> {
+    await this.#dataverseOf(environmentId)?.setAccessMode(accountId, mode);
+  }
+
+  setSignInAllowed(accountId: string, allowed: boolean): Promise<void> {
+    return this.#entra.setSignInAllowed(accountId, allowed);
+  }
+
+  issueTemporaryPassword(accountId: string): Promise<string> {
+    return this.#entra.resetPassword(accountId);
+  }
+
+  /** The environment, or undefined when it has no database (E6: no group, no Dataverse). */
+  #environment(environmentId: string) {
+    const env = this.o.tenant.environments.find((e) => e.id === environmentId);
+    if (!env) {
+      throw new RuleViolation(
+        ErrorCode.NotFound,
+        'E1',
+        `There is no environment "${environmentId}".`,
+      );
+    }
+    return hasDatabase(env.kind) ? env : undefined;
+  }
+
+  #dataverseOf(environmentId: string): Dataverse | undefined {
+    const env = this.#environment(environmentId);
+    if (!env) return undefined;
+    let dataverse = this.#dataverse.get(env.id);
+    if (!dataverse) {
+      const url = env.dataverseUrl!.replace(/\/+$/, '');
+      const retry = this.o.retry ?? defaultRetryPolicy;
+      dataverse = new Dataverse(
+        new MicrosoftApi(`${url}/api/data/v9.2`, url, this.o.tokens, retry),
+        url,
+        { sleep: retry.sleep, ...(this.o.syncLag ?? { attempts: 3, firstWaitMs: 2_000 }) },
+      );
+      this.#dataverse.set(env.id, dataverse);
+    }
+    return dataverse;
+  }
+
+  /** The Graph skuId of a tenant-file SKU: given, or looked up once by its part number. */
+  async #graphSkuId(skuId: string): Promise<string> {
+    const sku = this.o.tenant.skus.find((s) => s.id === skuId);
+    if (!sku) throw new RuleViolation(ErrorCode.NotFound, 'L1', `There is no SKU "${skuId}".`);
+    if (sku.skuId) return sku.skuId.toLowerCase();
+    if (!this.#skuIds) {
+      this.#skuIds = this.#subscribedSkus();
+      this.#skuIds.catch(() => {
+        this.#skuIds = undefined;
+      });
+    }
+    const found = (await this.#skuIds).get(sku.skuPartNumber!);
+    if (!found) {
+      throw new RuleViolation(
+        ErrorCode.NotFound,
+        'L1',
+        `The tenant has no subscription with part number ${sku.skuPartNumber}.`,
+      );
+    }
+    return found;
+  }
+
+  /** Licenses of the SKU Microsoft 365 can still assign: enabled prepaid units − consumed. */
+  async #licensesLeft(skuId: string): Promise<number> {
+    const guid = await this.#graphSkuId(skuId);
+    const res = await this.#graph.call(
+      'licensesLeft',
+      'GET',
+      '/v1.0/subscribedSkus?$select=skuId,consumedUnits,prepaidUnits',
+    );
+    if (!res.ok) throw refused('licensesLeft', res);
+    const skus = (res.body?.value ?? []) as Array<{
+      skuId: string;
+      consumedUnits?: number;
+      prepaidUnits?: { enabled?: number };
+    }>;
+    return skus
+      .filter((s) => s.skuId.toLowerCase() === guid)
+      .reduce((left, s) => left + (s.prepaidUnits?.enabled ?? 0) - (s.consumedUnits ?? 0), 0);
+  }
+
+  async #subscribedSkus(): Promise<Map<string, string>> {
+    const res = await this.#graph.call(
+      'subscribedSkus',
+      'GET',
+      '/v1.0/subscribedSkus?$select=skuId,skuPartNumber',
+    );
+    if (!res.ok) throw refused('subscribedSkus', res);
+    const skus = (res.body?.value ?? []) as Array<{ skuId: string; skuPartNumber: string }>;
+    return new Map(skus.map((s) => [s.skuPartNumber, s.skuId.toLowerCase()]));
+  }
+}
+
+function templateId(role: string): string {
+  if (!isAdminRole(role)) {
+    throw new RuleViolation(ErrorCode.InvalidInput, 'A1', `"${role}" is not an admin role.`);
+  }
+  return ADMIN_ROLE_TEMPLATE_IDS[role];
+}
