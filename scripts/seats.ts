@@ -28,6 +28,7 @@ try {
     const skus = await tenant.listSeatSummaries();
     const drifts = await tenant.verifySeats();
     const bySku = new Map(drifts.map((d) => [d.skuId, d]));
+    if (skus.length === 0) console.log('no SKUs yet (apply a tenant file first)');
     for (const sku of skus) {
       const d = bySku.get(sku.skuId);
       const line = `${sku.skuId}: ${sku.seats} seats, ${sku.assigned} assigned, ${sku.held} held, ${sku.free} free`;

@@ -499,7 +499,11 @@ export class SeatLedger {
     let batch: SeatHolderDoc[] = [];
     const flush = () => {
       const bySku = new Map<string, SeatHolderDoc[]>();
-      for (const h of batch) bySku.set(h.sku, [...(bySku.get(h.sku) ?? []), h]);
+      for (const h of batch) {
+        const same = bySku.get(h.sku);
+        if (same) same.push(h);
+        else bySku.set(h.sku, [h]);
+      }
       for (const [sku, holders] of bySku) {
         const { held, assigned } = seatsInUse(holders);
         const c = counted.get(sku) ?? { held: 0, assigned: 0 };
