@@ -229,9 +229,9 @@ async function startLifecycles(uri: string, count: boolean) {
         .findOne({ status: 'accepted' })
         .lean<RequestDoc>();
       const auditEntry = await db.collection('audit').findOne({}, { sort: { seq: -1 } });
-      const sku = await db.collection('skus').findOne({ _id: SKU as never });
+      const holder = await db.collection('seat_holders').findOne({ sku: SKU });
       const indexes: Shapes['indexes'] = new Map();
-      for (const name of ['requests', 'audit']) {
+      for (const name of ['requests', 'audit', 'seat_holders']) {
         const list = await db.collection(name).indexes();
         indexes.set(
           name,
@@ -241,13 +241,16 @@ async function startLifecycles(uri: string, count: boolean) {
               key: ix.key as Record<string, 1 | -1>,
               ...(ix.name ? { name: ix.name } : {}),
               unique: !!ix.unique,
+              ...(ix.partialFilterExpression
+                ? { partialFilterExpression: ix.partialFilterExpression as Record<string, unknown> }
+                : {}),
             })),
         );
       }
       return {
         request: request!,
         auditEntry: auditEntry!,
-        holders: (sku?.holders as Array<Record<string, unknown>>) ?? [],
+        holder: holder ?? {},
         indexes,
       };
     },
@@ -271,14 +274,22 @@ async function startLifecycles(uri: string, count: boolean) {
 
 /**
  * What the real run's documents look like at the end of a round: a finished request, the newest
- * audit entry, the SKU document's seat holders, and the indexes of those collections. The
+ * audit entry, a seat holder document, and the indexes of those collections. The
  * shaped baseline writes documents like these, so it pays what the data costs the database.
  */
 interface Shapes {
   request: RequestDoc;
   auditEntry: Record<string, unknown>;
-  holders: Array<Record<string, unknown>>;
-  indexes: Map<string, Array<{ key: Record<string, 1 | -1>; name?: string; unique?: boolean }>>;
+  holder: Record<string, unknown>;
+  indexes: Map<
+    string,
+    Array<{
+      key: Record<string, 1 | -1>;
+      name?: string;
+      unique?: boolean;
+      partialFilterExpression?: Record<string, unknown>;
+    }>
+  >;
 }
 
 /**
@@ -302,13 +313,17 @@ async function measureBaseline(
   }));
   await db.collection('audit').createIndex({ seq: 1 }, { unique: true });
   for (const [collection, indexes] of shapes?.indexes ?? []) {
-    for (const { key, name, unique } of indexes) {
-      await db.collection(collection).createIndex(key, { ...(name ? { name } : {}), unique });
+    for (const { key, name, unique, partialFilterExpression } of indexes) {
+      await db.collection(collection).createIndex(key, {
+        ...(name ? { name } : {}),
+        unique,
+        ...(partialFilterExpression ? { partialFilterExpression } : {}),
+      });
     }
   }
   await db
     .collection('skus')
-    .insertOne({ _id: SKU as never, free: 1e9, holders: structuredClone(shapes?.holders ?? []) });
+    .insertOne({ _id: SKU as never, free: 1e9, held: 0, assigned: 0, inflight: [] });
   let auditSeq = 0;
   const shared = { _id: 'shared' as never };
   for (const { collection } of perLifecycle) {
@@ -377,19 +392,42 @@ async function measureBaseline(
         }
         for (let k = 0; k < updates; k++) await c.updateOne(shared, { $inc: { n: 1 } });
       } else if (collection === 'skus') {
-        const skus = db.collection<{ _id: string; free: number; holders: object[] }>('skus');
-        const holder = shapes
-          ? { key: id, state: 'held', since: new Date(), accountId }
-          : { key: id, state: 'held' };
-        await skus.updateOne(
-          { _id: SKU, free: { $gt: 0 }, 'holders.key': { $ne: id } },
-          { $inc: { free: -1 }, $push: { holders: holder } },
-        );
-        for (let k = 1; k < inserts + updates; k++) {
-          const set = shapes
-            ? { 'holders.$.state': k < 3 ? 'held' : 'assigned', 'holders.$.since': new Date() }
-            : { 'holders.$.n': k };
-          await skus.updateOne({ _id: SKU, holders: { $elemMatch: { key: id } } }, { $set: set });
+        // The SKU's counters: each change a guarded $inc that pushes a journal entry, then a pull.
+        const skus = db.collection<{ _id: string; inflight: object[] }>('skus');
+        for (let k = 0; k < inserts + updates; k++) {
+          const op = `${id}:${k >> 1}`;
+          if (k % 2 === 0) {
+            await skus.updateOne(
+              {
+                _id: SKU,
+                free: { $gt: 0 },
+                'inflight.key': { $ne: id },
+                'inflight.63': { $exists: false },
+              },
+              {
+                $inc: { free: -1, held: 1 },
+                $push: { inflight: { op, kind: 'take', key: id, state: 'held', at: new Date() } },
+              },
+            );
+          } else await skus.updateOne({ _id: SKU }, { $pull: { inflight: { op } } });
+        }
+      } else if (collection === 'seat_holders') {
+        // Holder documents shaped like the real ones, each with its own account (the L1 index).
+        const shape: Record<string, unknown> = { ...shapes?.holder };
+        for (let k = 0; k < inserts; k++) {
+          await c.insertOne({
+            ...(shapes ? shape : { n: 0 }),
+            _id: `${SKU}:${id}:${k}` as never,
+            key: `${id}:${k}`,
+            ...(shapes ? { sku: SKU, accountId: `${accountId}:${id}:${k}` } : {}),
+          });
+        }
+        for (let k = 0; k < updates; k++) {
+          const update =
+            k % 2 === 0
+              ? { $set: { pending: { op: `${id}:${k}`, kind: 'confirm', at: new Date() } } }
+              : { $set: { state: 'assigned', since: new Date() }, $unset: { pending: 1 } };
+          await c.updateOne({ _id: `${SKU}:${id}:0` as never }, update);
         }
       } else {
         for (let k = 0; k < inserts; k++) await c.insertOne({ _id: `${id}:${k}` as never, n: 0 });
@@ -576,7 +614,7 @@ async function main() {
     ]);
     console.log(
       '  (raw driver: the same writes of documents shaped like the real ones — requests, audit\n' +
-        '  entries, seat holders — into collections with the same indexes)',
+        '  entries, seat holder documents — into collections with the same indexes)',
     );
     row([
       'raw driver, same writes, minimal documents',

@@ -126,6 +126,8 @@ export async function startAccessdesk(
   const tenant = new TenantService(database.connection, clock);
   const { warnings } = await tenant.applyConfig(tenantConfig);
   for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
+  // Seat changes a stopped process left in flight, past their lease, are finished before serving.
+  await tenant.recoverSeats();
 
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
@@ -259,6 +261,18 @@ export async function startAccessdesk(
   ready = true;
   system.background.track(system.runner.recoverAll(), 'outbox recovery at start');
   if (options.sweep !== false) system.scheduler.start(config.sweepEvery);
+  // …and then on the sweep's cadence (a take also finishes any stale one it meets on its way).
+  const seatRecovery =
+    options.sweep === false
+      ? undefined
+      : setInterval(() => {
+          tenant
+            .recoverSeats()
+            .catch((error) =>
+              log(`[accessdesk] seat recovery: ${error instanceof Error ? error.message : error}`),
+            );
+        }, config.sweepEvery);
+  seatRecovery?.unref();
   return {
     app,
     server,
@@ -269,6 +283,7 @@ export async function startAccessdesk(
     workspace,
     signingSecret,
     stop: async () => {
+      clearInterval(seatRecovery);
       await system.scheduler.stop();
       await system.background.idle();
       workspace?.close();

@@ -1,4 +1,3 @@
-import { ErrorCode, RuleViolation } from '../errors.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
 import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
@@ -50,30 +49,7 @@ export class TenantDirectory implements Directory {
    * and says so when the held seat is gone (L3) instead of provisioning without one.
    */
   async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
-    const set: Record<string, unknown> = { 'holders.$.accountId': accountId };
-    if (expiresAt) set['holders.$.expiresAt'] = expiresAt;
-    const result = await rawOf(this.t.models.Sku).updateOne(
-      {
-        _id: skuId,
-        holders: { $elemMatch: { key } },
-        $nor: [{ holders: { $elemMatch: { accountId, key: { $ne: key } } } }],
-      },
-      { $set: set },
-    );
-    if (result.matchedCount === 1) return;
-    const sku = await this.t.models.Sku.findById(skuId).lean<SkuDoc>();
-    if (sku?.holders.some((h) => h.accountId === accountId && h.key !== key)) {
-      throw new RuleViolation(
-        ErrorCode.NotAllowed,
-        'L1',
-        `This account already has a ${sku.name} seat; one seat per account.`,
-      );
-    }
-    throw new RuleViolation(
-      ErrorCode.NoFreeSeat,
-      'L3',
-      `The ${sku?.name ?? skuId} seat held for this request is gone.`,
-    );
+    await this.t.bindSeat(skuId, key, accountId, expiresAt);
   }
 
   async confirmSeat(skuId: string, key: string): Promise<void> {

@@ -76,7 +76,7 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     id: 'L1',
     what: 'One seat per account, one account per person',
     enforcedBy: [
-      { file: SEATS, symbols: ['assign', 'hold'], note: 'a `holders.accountId` guard' },
+      { file: SEATS, symbols: ['assign', 'hold', 'bind'], note: 'a unique index {sku, accountId}' },
       { file: 'src/lifecycle/tenant-directory.ts', symbols: ['bindSeat'] },
     ],
   },
@@ -90,7 +90,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     what: 'No free seat, no assignment; never over-allocate',
     enforcedBy: [
       { file: LICENSES, symbols: ['hasFreeSeat'] },
-      { file: SEATS, symbols: ['hold', 'assign'], note: 'one `free > 0` guarded update' },
+      {
+        file: SEATS,
+        symbols: ['hold', 'assign'],
+        note: 'one `free > 0` guarded, journaled update',
+      },
       {
         file: 'src/lifecycle/seat-queue.ts',
         symbols: ['promote'],

@@ -4,7 +4,6 @@ import type { AccessModes } from './access-modes.service.ts';
 import type { AccountDirectory } from './accounts.service.ts';
 import type { AdminRoleRegistry } from './admin-roles.service.ts';
 import type { EnvironmentAccess } from './environments.service.ts';
-import { seatsInUse } from './licenses.rules.ts';
 import type { PeopleDirectory } from './people.service.ts';
 import type { SeatLedger } from './seats.service.ts';
 import { union } from './security.rules.ts';
@@ -47,8 +46,9 @@ export async function applyTenantConfig(p: ApplyParts, config: TenantConfig): Pr
 /** L5/M3: refuse before writing anything if the file shrinks below what is in use. */
 async function precheck(m: TenantModels, config: TenantConfig): Promise<void> {
   for (const sku of config.skus) {
-    const doc = await m.Sku.findById(sku.id).lean<SkuDoc>();
-    const used = doc ? seatsInUse(doc.holders).used : 0;
+    // seats − free: the seats in use (L5), whether the SKU was written by this ledger or the first.
+    const doc = await m.Sku.findById(sku.id, { seats: 1, free: 1 }).lean<SkuDoc>();
+    const used = doc ? doc.seats - doc.free : 0;
     if (used > sku.seats) {
       throw new RuleViolation(
         ErrorCode.SeatsInUse,

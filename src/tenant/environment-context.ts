@@ -111,10 +111,11 @@ export async function isLicensedFor(
 ): Promise<boolean> {
   const filter: Record<string, unknown> = {
     // A seat held for an unaccepted invitation (L4) is a license assigned in the directory (P1).
-    holders: { $elemMatch: { accountId, state: { $in: ['assigned', 'held'] } } },
+    accountId,
+    state: { $in: ['assigned', 'held'] },
   };
-  if (env.licenseSku) filter._id = env.licenseSku;
-  return (await rawOf(m.Sku).findOne(filter, { projection: { _id: 1 } })) !== null;
+  if (env.licenseSku) filter.sku = env.licenseSku;
+  return (await rawOf(m.SeatHolder).findOne(filter, { projection: { _id: 1 } })) !== null;
 }
 
 /** E1/E4: direct membership, and whether the user is only in a nested group. */

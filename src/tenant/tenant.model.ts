@@ -13,7 +13,7 @@ export interface TenantDoc {
   globalAdmins: string[];
 }
 
-/** One seat of a SKU: held by an invitation (L4, expires) or assigned to an account (L1). */
+/** One seat of a SKU as callers see it: held by an invitation (L4, expires) or assigned (L1). */
 export interface SeatHolder {
   key: string;
   state: SeatState;
@@ -22,13 +22,57 @@ export interface SeatHolder {
   expiresAt?: Date | null;
 }
 
-/** A SKU: `free` = seats − holders, kept exact by guarded $inc (L3, L5). */
+/** What a seat operation changes; `release` and `expire` remove a holder, `confirm` assigns it. */
+export type SeatOpKind = 'take' | 'release' | 'confirm' | 'expire';
+
+/**
+ * One operation in flight on a SKU's counters, journaled in the same update that changes them.
+ * `op` is random per attempt; `state` is the state taken (take), removed (release, expire) or
+ * left (confirm, always `held`); `at` is when the writer started, on the lease clock.
+ */
+export interface InflightEntry {
+  op: string;
+  kind: SeatOpKind;
+  key: string;
+  state: SeatState;
+  at: Date;
+  accountId?: string | null;
+  since?: Date | null;
+  expiresAt?: Date | null;
+}
+
+/**
+ * A SKU's counters: `seats = free + held + assigned`, each change one guarded `$inc` (L3, L5).
+ * `inflight` is bounded by a filter guard (SEAT_INFLIGHT_LIMIT): it grows with concurrency, never
+ * with the number of holders.
+ */
 export interface SkuDoc {
   _id: string;
   name: string;
   seats: number;
   free: number;
-  holders: SeatHolder[];
+  held: number;
+  assigned: number;
+  inflight: InflightEntry[];
+}
+
+/** At most this many seat operations in flight per SKU (the counter document stays small). */
+export const SEAT_INFLIGHT_LIMIT = 64;
+
+/**
+ * One seat holder, its own document: `_id` = seatHolderId(sku, key). `op` is the operation that
+ * created it; `pending` marks a release, confirm or expiry under way (compare-and-set).
+ */
+export interface SeatHolderDoc extends SeatHolder {
+  _id: string;
+  sku: string;
+  op: string;
+  pending?: { op: string; kind: SeatOpKind; at: Date } | null;
+}
+
+/** The holder document id of `key` in `skuId` (the SKU id encoded, so no two pairs collide). */
+export function seatHolderId(skuId: string, key: string): string {
+  return `${encodeURIComponent(skuId)}:${key}`;
 }
 
 /** An account of the directory (T1–T5); only a scrypt hash of its password is kept (T2). */
@@ -130,6 +174,7 @@ export function rawOf<T>(model: Model<T>): mongo.Collection<T & { _id: string }>
 export interface TenantModels {
   Tenant: Model<TenantDoc>;
   Sku: Model<SkuDoc>;
+  SeatHolder: Model<SeatHolderDoc>;
   Account: Model<AccountDoc>;
   Environment: Model<EnvironmentDoc>;
   Group: Model<GroupDoc>;
@@ -143,6 +188,34 @@ const profileSchema = new Schema(Object.fromEntries(PROFILE_FIELDS.map((f) => [f
   minimize: false,
 });
 
+/** Seat holders: L1 by a unique index, the L4 sweep and an account's seats served by indexes. */
+function seatHolderSchema(): Schema<SeatHolderDoc> {
+  const schema = new Schema<SeatHolderDoc>(
+    {
+      _id: String,
+      sku: { type: String, required: true },
+      key: { type: String, required: true },
+      state: { type: String, enum: ['held', 'assigned'], required: true },
+      accountId: String,
+      since: Date,
+      expiresAt: Date,
+      op: String,
+      pending: new Schema({ op: String, kind: String, at: Date }, { _id: false }),
+    },
+    opts,
+  );
+  // L1: one seat per account per SKU; holders bound to no account yet are not indexed.
+  schema.index(
+    { sku: 1, accountId: 1 },
+    { unique: true, partialFilterExpression: { accountId: { $type: 'string' } } },
+  );
+  schema.index({ state: 1, expiresAt: 1 }); // L4: the expiry sweep
+  schema.index({ accountId: 1 }); // seatsOf, T5
+  // Recovery finds marks left by a writer that stopped; only marked holders are indexed.
+  schema.index({ 'pending.at': 1 }, { partialFilterExpression: { pending: { $type: 'object' } } });
+  return schema;
+}
+
 const schemas = {
   Tenant: new Schema<TenantDoc>(
     { _id: String, domain: String, globalAdmins: { type: [String], default: [] } },
@@ -154,21 +227,30 @@ const schemas = {
       name: { type: String, required: true },
       seats: { type: Number, required: true, min: 0 },
       free: { type: Number, required: true },
-      holders: [
-        new Schema<SeatHolder>(
-          {
-            key: { type: String, required: true },
-            state: { type: String, enum: ['held', 'assigned'], required: true },
-            accountId: String,
-            since: Date,
-            expiresAt: Date,
-          },
-          { _id: false },
-        ),
-      ],
+      held: { type: Number, default: 0 },
+      assigned: { type: Number, default: 0 },
+      inflight: {
+        type: [
+          new Schema<InflightEntry>(
+            {
+              op: String,
+              kind: String,
+              key: String,
+              state: String,
+              at: Date,
+              accountId: String,
+              since: Date,
+              expiresAt: Date,
+            },
+            { _id: false },
+          ),
+        ],
+        default: [],
+      },
     },
     opts,
   ),
+  SeatHolder: seatHolderSchema(),
   Account: new Schema<AccountDoc>(
     {
       _id: String,
@@ -255,6 +337,7 @@ const schemas = {
 const collections: Record<keyof TenantModels, string> = {
   Tenant: 'tenant',
   Sku: 'skus',
+  SeatHolder: 'seat_holders',
   Account: 'accounts',
   Environment: 'environments',
   Group: 'groups',

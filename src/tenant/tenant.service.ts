@@ -12,6 +12,7 @@ import { applyTenantConfig } from './apply-config.ts';
 import { type EnablementReport, forgetEnvironmentConfig } from './environment-context.ts';
 import { EnvironmentAccess } from './environments.service.ts';
 import { PeopleDirectory } from './people.service.ts';
+import type { SeatJournalOptions } from './seat-journal.ts';
 import { SeatLedger, type SeatOptions, type SeatSummary } from './seats.service.ts';
 import {
   type AccountDoc,
@@ -32,9 +33,9 @@ export class TenantService {
   private readonly modes: AccessModes;
   private readonly people: PeopleDirectory;
 
-  constructor(connection: Connection, clock: Clock) {
+  constructor(connection: Connection, clock: Clock, options: { seats?: SeatJournalOptions } = {}) {
     this.models = tenantModels(connection);
-    this.seats = new SeatLedger(this.models, clock);
+    this.seats = new SeatLedger(this.models, clock, options.seats);
     this.accounts = new AccountDirectory(this.models, clock);
     this.admins = new AdminRoleRegistry(this.models);
     this.environments = new EnvironmentAccess(this.models, clock, this.accounts);
@@ -157,6 +158,18 @@ export class TenantService {
   /** L4: releases every held seat whose 14 days have passed at `now`. */
   expireHeldSeats(now: Date) {
     return this.seats.expireHeld(now);
+  }
+  /** L1: binds the seat held under `key` to the account (and when an invitation's hold ends). */
+  bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
+    return this.seats.bind(skuId, key, accountId, expiresAt);
+  }
+  /** Finishes seat operations whose writer stopped longer ago than the lease (or `olderThanMs`). */
+  recoverSeats(olderThanMs?: number) {
+    return this.seats.recover(olderThanMs);
+  }
+  /** SKUs whose counters disagree with a recount of their holders (empty when exact). */
+  verifySeats() {
+    return this.seats.verify();
   }
 
   // Accounts

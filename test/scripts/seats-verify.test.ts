@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { rawOf } from '../../src/tenant/tenant.model.ts';
+import { smallConfig, useTenant } from '../tenant/helpers.ts';
+
+const t = useTenant('scripts/seats-verify');
+const SCRIPT = fileURLToPath(new URL('../../scripts/seats.ts', import.meta.url));
+
+/** `npm run seats:verify` against this test's database. */
+function verify(...args: string[]): Promise<{ code: number | null; out: string }> {
+  const uri = new URL(t.db.uri);
+  uri.pathname = `/${t.db.dbName}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, 'verify', ...args], {
+    env: { ...process.env, MONGODB_URI: uri.toString() },
+  });
+  let out = '';
+  child.stdout.on('data', (c) => {
+    out += c;
+  });
+  child.stderr.on('data', (c) => {
+    out += c;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+describe('npm run seats:verify', () => {
+  it('L3/L5: reports drift 0 for exact counters, and the SKU and exit 1 when they drift', async () => {
+    await t.service.applyConfig(smallConfig());
+    await t.service.assignSeat('POWERAPPS', 'a');
+    await t.service.holdSeat('POWERAPPS', 'b');
+    const exact = await verify();
+    expect(exact.out).toContain('POWERAPPS: 3 seats, 1 assigned, 1 held, 1 free — drift 0');
+    expect(exact.code).toBe(0);
+
+    await rawOf(t.service.models.Sku).updateOne(
+      { _id: 'POWERAPPS' },
+      { $inc: { free: -1, held: 1 } },
+    );
+    const drifted = await verify();
+    expect(drifted.out).toMatch(/POWERAPPS: .* DRIFT held 1, assigned 0, free -1/);
+    expect(drifted.out).toContain('D365_SALES: 10 seats, 0 assigned, 0 held, 10 free — drift 0');
+    expect(drifted.code).toBe(1);
+  }, 60_000);
+});
