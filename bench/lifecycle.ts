@@ -131,6 +131,7 @@ class WaitingNotifier implements Notifier {
   remindApprovers = silentNotifier.remindApprovers;
   escalateToGlobalAdmins = silentNotifier.escalateToGlobalAdmins;
   deliverInvitation = silentNotifier.deliverInvitation;
+  tellManager = silentNotifier.tellManager;
   /** Called by the `notifyRequester` effect after the save of every change of status. */
   async requestChanged(request: RequestDoc) {
     this.#waiters.get(`${request._id}:${request.status}`)?.();

@@ -22,6 +22,8 @@ export interface TenantLookup {
   personByEmail(email: string): Promise<Person | null>;
   reportsOf(managerEmail: string): Promise<Person[]>;
   isGlobalAdmin(email: string): Promise<boolean>;
+  /** Emails of every Global admin now (A2 counts them). */
+  globalAdmins(): Promise<string[]>;
   /** Whether the directory has an account for this email (role changes need one). */
   hasAccount(email: string): Promise<boolean>;
   listSeatSummaries(): Promise<SeatView[]>;

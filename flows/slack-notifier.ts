@@ -4,6 +4,7 @@ import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { approvalCard } from './blocks/approval-card.ts';
 import { credentialsMessage } from './blocks/credentials-message.ts';
 import { invitationForRequester, invitationMessage } from './blocks/invitation-message.ts';
+import { managerNotice } from './blocks/manager-notice.ts';
 import { requesterUpdate } from './blocks/requester-update.ts';
 import type { TenantLookup } from './deps.ts';
 import { requestView } from './views.ts';
@@ -97,6 +98,14 @@ export class SlackNotifier implements Notifier {
         ...(inviteeName ? { forName: inviteeName } : {}),
       }),
     });
+  }
+
+  /** An offboarding's notices to the leaver's manager: when it is asked, and once it is done. */
+  async tellManager(request: RequestDoc, managerEmail: string) {
+    const to = await this.slackIdOf(managerEmail);
+    if (!to) return;
+    const view = await requestView(this.tenant, request);
+    await this.client.chat.postMessage({ channel: to, ...managerNotice(view) });
   }
 
   private async slackIdOf(email: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import type {
+  OffboardingDetails,
   OnboardingDetails,
   RequestDoc,
   RoleChangeDetails,
@@ -35,6 +36,14 @@ const EVENT_WORDS: Record<string, string> = {
   'invitation.issued': 'invitation sent',
   'timer.requestExpired': 'no decision in time',
   'timer.invitationExpired': 'invitation not accepted in time',
+  'timer.effectiveDateReached': 'the effective date came',
+  'system.cancelled': 'cancelled by accessdesk',
+  'directory.signInBlocked': 'sign-in blocked',
+  'directory.groupsLeft': 'security groups left',
+  'directory.adminRolesRevoked': 'admin roles revoked',
+  'directory.seatsReleased': 'licenses removed',
+  'requests.cancelled': 'open requests cancelled',
+  'manager.told': 'manager told',
 };
 
 function summaryOf(doc: RequestDoc): RequestView['summary'] {
@@ -49,6 +58,14 @@ function summaryOf(doc: RequestDoc): RequestView['summary'] {
       { label: 'Access mode', value: MODE_WORDS[d.accessMode] ?? d.accessMode },
       ...(d.adminRoles.length ? [{ label: 'Admin roles', value: d.adminRoles.join(', ') }] : []),
       { label: 'Justification', value: d.justification },
+    ];
+  }
+  if (doc.kind === 'offboarding') {
+    const d = doc.details as OffboardingDetails;
+    return [
+      { label: 'Leaver', value: doc.subjectEmail },
+      { label: 'Effective', value: d.effectiveAt.slice(0, 10) },
+      { label: 'Closes', value: 'sign-in, security groups, admin roles, licenses, open requests' },
     ];
   }
   const d = doc.details as RoleChangeDetails;

@@ -92,6 +92,13 @@ export function requestSetup<TContext extends DecisionContext, TInput extends De
       recordEnd: assign(
         (_, params: { reason: string }) => ({ endReason: params.reason }) as Partial<TContext>,
       ),
+      /** accessdesk ended the request on its own (`system.cancelled`): its reason is kept. */
+      recordSystemEnd: assign(
+        ({ event }) =>
+          ({
+            endReason: event.type === 'system.cancelled' ? event.reason : undefined,
+          }) as Partial<TContext>,
+      ),
       recordInvitation: assign(
         ({ event }) =>
           ({
@@ -124,6 +131,17 @@ const deciderChecks = [
 const requesterCheck = { guard: not('isRequester'), actions: refuse('not_requester') } as const;
 
 /**
+ * The requester cancels until `#<id>.<state>` (without anything to give back): what a kind's
+ * own waiting states take, beside the decision's.
+ */
+export function requesterCancel<const Target extends string>(target: Target) {
+  return [requesterCheck, { target, actions: end('cancelled by the requester') }] as const;
+}
+
+// accessdesk cancels an open request itself (`system.cancelled`) when its requester or subject
+// leaves, an offboarding's step: wherever the requester could cancel, and nowhere else.
+
+/**
  * The state of the decision, the same for every kind of request: `requested` (approve with the
  * quorum a Global-admin grant needs, deny, cancel, reminders, escalation, expiry). Approval goes
  * to `#<id>.approved`, which the kind defines; the other ends are `endings`.
@@ -145,6 +163,7 @@ export function requested<const Id extends string>(id: Id, grant: string) {
           requesterCheck,
           { target: 'cancelled', actions: end('cancelled by the requester') },
         ],
+        'system.cancelled': { target: 'cancelled', actions: 'recordSystemEnd' },
         'timer.reminderDue': { actions: 'remindApprovers' },
         'timer.escalationDue': { actions: 'escalateToGlobalAdmins' },
         'timer.requestExpired': {
@@ -207,6 +226,10 @@ export function waitingForSeat<const Id extends string>(id: Id, then: string, de
           actions: ['releaseSeat', end('cancelled by the requester')],
         },
       ],
+      'system.cancelled': {
+        target: `#${id}.cancelled`,
+        actions: ['releaseSeat', 'recordSystemEnd'],
+      },
     },
   } as const;
 }

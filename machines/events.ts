@@ -38,6 +38,8 @@ export const timerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('timer.escalationDue') }),
   z.object({ type: z.literal('timer.requestExpired') }),
   z.object({ type: z.literal('timer.invitationExpired') }),
+  /** An offboarding's effective date has come (a deadline stored once it was approved). */
+  z.object({ type: z.literal('timer.effectiveDateReached') }),
 ]);
 export type TimerEvent = z.infer<typeof timerEventSchema>;
 
@@ -48,6 +50,15 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory.applied') }),
   z.object({ type: z.literal('directory.failed'), reason: z.string() }),
   z.object({ type: z.literal('invitation.issued'), expiresAt: z.string() }),
+  /** accessdesk itself ends an open request (its requester or subject left the company). */
+  z.object({ type: z.literal('system.cancelled'), reason: z.string() }),
+  // An offboarding's steps, one event each: a late repeat of one step never moves another on.
+  z.object({ type: z.literal('directory.signInBlocked') }),
+  z.object({ type: z.literal('directory.groupsLeft') }),
+  z.object({ type: z.literal('directory.adminRolesRevoked') }),
+  z.object({ type: z.literal('directory.seatsReleased') }),
+  z.object({ type: z.literal('requests.cancelled') }),
+  z.object({ type: z.literal('manager.told') }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

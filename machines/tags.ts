@@ -30,6 +30,9 @@ export const STATUS_WORDS = [
   'expired',
   'failed',
   'applied',
+  'scheduled',
+  'closing access',
+  'offboarded',
 ] as const;
 
 /** A status word (see `STATUS_WORDS`). */

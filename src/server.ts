@@ -130,6 +130,7 @@ export async function startAccessdesk(
       remindApprovers: (r) => notifier!.remindApprovers(r),
       escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
       deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
+      tellManager: (r, m) => notifier!.tellManager(r, m),
     },
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,

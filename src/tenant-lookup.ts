@@ -29,6 +29,7 @@ export function lookup(tenant: TenantService, clock: Clock): TenantLookup {
       cached(`email:${email.toLowerCase()}`, () => tenant.personByEmail(email.toLowerCase())),
     reportsOf: (email) => cached(`reports:${email}`, () => tenant.reportsOf(email)),
     isGlobalAdmin: (email) => tenant.isGlobalAdmin(email),
+    globalAdmins: async () => (await tenant.globalAdmins()).map((a) => a.personEmail),
     hasAccount: async (email) => !!(await tenant.accountByEmail(email.toLowerCase())),
     listSeatSummaries: () => tenant.listSeatSummaries(),
     seatSummary: (sku) => tenant.seatSummary(sku),

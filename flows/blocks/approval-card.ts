@@ -4,6 +4,7 @@ import {
   approvalsLine,
   outcomeLine,
   outcomePlain,
+  requestKindWord,
   requestTitle,
   seatLine,
   seatWords,
@@ -56,7 +57,7 @@ export function approvalCard(request: RequestView): Message {
   const open = request.undecided;
   const outcome = outcomeLine(request);
   const blocks: Block[] = [
-    header(`${request.kind === 'onboarding' ? 'Onboarding' : 'Role change'} request ${request.id}`),
+    header(`${requestKindWord(request)} request ${request.id}`),
     ...requestDetails(request),
     ...(open ? [decisionButtons(request)] : []),
     ...(outcome ? [section(outcome)] : []),

@@ -7,6 +7,10 @@ const COMMANDS: Array<[usage: string, what: string]> = [
   [`${COMMAND} request`, 'Request an account for a new hire (or yourself).'],
   [`${COMMAND} change`, 'Request a change of roles, access mode, license or enablement.'],
   [
+    `${COMMAND} offboard @user [YYYY-MM-DD]`,
+    'Close a leaver’s access on that day (or now): sign-in, groups, admin roles, licenses.',
+  ],
+  [
     `${COMMAND} status [id | @user]`,
     'Your requests, one request, or those of a person you manage.',
   ],

@@ -14,9 +14,20 @@ export function subjectLine(request: RequestView): string {
   return `*${escapeMrkdwn(requestTitle(request))}*${slackId ? ` (<@${slackId}>)` : ''} · ${email}`;
 }
 
+const KIND_WORDS: Record<RequestView['kind'], string> = {
+  onboarding: 'Onboarding',
+  role_change: 'Role change',
+  offboarding: 'Offboarding',
+};
+
+/** `Onboarding`, `Role change`, `Offboarding`. */
+export function requestKindWord(request: RequestView): string {
+  return KIND_WORDS[request.kind];
+}
+
 /** `Onboarding for Ada Lovelace` / `Role change for Ada Lovelace`. */
 export function requestTitle(request: RequestView): string {
-  const kind = request.kind === 'onboarding' ? 'Onboarding' : 'Role change';
+  const kind = KIND_WORDS[request.kind];
   return `${kind} for ${request.subject.name}`;
 }
 

@@ -36,6 +36,12 @@ function sentence(
       return `${subject} accepted the invitation. Done.`;
     case 'applied':
       return `Approved${by}. The change is in effect.`;
+    case 'scheduled':
+      return `Approved${by}. ${subject}'s access closes on the effective date; you can still cancel until then.`;
+    case 'closing access':
+      return `${subject}'s access is being closed.`;
+    case 'offboarded':
+      return `${subject}'s access is closed: sign-in blocked, groups left, admin roles and seats released. The account stays.`;
     case 'denied':
       return `Denied${by}.${denyReason}`;
     case 'cancelled':

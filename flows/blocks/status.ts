@@ -16,6 +16,9 @@ const EMOJI: Record<StatusWord, string> = {
   expired: ':hourglass:',
   failed: ':warning:',
   applied: ':white_check_mark:',
+  scheduled: ':calendar:',
+  'closing access': ':lock:',
+  offboarded: ':wave:',
 };
 
 /** The status with its emoji, for mrkdwn. */

@@ -45,7 +45,7 @@ export interface TimelineEntry {
 export interface RequestView {
   /** e.g. `REQ-7K3Q9D`. */
   id: string;
-  kind: 'onboarding' | 'role_change';
+  kind: 'onboarding' | 'role_change' | 'offboarding';
   /** Where it is, in the words the machine tags its state with. */
   word: StatusWord;
   /** No Global admin has decided yet: Approve and Deny apply. */

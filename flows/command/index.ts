@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
+import { submitOffboarding } from '../../src/lifecycle/submit.ts';
 import { requestId } from '../../src/slack/ids.schema.ts';
 import { helpMessage } from '../blocks/help-message.ts';
 import { seatsMessage } from '../blocks/seats-message.ts';
@@ -36,6 +37,57 @@ async function status(deps: FlowDeps, client: App['client'], viewer: Viewer, arg
   return { ...statusMessage(views), response_type: 'ephemeral' as const };
 }
 
+/** Usage of `/access offboard`. */
+const OFFBOARD_USAGE = 'Usage: `/access offboard @person [YYYY-MM-DD]` (no date: now)';
+
+/**
+ * The effective instant of `/access offboard`'s date: today or none is now, a later day its
+ * start (UTC); a past day or a malformed one is refused with the reason.
+ */
+export function effectiveAt(date: string | undefined, now: Date): string | { error: string } {
+  if (!date) return now.toISOString();
+  const at = new Date(`${date}T00:00:00.000Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(at.getTime()) ||
+    at.toISOString().slice(0, 10) !== date
+  )
+    return { error: `"${date}" is not a date. ${OFFBOARD_USAGE}` };
+  const today = now.toISOString().slice(0, 10);
+  if (date < today)
+    return { error: `${date} is in the past: an offboarding takes effect today or later.` };
+  return date === today ? now.toISOString() : at.toISOString();
+}
+
+/** `/access offboard @person [YYYY-MM-DD]`: anyone in the tenant asks; a Global admin decides. */
+async function offboard(deps: FlowDeps, client: App['client'], viewer: Viewer, args: string[]) {
+  const mention = MENTION.exec(args[0] ?? '')?.[1];
+  if (!mention || args.length > 2) return { text: OFFBOARD_USAGE };
+  const when = effectiveAt(args[1], deps.clock.now());
+  if (typeof when !== 'string') return { text: when.error };
+  const leaver = await resolveViewer(deps.tenant, client, mention);
+  if (!leaver?.known || !(await deps.tenant.hasAccount(leaver.email)))
+    return { text: `<@${mention}> has no account to offboard.` };
+  const managerEmail = (await deps.tenant.personByEmail(leaver.email))?.managerEmail ?? undefined;
+  try {
+    const request = await submitOffboarding(
+      deps.lifecycle,
+      deps.tenant,
+      viewer.email,
+      leaver.email,
+      {
+        effectiveAt: when,
+        ...(managerEmail ? { managerEmail: managerEmail.toLowerCase() } : {}),
+      },
+    );
+    return {
+      text: `Your offboarding request ${request._id} for ${leaver.email} (effective ${when.slice(0, 10)}) was sent to the Global admins.`,
+    };
+  } catch (error) {
+    return { text: describeError(error) };
+  }
+}
+
 /** Usage of `/access seats set`. */
 const SEATS_SET_USAGE = 'Usage: `/access seats set <SKU id or name> <number>`';
 
@@ -59,7 +111,7 @@ async function setSeats(deps: FlowDeps, viewer: Viewer, words: string[]) {
   }
 }
 
-/** `/access <request | change | status | seats | help>`: ack at once, then answer privately. */
+/** `/access <request | change | offboard | status | seats | help>`: ack at once, then answer privately. */
 export function register(app: App, deps: FlowDeps): void {
   app.command('/access', async ({ ack, command, client, respond, context }) => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
@@ -76,6 +128,7 @@ export function register(app: App, deps: FlowDeps): void {
       const viewer = await resolveViewer(deps.tenant, client, command.user_id);
       if (!viewer?.known) return { text: unknownUserText(command.user_id) };
       if (sub === 'status') return status(deps, client, viewer, args.join(' '));
+      if (sub === 'offboard') return offboard(deps, client, viewer, args);
       if (sub === 'seats' && args[0] === 'set') return setSeats(deps, viewer, args.slice(1));
       if (sub === 'seats')
         return {

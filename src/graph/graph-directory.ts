@@ -1,7 +1,7 @@
 /** The `Directory` port over Microsoft Graph and Dataverse, with seats kept by the tenant ledger. */
 import type { Connection } from 'mongoose';
 import { ErrorCode, RuleViolation } from '../errors.ts';
-import type { Directory, DirectoryAccount } from '../lifecycle/ports.ts';
+import type { Directory, DirectoryAccount, Holdings } from '../lifecycle/ports.ts';
 import type { OnboardingDetails } from '../lifecycle/request.model.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN, globalAdminWarnings, isAdminRole } from '../tenant/admin.rules.ts';
@@ -124,6 +124,22 @@ export class GraphDirectory implements Directory {
       await this.#entra.revokeRole(accountId, templateId(role));
     }
     return warnings;
+  }
+
+  /**
+   * Every configured environment with a group (leaving one is a no-op when not a member), the
+   * admin roles Entra assigns the account tenant-wide, and the seats the ledger gives it.
+   */
+  async holdingsOf(accountId: string): Promise<Holdings> {
+    const adminRoles: string[] = [];
+    for (const [role, id] of Object.entries(ADMIN_ROLE_TEMPLATE_IDS)) {
+      if ((await this.#entra.roleAssignments(id, accountId)).length) adminRoles.push(role);
+    }
+    const { skus } = await this.o.seats.holdingsOf(accountId);
+    const environments = this.o.tenant.environments
+      .filter((e) => e.securityGroupId && hasDatabase(e.kind))
+      .map((e) => e.id);
+    return { environments, adminRoles, skus };
   }
 
   async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {

@@ -22,6 +22,14 @@ export function decisionDeadlines(createdAt: Date, config: Deadlines): Deadline[
 }
 
 /**
+ * An approved offboarding's effective date (stored once approved): the scheduler sends
+ * `timer.effectiveDateReached` when it has come.
+ */
+export function effectiveDateDeadline(at: Date): Deadline {
+  return { kind: 'effectiveDate', at, event: 'timer.effectiveDateReached', fired: false };
+}
+
+/**
  * Deadlines after a transition: decision deadlines go once the request is no longer
  * `undecided` (a tag of its state); an issued invitation adds its expiry (L4); a finished
  * request keeps none.

@@ -1,4 +1,5 @@
 import type { DecisionEffect } from '../../machines/decision.ts';
+import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
@@ -7,6 +8,7 @@ import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
+import { offboardingEffects } from './offboarding.effects.ts';
 import { onboardingEffects, onboardingUndo } from './onboarding.effects.ts';
 import type { Directory, Notifier, People } from './ports.ts';
 import type { RequestDoc } from './request.model.ts';
@@ -34,7 +36,11 @@ export { hashToken } from './invitation-token.ts';
  * Every effect a machine names, and the requester's notice the lifecycle adds to every change of
  * status: a name missing here, or one no machine has, fails the typecheck.
  */
-export type EffectName = OnboardingEffect | RoleChangeEffect | 'notifyRequester';
+export type EffectName =
+  | OnboardingEffect
+  | RoleChangeEffect
+  | OffboardingEffect
+  | 'notifyRequester';
 
 /** What a kind takes back when a request of it fails (the `failed` ending), in words. */
 export type Undo = (request: RequestDoc) => Promise<string[]>;
@@ -45,6 +51,7 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
     ...decisionEffects(deps, { onboarding: onboardingUndo(deps.directory) }),
     ...onboardingEffects(deps),
     ...roleChangeEffects(deps),
+    ...offboardingEffects(deps),
   } satisfies Record<EffectName, Effect>;
 }
 
@@ -162,6 +169,11 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
     'provisionAccount',
     'applyChange',
     'issueInvitation',
+    // An offboarding's directory steps (A2 may refuse the revocation of the last Global admin).
+    'blockSignIn',
+    'leaveSecurityGroups',
+    'revokeAdminRoles',
+    'releaseSeats',
   ] satisfies EffectName[]);
   return async (request, item, error: AccessdeskError) => {
     if (!failing.has(item.effect)) return;

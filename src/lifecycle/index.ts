@@ -19,7 +19,7 @@ import { TenantDirectory, TenantPeople } from './tenant-directory.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
-export { submitOnboarding, submitRoleChange } from './submit.ts';
+export { submitOffboarding, submitOnboarding, submitRoleChange } from './submit.ts';
 
 /** The lifecycle with its store, queries, effect runner, seat queue and scheduler. */
 export interface LifecycleSystem {

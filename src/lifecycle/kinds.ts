@@ -5,7 +5,7 @@
  */
 
 /** Which lifecycle a request follows. */
-export type RequestKind = 'onboarding' | 'role_change';
+export type RequestKind = 'onboarding' | 'role_change' | 'offboarding';
 
 /** What was asked: onboarding fields or the change. Validated at the edge before it gets here. */
 export interface OnboardingDetails {
@@ -46,5 +46,13 @@ export interface RoleChangeDetails {
   justification: string;
 }
 
+/** An offboarding of a leaver's account (the account stays, E5). */
+export interface OffboardingDetails {
+  /** When access closes (ISO instant): now or later. */
+  effectiveAt: string;
+  /** The leaver's manager at the time of asking, told when it is asked and when it is done. */
+  managerEmail?: string;
+}
+
 /** What any request asks. */
-export type RequestDetails = OnboardingDetails | RoleChangeDetails;
+export type RequestDetails = OnboardingDetails | RoleChangeDetails | OffboardingDetails;

@@ -1,3 +1,4 @@
+import { offboardingMachine } from '../../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../../machines/role-change.machine.ts';
 import { isGlobalAdmin } from '../tenant/admin.rules.ts';
@@ -20,9 +21,14 @@ export const onboarding = onboardingMachine.provide({
 export const roleChange = roleChangeMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
+/** The offboarding machine with its Global-admin guard taken from the tenant rules. */
+export const offboarding = offboardingMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
 
 /** The machine of every request kind: a new kind adds its machine here. */
 export const requestMachines = new MachineRegistry<RequestKind>({
   onboarding,
   role_change: roleChange,
+  offboarding,
 });

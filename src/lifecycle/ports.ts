@@ -6,6 +6,16 @@ export interface DirectoryAccount {
   upn: string;
 }
 
+/** What an account holds now: what an offboarding takes away, one step at a time. */
+export interface Holdings {
+  /** Environments whose security group the account is a direct member of (E1, E4). */
+  environments: string[];
+  /** Its admin roles (A2). */
+  adminRoles: string[];
+  /** The SKUs it holds a seat of (L1). */
+  skus: string[];
+}
+
 /**
  * The directory accessdesk provisions into (P1–P2). The built-in one is the tenant model; a
  * Microsoft Graph adapter implements the same port. Every method is idempotent: calling it again
@@ -38,6 +48,8 @@ export interface Directory {
   setSignInAllowed(accountId: string, allowed: boolean): Promise<void>;
   /** A fresh temporary password (T1), returned once and never stored in clear (T2). */
   issueTemporaryPassword(accountId: string): Promise<string>;
+  /** What the account holds now (read only). */
+  holdingsOf(accountId: string): Promise<Holdings>;
 }
 
 /** What the invitee (or the requester, when the invitee is not in Slack) is told, once. */
@@ -57,6 +69,8 @@ export interface Notifier {
   remindApprovers(request: RequestDoc): Promise<void>;
   escalateToGlobalAdmins(request: RequestDoc, admins: string[]): Promise<void>;
   deliverInvitation(request: RequestDoc, delivery: InvitationDelivery): Promise<void>;
+  /** DMs the manager of the request's subject where it is now (an offboarding's notices). */
+  tellManager(request: RequestDoc, managerEmail: string): Promise<void>;
 }
 
 /** A Notifier that tells no one: for benches and tests that do not look at messages. */
@@ -66,6 +80,7 @@ export const silentNotifier: Notifier = {
   remindApprovers: async () => {},
   escalateToGlobalAdmins: async () => {},
   deliverInvitation: async () => {},
+  tellManager: async () => {},
 };
 
 /** Who people are, read from the tenant at the moment it matters. */

@@ -1,7 +1,12 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RequestDetails, RequestKind } from './kinds.ts';
 
-export type { OnboardingDetails, RequestKind, RoleChangeDetails } from './kinds.ts';
+export type {
+  OffboardingDetails,
+  OnboardingDetails,
+  RequestKind,
+  RoleChangeDetails,
+} from './kinds.ts';
 
 /** An effect waiting to run (or done) after the transition that named it was saved. */
 export interface OutboxItem {
@@ -18,7 +23,7 @@ export interface OutboxItem {
 
 /** A durable deadline; the scheduler sends `event` once `at` has passed. */
 export interface Deadline {
-  kind: 'reminder' | 'escalation' | 'requestExpiry' | 'invitationExpiry';
+  kind: 'reminder' | 'escalation' | 'requestExpiry' | 'invitationExpiry' | 'effectiveDate';
   at: Date;
   event: string;
   fired: boolean;

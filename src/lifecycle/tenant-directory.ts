@@ -2,7 +2,7 @@ import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
 import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
-import type { Directory, DirectoryAccount, People } from './ports.ts';
+import type { Directory, DirectoryAccount, Holdings, People } from './ports.ts';
 import type { OnboardingDetails } from './request.model.ts';
 
 /**
@@ -137,6 +137,26 @@ export class TenantDirectory implements Directory {
 
   async issueTemporaryPassword(accountId: string): Promise<string> {
     return (await this.t.issueTemporaryPassword(accountId)).password;
+  }
+
+  async holdingsOf(accountId: string): Promise<Holdings> {
+    const account = await this.t.accountById(accountId);
+    // E4: only direct members count; one query over the groups the account is in.
+    const groups = await this.t.models.Group.find({ members: accountId }, { _id: 1 }).lean<
+      Array<{ _id: string }>
+    >();
+    const environments = groups.length
+      ? await this.t.models.Environment.find(
+          { securityGroup: { $in: groups.map((g) => g._id) } },
+          { _id: 1 },
+        ).lean<Array<{ _id: string }>>()
+      : [];
+    const seats = await this.t.seatsOf(accountId);
+    return {
+      environments: environments.map((e) => e._id),
+      adminRoles: account?.adminRoles ?? [],
+      skus: [...new Set(seats.map((s) => s.skuId))],
+    };
   }
 
   /** Environment kinds come from the tenant file and change only when it is applied at start. */

@@ -44,6 +44,11 @@ export class RecordingNotifier implements Notifier {
     this.invitations.push({ requestId: r._id, delivery });
     this.calls.push({ kind: 'deliverInvitation', requestId: r._id, status: r.status });
   }
+  readonly managerNotices: Array<{ requestId: string; manager: string; status: string }> = [];
+  async tellManager(r: RequestDoc, manager: string) {
+    this.managerNotices.push({ requestId: r._id, manager, status: r.status });
+    this.calls.push({ kind: 'tellManager', requestId: r._id, status: r.status });
+  }
   count(kind: string, requestId?: string) {
     return this.calls.filter((c) => c.kind === kind && (!requestId || c.requestId === requestId))
       .length;

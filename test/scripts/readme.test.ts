@@ -7,7 +7,12 @@ describe('README.md', () => {
   it('shows the lifecycles and the rule table as the machines and the rule registry are now', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-    expect(Object.keys(readmeBlocks)).toEqual(['onboarding', 'role-change', 'rules']);
+    expect(Object.keys(readmeBlocks)).toEqual([
+      'onboarding',
+      'role-change',
+      'offboarding',
+      'rules',
+    ]);
     expect(staleDiagrams(readme, readmeBlocks)).toEqual([]);
   });
 });

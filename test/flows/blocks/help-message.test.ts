@@ -13,6 +13,7 @@ describe('helpMessage', () => {
               "text": "*accessdesk* — access to Microsoft 365 and Dynamics 365
       \`/access request\` — Request an account for a new hire (or yourself).
       \`/access change\` — Request a change of roles, access mode, license or enablement.
+      \`/access offboard @user [YYYY-MM-DD]\` — Close a leaver’s access on that day (or now): sign-in, groups, admin roles, licenses.
       \`/access status [id | @user]\` — Your requests, one request, or those of a person you manage.
       \`/access seats\` — Seats per license (with its SKU id): used, held by invitations, free.
       \`/access seats set <SKU id or name> <n>\` — Set the seats of a license (Global admins).
@@ -34,6 +35,7 @@ describe('helpMessage', () => {
         "text": "accessdesk commands:
       /access request — Request an account for a new hire (or yourself).
       /access change — Request a change of roles, access mode, license or enablement.
+      /access offboard @user [YYYY-MM-DD] — Close a leaver’s access on that day (or now): sign-in, groups, admin roles, licenses.
       /access status [id | @user] — Your requests, one request, or those of a person you manage.
       /access seats — Seats per license (with its SKU id): used, held by invitations, free.
       /access seats set <SKU id or name> <n> — Set the seats of a license (Global admins).

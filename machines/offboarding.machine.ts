@@ -1,0 +1,115 @@
+import * as decision from './decision.ts';
+import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+
+/**
+ * The steps of closing a leaver's access, in order, each its own effect and state (`closing`):
+ * T4 block sign-in; E2 leave every environment's security group; A2 revoke admin roles (the
+ * directory still refuses to remove the last Global admin); T5/L6 release every seat; end the
+ * leaver's open requests through their own machines; tell the manager. The account stays (E5).
+ */
+const STEPS = [
+  'blockSignIn',
+  'leaveSecurityGroups',
+  'revokeAdminRoles',
+  'releaseSeats',
+  'cancelOpenRequests',
+  'tellManager',
+] as const;
+
+/** The effects only an offboarding names, beside the decision's. */
+export const OFFBOARDING_EFFECTS = ['noticeManager', 'scheduleOffboarding', ...STEPS] as const;
+
+/** Every effect an offboarding names: what `src/lifecycle` must provide for it. */
+export type OffboardingEffect = decision.DecisionEffect | (typeof OFFBOARDING_EFFECTS)[number];
+
+/** What an offboarding needs to start, beyond who asked for whom. */
+export interface OffboardingInput extends DecisionInput {
+  /** When access closes (ISO instant): now or later, checked at the edge. */
+  effectiveAt: string;
+}
+
+/** Offboarding context: the decision plus the effective date. */
+export interface OffboardingContext extends DecisionContext {
+  effectiveAt: string;
+}
+
+const failed = { target: '#offboarding.failed', actions: 'recordFailure' } as const;
+
+/**
+ * The offboarding lifecycle: a leaver's access is closed on an effective date, never before a
+ * Global admin (not the requester, not the subject) approved it. The decision is the shared one
+ * (`decision.ts`); the requester may cancel until the date comes.
+ */
+export const offboardingMachine = decision
+  .requestSetup<OffboardingContext, OffboardingInput>()
+  .extend({ actions: decision.effects(OFFBOARDING_EFFECTS) })
+  .createMachine({
+    id: 'offboarding',
+    context: ({ input }) => ({
+      ...initialDecisionContext(input),
+      effectiveAt: input.effectiveAt,
+    }),
+    initial: 'requested',
+    states: {
+      ...(() => {
+        const { requested } = decision.requested('offboarding', 'offboarding');
+        // The leaver's manager hears of it as soon as it is asked, not only once it is done.
+        return { requested: { ...requested, entry: ['notifyApprovers', 'noticeManager'] } };
+      })(),
+      approved: {
+        initial: 'scheduled',
+        states: {
+          scheduled: {
+            description:
+              'Approved; waits for the effective date, a deadline stored on the request. The requester may still cancel.',
+            tags: 'scheduled',
+            entry: 'scheduleOffboarding',
+            on: {
+              'timer.effectiveDateReached': '#offboarding.closing',
+              'requester.cancelled': decision.requesterCancel('#offboarding.cancelled'),
+              'system.cancelled': { target: '#offboarding.cancelled', actions: 'recordSystemEnd' },
+            },
+          },
+        },
+      },
+      closing: {
+        description:
+          'Closes access one idempotent step at a time, each its own effect, so a crash between two resumes at the next.',
+        tags: 'closing access',
+        initial: 'blockingSignIn',
+        // Only the directory's steps can be refused for good (a rule of the directory, e.g. A2).
+        states: {
+          blockingSignIn: {
+            entry: 'blockSignIn',
+            on: { 'directory.signInBlocked': 'leavingGroups', 'directory.failed': failed },
+          },
+          leavingGroups: {
+            entry: 'leaveSecurityGroups',
+            on: { 'directory.groupsLeft': 'revokingAdminRoles', 'directory.failed': failed },
+          },
+          revokingAdminRoles: {
+            entry: 'revokeAdminRoles',
+            on: { 'directory.adminRolesRevoked': 'releasingSeats', 'directory.failed': failed },
+          },
+          releasingSeats: {
+            entry: 'releaseSeats',
+            on: { 'directory.seatsReleased': 'cancellingRequests', 'directory.failed': failed },
+          },
+          cancellingRequests: {
+            entry: 'cancelOpenRequests',
+            on: { 'requests.cancelled': 'tellingManager' },
+          },
+          tellingManager: {
+            entry: 'tellManager',
+            on: { 'manager.told': '#offboarding.offboarded' },
+          },
+        },
+      },
+      offboarded: {
+        type: 'final',
+        tags: 'offboarded',
+        description: 'Sign-in blocked, no group, no admin role, no seat; the account stays (E5).',
+      },
+      ...decision.endings,
+    },
+  });

@@ -1,0 +1,109 @@
+import type { OFFBOARDING_EFFECTS } from '../../machines/offboarding.machine.ts';
+import { AccessdeskError, ErrorCode } from '../errors.ts';
+import { effectiveDateDeadline, nextDeadline } from './deadlines.ts';
+import type { Effect } from './effect-runner.ts';
+import type { EffectDeps } from './effects.ts';
+import { requestMachines } from './machines.ts';
+import type { OffboardingDetails, RequestDoc } from './request.model.ts';
+
+/** The event accessdesk sends a leaver's open requests (the decision part takes it). */
+const cancelOf = (leaver: string, id: string) => ({
+  type: 'system.cancelled',
+  reason: `${leaver} left (offboarding ${id})`,
+});
+
+/** Every stored status, of any kind, whose machine takes accessdesk's own cancel. */
+function cancellableStatuses(): string[] {
+  const kinds = ['onboarding', 'role_change', 'offboarding'] as const;
+  const statuses = kinds.flatMap((kind) =>
+    requestMachines
+      .statuses(kind)
+      .filter((status) =>
+        requestMachines.restoreStatus(kind, status, {}).can(cancelOf('', '') as never),
+      ),
+  );
+  return [...new Set(statuses)].sort();
+}
+
+/**
+ * The effects only an offboarding names. Each closing step is idempotent and ends by sending its
+ * own event, so a crash between two steps resumes at the next one, and one inside a step runs
+ * that step again without doing anything twice.
+ */
+export function offboardingEffects(
+  deps: EffectDeps,
+): Record<(typeof OFFBOARDING_EFFECTS)[number], Effect> {
+  const { lifecycle, directory, notifier, clock, store, seats } = deps;
+  const manager = (r: RequestDoc) => (r.details as OffboardingDetails).managerEmail;
+  const account = async (r: RequestDoc) => {
+    const id = await directory.accountIdByEmail(r.subjectEmail);
+    if (!id) throw new AccessdeskError(ErrorCode.NotFound, `${r.subjectEmail} has no account.`);
+    return id;
+  };
+  const done =
+    (type: string, work: (r: RequestDoc, accountId: string) => Promise<void>): Effect =>
+    async (request, _item, completes) => {
+      await work(request, await account(request));
+      await lifecycle.send(request._id, { type }, { completes });
+      return undefined;
+    };
+  const statuses = cancellableStatuses();
+
+  return {
+    noticeManager: async (request) => {
+      const to = manager(request);
+      if (to) await notifier.tellManager(request, to);
+      return undefined;
+    },
+    scheduleOffboarding: async (request, _item, completes) => {
+      const at = new Date(request.context.effectiveAt as string);
+      if (at <= clock.now()) {
+        await lifecycle.send(request._id, { type: 'timer.effectiveDateReached' }, { completes });
+        return undefined;
+      }
+      // Saved with this item's settlement; the scheduler fires it when the date has come.
+      return (doc) => {
+        if (doc.done || doc.deadlines.some((d) => d.kind === 'effectiveDate')) return undefined;
+        const deadlines = [...doc.deadlines, effectiveDateDeadline(at)];
+        return { deadlines, nextDeadlineAt: nextDeadline(deadlines) };
+      };
+    },
+    blockSignIn: done('directory.signInBlocked', (_, id) => directory.setSignInAllowed(id, false)),
+    leaveSecurityGroups: done('directory.groupsLeft', async (_, id) => {
+      const { environments } = await directory.holdingsOf(id);
+      for (const env of environments) await directory.removeFromSecurityGroup(env, id);
+    }),
+    revokeAdminRoles: done('directory.adminRolesRevoked', async (_, id) => {
+      const { adminRoles } = await directory.holdingsOf(id);
+      if (adminRoles.length) await directory.revokeAdminRoles(id, adminRoles);
+    }),
+    releaseSeats: done('directory.seatsReleased', async (_, id) => {
+      const { skus } = await directory.holdingsOf(id);
+      for (const sku of skus) await directory.releaseAccountSeat(sku, id);
+      // The freed seats go to the requests waiting for one, in approval order (L3).
+      for (const sku of skus) await seats.promote(sku);
+    }),
+    cancelOpenRequests: async (request, _item, completes) => {
+      const leaver = request.subjectEmail;
+      const seen = new Set([request._id]);
+      // Page by page; a request already ended is ignored by its machine, so a rerun is harmless.
+      for (;;) {
+        const query = { involving: [leaver], statuses };
+        const ids = (await store.ids(query, 'oldest', 50)).filter((id) => !seen.has(id));
+        if (!ids.length) break;
+        for (const id of ids) {
+          seen.add(id);
+          await lifecycle.send(id, cancelOf(leaver, request._id));
+        }
+      }
+      await lifecycle.send(request._id, { type: 'requests.cancelled' }, { completes });
+      return undefined;
+    },
+    tellManager: async (request, _item, completes) => {
+      const to = manager(request);
+      if (to) await notifier.tellManager(request, to);
+      await lifecycle.send(request._id, { type: 'manager.told' }, { completes });
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import type { Directory } from '../../src/lifecycle/ports.ts';
+import { submitOffboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
+import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
+import { type DirectoryMethod, interceptDirectory } from './directories.ts';
+import { buildSystem, resetDatabase } from './support.ts';
+
+const db = useTestDatabase('lifecycle/offboarding');
+
+const SKU = 'D365_SALES';
+const GRACE = 'grace@contoso.example';
+const LINUS = 'linus@contoso.example';
+const ADA = 'ada@contoso.example';
+const LEASE_MS = 60_000;
+
+/** Ada holds everything an offboarding takes away: a seat, a group, an admin role. */
+const yaml = (admins = GLOBAL_ADMINS()) =>
+  salesTenantYaml(3, [
+    ...admins,
+    '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example, adminRoles: [Billing admin], licenses: [D365_SALES], environments: [{ id: sales-prod, businessUnit: sales, roles: [Salesperson] }] }',
+  ]);
+
+/** The directory's writes an offboarding makes, in order (one call each on a clean run). */
+const WRITES: DirectoryMethod[] = [
+  'setSignInAllowed',
+  'removeFromSecurityGroup',
+  'revokeAdminRoles',
+  'releaseAccountSeat',
+];
+
+/** Counts the writes, and throws a plain Error (a crash) before the first call of `crashAt`. */
+function countingDirectory(inner: Directory, calls: DirectoryMethod[], crashAt?: DirectoryMethod) {
+  let crashed = false;
+  return interceptDirectory(inner, async (method, call) => {
+    if (method === crashAt && !crashed) {
+      crashed = true;
+      throw new Error(`simulated crash before ${method}`);
+    }
+    const result = await call();
+    if (WRITES.includes(method)) calls.push(method);
+    return result;
+  });
+}
+
+async function adaEnds(tenant: Awaited<ReturnType<typeof buildSystem>>['tenant']) {
+  const account = await tenant.accountByEmail(ADA);
+  expect(account?.signInAllowed).toBe(false);
+  expect(account?.adminRoles).toEqual([]);
+  expect(account?.deletedAt ?? null).toBeNull(); // E5: the account stays
+  expect(await tenant.seatsOf(account!._id)).toEqual([]);
+  const group = await tenant.models.Group.findById('sg-sales-prod').lean<{ members: string[] }>();
+  expect(group?.members).not.toContain(account!._id);
+  expect(await tenant.seatSummary(SKU)).toMatchObject({ assigned: 0, held: 0, free: 3 });
+}
+
+const STEP_STATES = [
+  'closing.blockingSignIn',
+  'closing.leavingGroups',
+  'closing.revokingAdminRoles',
+  'closing.releasingSeats',
+  'closing.cancellingRequests',
+  'closing.tellingManager',
+  'offboarded',
+];
+
+describe('offboarding a leaver', () => {
+  it.each([
+    { crashAt: 'setSignInAllowed' as const, between: 'the approval and blocking sign-in' },
+    { crashAt: 'removeFromSecurityGroup' as const, between: 'blocking sign-in and leaving groups' },
+    { crashAt: 'revokeAdminRoles' as const, between: 'leaving groups and revoking admin roles' },
+    { crashAt: 'releaseAccountSeat' as const, between: 'revoking admin roles and releasing seats' },
+    { crashAt: 'manager' as const, between: 'cancelling open requests and telling the manager' },
+  ])(
+    'T4/E2/A2/T5/L6/E5: a crash between $between: after a restart each step ran once',
+    async ({ crashAt }) => {
+      await resetDatabase(db.connection);
+      const calls: DirectoryMethod[] = [];
+      const { system, tenant, clock, notifier, errors, rebuild } = await buildSystem(
+        db.connection,
+        {
+          yaml: yaml(),
+          directory: (d) =>
+            countingDirectory(d, calls, crashAt === 'manager' ? undefined : crashAt),
+        },
+      );
+      if (crashAt === 'manager') {
+        const tell = notifier.tellManager.bind(notifier);
+        let crashed = false;
+        notifier.tellManager = async (r, m) => {
+          if (r.status === 'closing.tellingManager' && !crashed) {
+            crashed = true;
+            throw new Error('simulated crash before tellManager');
+          }
+          return tell(r, m);
+        };
+      }
+      // Ada's own open request (as requester) and one about her (as subject) end with her.
+      const mine = await submitRoleChange(system.lifecycle, ADA, LINUS, {
+        change: 'admin_roles_grant',
+        adminRoles: ['Billing admin'],
+        justification: 'cover',
+      });
+      const hers = await submitRoleChange(system.lifecycle, LINUS, ADA, {
+        change: 'access_mode',
+        environment: 'sales-prod',
+        accessMode: 'administrative',
+        justification: 'moves',
+      });
+      const request = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+        effectiveAt: clock.now().toISOString(),
+        managerEmail: GRACE,
+      });
+      await system.background.idle();
+      expect(notifier.managerNotices).toEqual([
+        { requestId: request._id, manager: GRACE, status: 'requested.awaitingApproval' },
+      ]);
+      await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+      await system.background.idle();
+      expect(errors.map((e) => (e as Error).message)).toEqual([
+        `simulated crash before ${crashAt === 'manager' ? 'tellManager' : crashAt}`,
+      ]);
+      const crashed = await system.store.get(request._id);
+      expect(crashed.status).toMatch(/^closing\./);
+
+      const restarted = rebuild(countingDirectory(new TenantDirectory(tenant), calls));
+      clock.advance(LEASE_MS + 1000);
+      await restarted.scheduler.sweep();
+      await restarted.background.idle();
+      expect(errors).toHaveLength(1);
+
+      const done = await restarted.store.get(request._id);
+      expect(done.status).toBe('offboarded');
+      expect(done.history.map((h) => h.to)).toEqual([
+        'requested.awaitingApproval',
+        'approved.scheduled',
+        ...STEP_STATES,
+      ]);
+      expect(calls).toEqual(WRITES);
+      await adaEnds(tenant);
+      for (const id of [mine._id, hers._id]) {
+        const other = await restarted.store.get(id);
+        expect(other.status).toBe('cancelled');
+        expect(other.context.endReason).toBe(`${ADA} left (offboarding ${request._id})`);
+      }
+      expect(notifier.managerNotices.map((n) => n.status)).toEqual([
+        'requested.awaitingApproval',
+        'closing.tellingManager',
+      ]);
+      expect(await restarted.audit.verify()).toMatchObject({ ok: true });
+    },
+  );
+
+  it('A2: offboarding the last Global admin is refused at submission, before any step', async () => {
+    await resetDatabase(db.connection);
+    const calls: DirectoryMethod[] = [];
+    const { system, tenant } = await buildSystem(db.connection, {
+      yaml: yaml(GLOBAL_ADMINS().slice(0, 1)),
+      directory: (d) => countingDirectory(d, calls),
+    });
+    await expect(
+      submitOffboarding(system.lifecycle, tenantPeople(tenant), ADA, GRACE, {
+        effectiveAt: new Date().toISOString(),
+      }),
+    ).rejects.toMatchObject({ code: 'last_global_admin', details: { rule: 'A2' } });
+    expect(await system.store.requests.countDocuments()).toBe(0);
+    expect(calls).toEqual([]);
+    expect((await tenant.accountByEmail(GRACE))?.signInAllowed).toBe(true);
+  });
+
+  it('a future effective date is a stored deadline: nothing closes before it, the sweep at it does', async () => {
+    await resetDatabase(db.connection);
+    const { system, tenant, clock } = await buildSystem(db.connection, { yaml: yaml() });
+    const at = new Date(clock.now().getTime() + 3 * 86_400_000);
+    const request = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: at.toISOString(),
+    });
+    await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    const scheduled = await system.store.get(request._id);
+    expect(scheduled.status).toBe('approved.scheduled');
+    expect(scheduled.deadlines).toEqual([
+      { kind: 'effectiveDate', at, event: 'timer.effectiveDateReached', fired: false },
+    ]);
+    expect(scheduled.nextDeadlineAt).toEqual(at);
+    clock.advance(86_400_000);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('approved.scheduled');
+    expect((await tenant.accountByEmail(ADA))?.signInAllowed).toBe(true);
+
+    clock.advance(2 * 86_400_000);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('offboarded');
+    await adaEnds(tenant);
+  });
+
+  it('the requester cancels a scheduled offboarding before its date; nothing is closed', async () => {
+    await resetDatabase(db.connection);
+    const { system, tenant, clock } = await buildSystem(db.connection, { yaml: yaml() });
+    const at = new Date(clock.now().getTime() + 86_400_000);
+    const request = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: at.toISOString(),
+    });
+    await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    const refused = await system.lifecycle.act(request._id, ADA, { type: 'requester.cancelled' });
+    expect(refused.kind).toBe('refused');
+    const cancelled = await system.lifecycle.act(request._id, LINUS, {
+      type: 'requester.cancelled',
+    });
+    expect(cancelled.kind).toBe('transitioned');
+    expect((await system.store.get(request._id)).deadlines).toEqual([]);
+    clock.advance(2 * 86_400_000);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('cancelled');
+    expect((await tenant.accountByEmail(ADA))?.signInAllowed).toBe(true);
+  });
+});
+
+/** The Global admins as the submit check reads them (the tenant, now). */
+function tenantPeople(tenant: Awaited<ReturnType<typeof buildSystem>>['tenant']) {
+  return { globalAdmins: async () => (await tenant.globalAdmins()).map((a) => a.personEmail) };
+}
