@@ -103,7 +103,6 @@ async function main() {
           docs.push(
             holderFromEntry(SKU, {
               op: 'bench',
-              kind: 'take',
               key: `license:bulk-${i}`,
               state: i % 10 === 0 ? 'held' : 'assigned',
               at: since,

@@ -22,7 +22,7 @@ try {
     if (args.includes('--recover')) {
       const done = await tenant.recoverSeats();
       console.log(
-        `recovered: ${done.rolledForward} rolled forward, ${done.compensated} compensated, ${done.unmarked} marks undone`,
+        `recovered: ${done.rolledForward} rolled forward, ${done.compensated} compensated, ${done.aborted} intents aborted`,
       );
     }
     const skus = await tenant.listSeatSummaries();

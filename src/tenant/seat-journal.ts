@@ -2,13 +2,13 @@
  * The in-flight journal of a SKU's counters: how a seat operation changes two documents (the
  * SKU's counters and one holder) without a transaction, and how a stopped one is finished.
  *
- * Every counter change is one guarded `$inc` that also pushes an entry `{op, kind, key, …}` onto
- * `inflight` of the same document; the holder change that goes with it is a compare-and-set
- * naming the same `op`; then the entry is pulled. An entry older than the lease belongs to a
- * writer that stopped: `recoverEntry` rolls it forward or compensates it, from what the holder
- * document says. At most one entry per key is in flight (`'inflight.key': {$ne: key}`), so while
- * an entry is there nothing else changes that key's holder, and the holder alone tells whether
- * the writer's holder change happened.
+ * An operation first enters the journal (`inflight` of the SKU document), which locks its key:
+ * one entry per key at a time (`'inflight.key': {$ne: key}`). A take enters with its counter
+ * change in the same update, then upserts the holder under its op id. A release, expiry or
+ * confirm enters as an intent, reads the holder, then makes its counter change (only while its
+ * intent is still there), then changes the holder (guarded by the holder's own op id). Then the
+ * entry is pulled. Because the key is locked before the holder is read, what the holder says
+ * while the entry is there was done by this operation or by nobody; recovery relies on that.
  */
 import { randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
@@ -29,7 +29,7 @@ import {
 export interface SeatJournalOptions {
   /** Real time, for leases (a writer's pause is wall-clock time, whatever the domain clock says). */
   leaseClock?: Clock;
-  /** An entry or mark older than this belongs to a writer that stopped (default 30 s). */
+  /** An entry older than this belongs to a writer that stopped (default 30 s). */
   leaseMs?: number;
   /** A writer that finds its lease this close to passing stops and leaves it to recovery. */
   marginMs?: number;
@@ -44,7 +44,7 @@ export interface SeatJournalOptions {
 export interface RecoveryReport {
   rolledForward: number;
   compensated: number;
-  unmarked: number;
+  aborted: number;
 }
 
 /** Whether the counters took the entry, or why not (with the SKU as it was read). */
@@ -123,7 +123,8 @@ export class SeatJournal {
   }
 
   /**
-   * Step 2 of every operation: applies the entry's counter change and journals it, in one update.
+   * Enters the journal, locking the key; a counted entry (a take) makes its counter change in the
+   * same update.
    * Waits while another operation on the same key is in flight or the journal is full (finishing
    * stale entries it meets); a take is refused with the SKU when no seat is free (L3). With
    * `recheck`, it returns `busy` after each wait instead, so the caller looks at the holder again.
@@ -142,10 +143,9 @@ export class SeatJournal {
     if (entry.kind === 'take') filter.free = { $gt: 0 };
     for (let attempt = 0; ; attempt++) {
       entry.at = this.now();
-      const result = await this.skus.updateOne(filter as mongo.Filter<SkuDoc>, {
-        $inc: forwardInc(entry),
-        $push: { inflight: entry },
-      });
+      const update: mongo.UpdateFilter<SkuDoc> = { $push: { inflight: entry } };
+      if (entry.phase === 'counted') update.$inc = forwardInc(entry);
+      const result = await this.skus.updateOne(filter as mongo.Filter<SkuDoc>, update);
       if (result.modifiedCount === 1) return { ok: true };
       const sku = await this.skus.findOne({ _id: skuId });
       if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
@@ -166,36 +166,80 @@ export class SeatJournal {
     }
   }
 
-  /** Step 4: the operation is complete; false when recovery already pulled it. */
-  async settle(skuId: string, op: string): Promise<boolean> {
+  /**
+   * The operation is complete: its entry is pulled, unlocking the key. False when it is gone
+   * already, or (`unclaimed`, a take's writer) when a recovery has taken it over.
+   */
+  async settle(skuId: string, op: string, { unclaimed = false } = {}): Promise<boolean> {
     const result = await this.skus.updateOne(
-      { _id: skuId, 'inflight.op': op },
+      unclaimed
+        ? { _id: skuId, inflight: { $elemMatch: { op, claimedAt: null } } }
+        : { _id: skuId, 'inflight.op': op },
       { $pull: { inflight: { op } } },
     );
     return result.modifiedCount === 1;
   }
 
-  /** Undoes the entry's counter change and pulls it, at most once (guarded by its op). */
+  /** Whether the entry of `op` is still in flight (its key still locked). */
+  async inFlight(skuId: string, op: string): Promise<boolean> {
+    return (await this.skus.countDocuments({ _id: skuId, 'inflight.op': op }, { limit: 1 })) > 0;
+  }
+
+  /** Undoes a counted entry's counter change and pulls it, at most once (guarded by its op). */
   async compensate(skuId: string, entry: InflightEntry): Promise<boolean> {
     const result = await this.skus.updateOne(
-      { _id: skuId, 'inflight.op': entry.op },
+      { _id: skuId, inflight: { $elemMatch: { op: entry.op, phase: 'counted' } } },
       { $inc: negate(forwardInc(entry)), $pull: { inflight: { op: entry.op } } },
     );
     return result.modifiedCount === 1;
   }
 
-  /** Whether an entry or mark started at `at` is past its lease (its writer is taken as stopped). */
+  /** Pulls an entry that never made its counter change (its key is unlocked). */
+  async abort(skuId: string, op: string): Promise<boolean> {
+    const result = await this.skus.updateOne(
+      { _id: skuId, inflight: { $elemMatch: { op, phase: 'intent' } } },
+      { $pull: { inflight: { op } } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * A release's, expiry's or confirm's counter change, made only while its intent is there (so
+   * never after recovery aborted it), recording the holder it is about.
+   */
+  async count(skuId: string, entry: InflightEntry, holder: SeatHolderDoc): Promise<boolean> {
+    entry.phase = 'counted';
+    entry.state = entry.kind === 'confirm' ? 'held' : holder.state;
+    entry.holderOp = holder.op;
+    const result = await this.skus.updateOne(
+      { _id: skuId, inflight: { $elemMatch: { op: entry.op, phase: 'intent' } } },
+      {
+        $inc: forwardInc(entry),
+        $set: {
+          'inflight.$.phase': 'counted',
+          'inflight.$.state': entry.state,
+          'inflight.$.holderOp': holder.op,
+        },
+      },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  #cutoff(): Date {
+    return new Date(this.now().getTime() - this.leaseMs);
+  }
+
+  /** Whether an entry started at `at` is past its lease (its writer is taken as stopped). */
   isStale(entry: { at: Date }, olderThanMs = this.leaseMs): boolean {
     return new Date(entry.at).getTime() <= this.now().getTime() - olderThanMs;
   }
 
   /**
-   * Finishes every operation older than `olderThanMs` (default: the lease): journal entries are
-   * rolled forward or compensated; holder marks with no entry (the writer stopped before its
-   * counter change) are removed.
+   * Finishes every operation older than `olderThanMs` (default: the lease): counted entries are
+   * rolled forward or compensated, intents are aborted.
    */
   async recover(olderThanMs = this.leaseMs): Promise<RecoveryReport> {
-    const report: RecoveryReport = { rolledForward: 0, compensated: 0, unmarked: 0 };
+    const report: RecoveryReport = { rolledForward: 0, compensated: 0, aborted: 0 };
     const cutoff = new Date(this.now().getTime() - olderThanMs);
     const skus = await this.skus
       .find({ inflight: { $elemMatch: { at: { $lte: cutoff } } } }, { projection: { inflight: 1 } })
@@ -205,33 +249,18 @@ export class SeatJournal {
       const done = await this.recoverEntries(sku._id, stale);
       report.rolledForward += done.rolledForward;
       report.compensated += done.compensated;
-    }
-    const marked = this.holders.find({ 'pending.at': { $lte: cutoff } });
-    for await (const holder of marked) {
-      const op = holder.pending?.op;
-      if (!op) continue;
-      const journaled = await this.skus.findOne(
-        { _id: holder.sku, 'inflight.op': op },
-        { projection: { _id: 1 } },
-      );
-      if (journaled) continue; // its entry is recovered above, or its writer is still on it
-      // The writer stopped before its counter change: the mark alone is undone. Should it still
-      // journal the change later, its holder step finds no mark and it compensates itself.
-      const unmarked = await this.holders.updateOne(
-        { _id: holder._id, 'pending.op': op },
-        { $unset: { pending: 1 } },
-      );
-      report.unmarked += unmarked.modifiedCount;
+      report.aborted += done.aborted;
     }
     return report;
   }
 
   async recoverEntries(skuId: string, entries: InflightEntry[]): Promise<RecoveryReport> {
-    const report: RecoveryReport = { rolledForward: 0, compensated: 0, unmarked: 0 };
+    const report: RecoveryReport = { rolledForward: 0, compensated: 0, aborted: 0 };
     for (const entry of entries) {
       const outcome = await this.recoverEntry(skuId, entry);
       if (outcome === 'forward') report.rolledForward++;
       if (outcome === 'compensated') report.compensated++;
+      if (outcome === 'aborted') report.aborted++;
     }
     return report;
   }
@@ -240,10 +269,27 @@ export class SeatJournal {
   async recoverEntry(
     skuId: string,
     entry: InflightEntry,
-  ): Promise<'forward' | 'compensated' | 'gone'> {
+  ): Promise<'forward' | 'compensated' | 'aborted' | 'gone'> {
     const _id = seatHolderId(skuId, entry.key);
-    let holder = await this.holders.findOne({ _id });
     if (entry.kind === 'take') {
+      // Claim it first: only the claimant may insert its holder, and while the claimed entry is
+      // there the key stays locked (the writer cannot pull it), so no holder of this key can
+      // come and go between the read below and the insert. Without the claim, a recovery working
+      // from an old copy of the journal could re-create a holder released since.
+      const claimed = await this.skus.updateOne(
+        {
+          _id: skuId,
+          inflight: {
+            $elemMatch: {
+              op: entry.op,
+              $or: [{ claimedAt: null }, { claimedAt: { $lte: this.#cutoff() } }],
+            },
+          },
+        },
+        { $set: { 'inflight.$.claimedAt': this.now() } },
+      );
+      if (claimed.modifiedCount === 0) return 'gone';
+      let holder = await this.holders.findOne({ _id });
       if (!holder) {
         try {
           await this.holders.insertOne(holderFromEntry(skuId, entry));
@@ -254,42 +300,61 @@ export class SeatJournal {
         }
       }
       if (holder?.op === entry.op) {
+        // Stamped before the pull: a writer that inserted this holder and then finds its entry
+        // gone can tell its seat was counted (stamp) from given back (no stamp).
+        await this.holders.updateOne({ _id, op: entry.op }, { $set: { recoveredAt: this.now() } });
         return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
       }
       // Another take of the key won, or the account has a seat under another key (L1).
       return (await this.compensate(skuId, entry)) ? 'compensated' : 'gone';
     }
-    if (holder?.pending?.op === entry.op) {
-      await this.applyHolderChange(_id, entry.op, entry.kind, new Date(entry.since ?? entry.at));
-      return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
+    const holder = await this.holders.findOne({ _id });
+    if (entry.phase !== 'counted') {
+      // Stopped before its counter change: nothing was changed, only the lock is let go. A
+      // writer still on it finds its intent gone when it tries to count, and starts over.
+      return (await this.abort(skuId, entry.op)) ? 'aborted' : 'gone';
     }
-    const happened = entry.kind === 'confirm' ? holder?.state !== 'held' : !holder;
-    if (happened) return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
-    // The holder is unchanged and no longer marked by this op: its mark was undone.
-    return (await this.compensate(skuId, entry)) ? 'compensated' : 'gone';
+    // Counted, with the key locked since before the holder was read: the holder shows this
+    // op's change or the holder as it was, nothing else.
+    if (
+      holder &&
+      holder.op === entry.holderOp &&
+      (entry.kind !== 'confirm' || holder.state === 'held')
+    ) {
+      await this.applyHolderChange(
+        _id,
+        entry.holderOp ?? '',
+        entry.kind,
+        new Date(entry.since ?? entry.at),
+      );
+    }
+    return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
   }
 
-  /** Step 3 of a release, expiry or confirm: the holder change, only if still marked by `op`. */
+  /** The holder change of a release, expiry or confirm, on the holder `holderOp` created. */
   async applyHolderChange(
     _id: string,
-    op: string,
+    holderOp: string,
     kind: InflightEntry['kind'],
     now: Date,
   ): Promise<boolean> {
     if (kind === 'confirm') {
       const result = await this.holders.updateOne(
-        { _id, 'pending.op': op },
-        { $set: { state: 'assigned', since: now }, $unset: { pending: 1, expiresAt: 1 } },
+        { _id, op: holderOp, state: 'held' },
+        { $set: { state: 'assigned', since: now }, $unset: { expiresAt: 1 } },
       );
       return result.modifiedCount === 1;
     }
-    const result = await this.holders.deleteOne({ _id, 'pending.op': op });
+    const result = await this.holders.deleteOne({ _id, op: holderOp });
     return result.deletedCount === 1;
   }
 }
 
 /** The holder document a take creates, from its journal entry. */
-export function holderFromEntry(skuId: string, entry: InflightEntry): SeatHolderDoc {
+export function holderFromEntry(
+  skuId: string,
+  entry: Pick<InflightEntry, 'op' | 'key' | 'state' | 'at' | 'since' | 'accountId' | 'expiresAt'>,
+): SeatHolderDoc {
   const holder: SeatHolderDoc = {
     _id: seatHolderId(skuId, entry.key),
     sku: skuId,

@@ -126,7 +126,15 @@ export class SeatLedger {
       if (same) return { holder: toHolder(same), created: false };
       if (found.length > 0) throw oneSeatPerAccount(skuId, accountId);
       const since = this.clock.now();
-      const entry: InflightEntry = { op: newOpId(), kind: 'take', key, state, at: since, since };
+      const entry: InflightEntry = {
+        op: newOpId(),
+        kind: 'take',
+        phase: 'counted',
+        key,
+        state,
+        at: since,
+        since,
+      };
       if (accountId) entry.accountId = accountId;
       if (expiresAt) entry.expiresAt = expiresAt;
       // After a wait, look at the holder again: the take that held the key up may have taken it.
@@ -179,12 +187,18 @@ export class SeatLedger {
       await this.#journal.compensate(skuId, entry);
       return { holder: toHolder(holder), created: false };
     }
-    const settled = await this.#journal.settle(skuId, entry.op);
+    const settled = await this.#journal.settle(skuId, entry.op, { unclaimed: true });
     await this.#journal.wrote('take:settle');
-    if (!settled && inserted) {
-      // Recovery gave this op's seat back while we were paused: the holder has no seat behind it.
-      await this.#journal.holders.deleteOne({ _id: doc._id, op: entry.op, pending: null });
-      return undefined;
+    if (!settled && inserted && !(await this.#journal.inFlight(skuId, entry.op))) {
+      // A recovery took this op over while we were paused, and is done. Unstamped, it gave the
+      // seat back (the key or the account was taken when it looked): our holder has no seat
+      // behind it. (Still in flight: the recovery will find our holder and count it.)
+      const removed = await this.#journal.holders.deleteOne({
+        _id: doc._id,
+        op: entry.op,
+        recoveredAt: null,
+      });
+      if (removed.deletedCount === 1) return undefined;
     }
     if (!holder) return undefined;
     return { holder: toHolder(holder), created: true };
@@ -202,8 +216,19 @@ export class SeatLedger {
     { readBack = true }: { readBack?: boolean } = {},
   ): Promise<SeatHolder> {
     const now = this.clock.now();
-    const set = accountId ? { accountId } : {};
-    const done = await this.#change(skuId, key, 'confirm', { expiresAt: { $gt: now } }, set);
+    if (accountId) {
+      // L1 first: binding a held seat to its account changes no counter (as bindSeat does).
+      try {
+        await this.#journal.holders.updateOne(
+          { _id: seatHolderId(skuId, key), state: 'held' },
+          { $set: { accountId } },
+        );
+      } catch (error) {
+        if (isDuplicateKey(error, 'accountId')) throw oneSeatPerAccount(skuId, accountId);
+        throw error;
+      }
+    }
+    const done = await this.#change(skuId, key, 'confirm', { expiresAt: { $gt: now } });
     if (done.changed && !readBack) {
       return { key, state: 'assigned', since: now, ...(accountId ? { accountId } : {}) };
     }
@@ -231,17 +256,17 @@ export class SeatLedger {
   }
 
   /**
-   * A release, expiry or confirm: (1) mark the holder with the op (compare-and-set), (2) change
-   * and journal the counters, (3) change the holder if still marked, (4) pull the entry. When (3)
-   * finds the mark gone (recovery undid it meanwhile) the counter change is undone and it starts
-   * over. `changed` is false when the holder was not in a state to change; `holder` is then as read.
+   * A release, expiry or confirm: (1) enter the journal as an intent, locking the key; (2) read
+   * the holder (it must match `guard`); (3) make the counter change, only while the intent is
+   * there; (4) change the holder, guarded by the op that created it; (5) pull the entry. When
+   * recovery aborted the intent meanwhile, it starts over. `changed` is false when the holder
+   * was not there or not in a state to change; `holder` is then as read.
    */
   async #change(
     skuId: string,
     key: string,
     kind: HolderKind,
     guard: Record<string, unknown>,
-    set: Record<string, unknown> = {},
   ): Promise<
     { changed: true; holder: SeatHolderDoc } | { changed: false; holder: SeatHolderDoc | null }
   > {
@@ -249,56 +274,37 @@ export class SeatLedger {
     // Long enough to outlast a stopped operation on the same key and then recover it.
     const deadline = Date.now() + 2 * this.#journal.leaseMs;
     const stateGuard: { state?: SeatState } = kind === 'release' ? {} : { state: 'held' };
-    for (let attempt = 0; ; attempt++) {
-      const op = newOpId();
-      const at = this.#journal.now();
-      let marked: SeatHolderDoc | null;
-      try {
-        marked = await this.#journal.holders.findOneAndUpdate(
-          { _id, pending: null, ...stateGuard, ...guard },
-          { $set: { pending: { op, kind, at }, ...set } },
-          { returnDocument: 'after' },
-        );
-      } catch (error) {
-        if (isDuplicateKey(error, 'accountId')) throw oneSeatPerAccount(skuId, set.accountId);
-        throw error;
-      }
-      if (!marked) {
-        const holder = await this.#journal.holders.findOne({ _id });
-        if (!holder?.pending || Date.now() > deadline) return { changed: false, holder };
-        // Another change of this seat is under way: let it finish (or recover it if it stopped).
-        if (this.#journal.isStale(holder.pending)) await this.#journal.recover();
-        else
-          await new Promise((r) =>
-            setTimeout(r, 5 + Math.random() * 10 * Math.min(attempt + 1, 8)),
-          );
-        continue;
-      }
-      await this.#journal.wrote(`${kind}:mark`);
+    while (Date.now() <= deadline) {
       const since = this.clock.now();
-      const state = kind === 'confirm' ? 'held' : marked.state;
-      const entry: InflightEntry = { op, kind, key, state, at, since };
+      const entry: InflightEntry = {
+        op: newOpId(),
+        kind,
+        phase: 'intent',
+        key,
+        state: 'held',
+        at: since,
+        since,
+      };
       const begun = await this.#journal.begin(skuId, entry, deadline);
-      if (!begun.ok) {
-        await this.#journal.holders.updateOne(
-          { _id, 'pending.op': op },
-          { $unset: { pending: 1 } },
-        );
-        throw busy(skuId);
+      if (!begun.ok) break;
+      await this.#journal.wrote(`${kind}:lock`);
+      const holder = await this.#journal.holders.findOne({ _id, ...stateGuard, ...guard });
+      if (!holder) {
+        await this.#journal.abort(skuId, entry.op);
+        return { changed: false, holder: await this.#journal.holders.findOne({ _id }) };
       }
+      this.#journal.checkLease(entry.at);
+      if (!(await this.#journal.count(skuId, entry, holder))) continue; // aborted by recovery
       await this.#journal.wrote(`${kind}:counter`);
-      this.#journal.checkLease(at);
-      if (!(await this.#journal.applyHolderChange(_id, op, kind, since))) {
-        // Recovery undid the mark while this writer was paused: undo the counters, start over.
-        await this.#journal.compensate(skuId, entry);
-        if (Date.now() > deadline) throw busy(skuId);
-        continue;
-      }
+      this.#journal.checkLease(entry.at);
+      // No match only when recovery already made this very change for this op.
+      await this.#journal.applyHolderChange(_id, holder.op, kind, since);
       await this.#journal.wrote(`${kind}:holder`);
-      await this.#journal.settle(skuId, op);
+      await this.#journal.settle(skuId, entry.op);
       await this.#journal.wrote(`${kind}:settle`);
-      return { changed: true, holder: marked };
+      return { changed: true, holder };
     }
+    throw busy(skuId);
   }
 
   /** L1: binds the seat held under `key` to `accountId` (and, for an invitation, when it ends). */

@@ -26,16 +26,22 @@ export interface SeatHolder {
 export type SeatOpKind = 'take' | 'release' | 'confirm' | 'expire';
 
 /**
- * One operation in flight on a SKU's counters, journaled in the same update that changes them.
- * `op` is random per attempt; `state` is the state taken (take), removed (release, expire) or
- * left (confirm, always `held`); `at` is when the writer started, on the lease clock.
+ * One operation in flight on a SKU's counters. While it is there it locks its key: no other
+ * operation on that key can enter the journal. `op` is random per attempt. A take enters already
+ * `counted` (its counter change rides on the push). A release, expiry or confirm enters as an
+ * `intent` (the lock only), then reads the holder and becomes `counted` with the counter change,
+ * recording the holder's state and `holderOp`. `at` is when it entered, on the lease clock.
  */
 export interface InflightEntry {
   op: string;
   kind: SeatOpKind;
+  phase: 'intent' | 'counted';
   key: string;
   state: SeatState;
   at: Date;
+  holderOp?: string | null;
+  /** Set by the recovery that took a stopped take over (one at a time; stale after a lease). */
+  claimedAt?: Date | null;
   accountId?: string | null;
   since?: Date | null;
   expiresAt?: Date | null;
@@ -61,13 +67,14 @@ export const SEAT_INFLIGHT_LIMIT = 64;
 
 /**
  * One seat holder, its own document: `_id` = seatHolderId(sku, key). `op` is the operation that
- * created it; `pending` marks a release, confirm or expiry under way (compare-and-set).
+ * created it: the holder's identity, which later changes are guarded by.
  */
 export interface SeatHolderDoc extends SeatHolder {
   _id: string;
   sku: string;
   op: string;
-  pending?: { op: string; kind: SeatOpKind; at: Date } | null;
+  /** Set when recovery counted the take that created it (its writer had stopped). */
+  recoveredAt?: Date | null;
 }
 
 /** The holder document id of `key` in `skuId` (the SKU id encoded, so no two pairs collide). */
@@ -200,7 +207,7 @@ function seatHolderSchema(): Schema<SeatHolderDoc> {
       since: Date,
       expiresAt: Date,
       op: String,
-      pending: new Schema({ op: String, kind: String, at: Date }, { _id: false }),
+      recoveredAt: Date,
     },
     opts,
   );
@@ -211,8 +218,6 @@ function seatHolderSchema(): Schema<SeatHolderDoc> {
   );
   schema.index({ state: 1, expiresAt: 1 }); // L4: the expiry sweep
   schema.index({ accountId: 1 }); // seatsOf, T5
-  // Recovery finds marks left by a writer that stopped; only marked holders are indexed.
-  schema.index({ 'pending.at': 1 }, { partialFilterExpression: { pending: { $type: 'object' } } });
   return schema;
 }
 
@@ -235,9 +240,12 @@ const schemas = {
             {
               op: String,
               kind: String,
+              phase: String,
               key: String,
               state: String,
               at: Date,
+              holderOp: String,
+              claimedAt: Date,
               accountId: String,
               since: Date,
               expiresAt: Date,
