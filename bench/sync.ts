@@ -3,9 +3,10 @@
  * the same run: reading the very same Graph pages (subscribedSkus twice, every users page, the
  * admin role assignments, the group's members) with plain `fetch` and `JSON.parse`, writing
  * nothing. Prints both rates (users/s) and their ratio, the median of `--rounds` rounds each
- * (the two alternate), then checks that the seats in use equal Microsoft 365's consumedUnits.
+ * (a round: `--passes` reads of each side, interleaved), then checks that
+ * the seats in use equal Microsoft 365's consumedUnits.
  *
- *   npm run bench:sync [-- --users 10000] [--rounds 3]
+ *   npm run bench:sync [-- --users 10000] [--rounds 3] [--passes 6]
  *
  * The Graph side is the tests' stand-in (test/graph/stand-in.ts) over real HTTP on loopback.
  * Uses $MONGODB_URI when set, else starts an embedded mongod; the database is dropped at the end.
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { ManualClock } from '../src/clock.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { connectMongo } from '../src/db/index.ts';
+import { ADMIN_ROLE_TEMPLATE_IDS } from '../src/graph/admin-role-ids.ts';
 import { MicrosoftApi } from '../src/graph/http.ts';
 import { DirectorySync } from '../src/graph/sync.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
@@ -26,12 +28,14 @@ const { values: args } = parseArgs({
   options: {
     users: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '3' },
+    passes: { type: 'string', default: '6' },
   },
 });
 const USERS = Number(args.users);
 const ROUNDS = Math.max(1, Number(args.rounds));
+const PASSES = Math.max(1, Number(args.passes));
 const GROUP = '4e1e7c8a-3f5b-4c5e-8d1a-5a6b7c8d9e01';
-const GLOBAL_ADMIN = '62e90394-69f5-4237-9190-012177145e10';
+const GLOBAL_ADMIN = ADMIN_ROLE_TEMPLATE_IDS['Global admin'];
 const SKUS = [
   { id: 'M365_E3', name: 'Microsoft 365 E3', guid: '05e9a617-0261-4cee-bb44-138d3ef5d965' },
   { id: 'D365_SALES', name: 'Dynamics 365 Sales', guid: '6fd2c87f-b296-42f0-b197-1e91e994b900' },
@@ -78,9 +82,11 @@ async function readPlain(graph: string): Promise<number> {
   const skus = '/v1.0/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits';
   await get(skus);
   await all('/v1.0/users?$select=id,assignedLicenses&$top=999', true);
-  for (let role = 0; role < 7; role++) {
-    const filter = encodeURIComponent(`roleDefinitionId eq '${role ? `r${role}` : GLOBAL_ADMIN}'`);
-    await all(`/v1.0/roleManagement/directory/roleAssignments?$filter=${filter}`);
+  for (const template of Object.values(ADMIN_ROLE_TEMPLATE_IDS)) {
+    const filter = encodeURIComponent(`roleDefinitionId eq '${template}'`);
+    await all(
+      `/v1.0/roleManagement/directory/roleAssignments?$filter=${filter}&$select=id,principalId,directoryScopeId`,
+    );
   }
   await all(`/v1.0/groups/${GROUP}/members?$select=id&$top=999`);
   await get(skus);
@@ -129,17 +135,26 @@ async function main() {
     const plain: number[] = [];
     const synced: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      let start = performance.now();
-      const read = await readPlain(standIn.url);
-      plain.push(read / ((performance.now() - start) / 1000));
-      start = performance.now();
-      const report = await sync.run();
-      synced.push(report.users / ((performance.now() - start) / 1000));
+      // Pass by pass, alternating which side goes first, so a machine getting busier or
+      // quieter (it is shared) favours neither.
+      const time = { plain: 0, sync: 0 };
+      let users = 0;
+      for (let pass = 0; pass < PASSES; pass++) {
+        const sides = pass % 2 === 0 ? (['plain', 'sync'] as const) : (['sync', 'plain'] as const);
+        for (const side of sides) {
+          const start = performance.now();
+          if (side === 'plain') users += await readPlain(standIn.url);
+          else await sync.run();
+          time[side] += performance.now() - start;
+        }
+      }
+      plain.push(users / (time.plain / 1000));
+      synced.push(users / (time.sync / 1000));
     }
     const p = median(plain);
     const s = median(synced);
     console.log(
-      `users ${USERS}, SKUs ${SKUS.length}, rounds ${ROUNDS}, load ${loadavg()[0]!.toFixed(2)}`,
+      `users ${USERS}, SKUs ${SKUS.length}, rounds ${ROUNDS} of ${PASSES} passes, load ${loadavg()[0]!.toFixed(2)}`,
     );
     console.log(`plain HTTP read of the same pages: ${p.toFixed(0)} users/s (median)`);
     console.log(`directory sync:                    ${s.toFixed(0)} users/s (median)`);

@@ -99,9 +99,10 @@ export class DriftStore {
   }
 
   /**
-   * One page of what Entra shows for `kind`/`target`. Those already known are stamped with the
-   * run by one update; only new ones are read against accessdesk's notes and inserted (one
-   * bulkWrite). New and not noted as accessdesk's (and not in the baseline run): drift.
+   * One page of what Entra shows for `kind`/`target`: those not stored yet are read against
+   * accessdesk's notes and inserted (one bulkWrite); new and not noted as accessdesk's (and not
+   * in the baseline run) is drift. Those already stored are only counted (an index-only read):
+   * returns how many of the page were stored before this run.
    */
   async observePage(
     kind: GrantKind,
@@ -110,18 +111,17 @@ export class DriftStore {
     run: number,
     baseline: boolean,
     now: Date,
-  ): Promise<void> {
-    if (!principalIds.length) return;
+  ): Promise<number> {
+    if (!principalIds.length) return 0;
     const ids = principalIds.map((p) => key(kind, target, p));
-    const stamped = await this.#observed.updateMany({ _id: { $in: ids } }, { $set: { run } });
-    if (stamped.matchedCount >= ids.length) return;
-    const known = await this.#observed
-      .find({ _id: { $in: ids }, run }, { projection: { _id: 1 } })
+    const stored = await this.#observed
+      .find({ _id: { $in: ids } }, { projection: { _id: 1 } })
       .toArray();
-    const seen = new Set(known.map((d) => d._id));
+    const seen = new Set(stored.map((d) => d._id));
     const fresh = principalIds.flatMap((principalId, i) =>
       seen.has(ids[i]!) ? [] : [{ _id: ids[i]!, principalId }],
     );
+    if (!fresh.length) return stored.length;
     const ours = new Set(
       (
         await this.#notes
@@ -134,11 +134,11 @@ export class DriftStore {
         updateOne: {
           filter: { _id },
           update: {
-            $set: { run },
             $setOnInsert: {
               kind,
               target,
               principalId,
+              run,
               since: now,
               outside: !baseline && !ours.has(_id),
             },
@@ -148,9 +148,28 @@ export class DriftStore {
       })),
       { ordered: false },
     );
+    return stored.length;
   }
 
-  /** After a full read of `kind`/`target`: what this run did not see is gone from Entra. */
+  /** How many documents each `kind:target` had before `run` (one aggregate, bounded by targets). */
+  async storedBefore(run: number): Promise<Map<string, number>> {
+    const counts = await this.#observed
+      .aggregate<{ _id: { kind: GrantKind; target: string }; n: number }>([
+        { $match: { run: { $lt: run } } },
+        { $group: { _id: { kind: '$kind', target: '$target' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return new Map(counts.map((c) => [`${c._id.kind}:${c._id.target}`, c.n]));
+  }
+
+  /** Something stored was not seen: a second read stamps what is still there with the run. */
+  async stamp(kind: GrantKind, target: string, principalIds: string[], run: number) {
+    if (!principalIds.length) return;
+    const ids = principalIds.map((p) => key(kind, target, p));
+    await this.#observed.updateMany({ _id: { $in: ids } }, { $set: { run } });
+  }
+
+  /** After the stamping read: what it did not stamp is gone from Entra. */
   async sweep(kind: GrantKind, target: string, run: number): Promise<void> {
     await this.#observed.deleteMany({ kind, target, run: { $lt: run } });
   }

@@ -36,6 +36,8 @@ interface SubscribedSku {
 
 /** Users are read with the largest page Graph allows. */
 const PAGE = 999;
+/** Licensed users looked up in the seat ledger per query (a few pages' worth, bounded). */
+const LEDGER_BATCH = 3000;
 
 /** Reads Entra and sets the tenant model's seats and drift; one run at a time per process. */
 export class DirectorySync {
@@ -117,13 +119,29 @@ export class DirectorySync {
    */
   async #users(guids: Map<string, string>, report: SyncReport): Promise<Map<string, number>> {
     const counted = new Map<string, number>();
+    let inFlight: Promise<void> = Promise.resolve();
+    let licensed = new Set<string>();
+    let ids: string[] = [];
+    // One ledger query for every few pages' licensed users (bounded), one in flight at a time
+    // while the next pages are read and parsed.
+    const count = async () => {
+      const [batch, pairs] = [ids, licensed];
+      [ids, licensed] = [[], new Set<string>()];
+      await inFlight;
+      inFlight = ledgerHoldersAmong(this.o.connection, [...guids.values()], batch).then((found) => {
+        for (const h of found) {
+          if (pairs.has(`${h.sku}|${h.accountId}`)) {
+            counted.set(h.sku, (counted.get(h.sku) ?? 0) + 1);
+          }
+        }
+      });
+      inFlight.catch(() => undefined); // awaited by the next batch or after the last
+    };
     const path = `/v1.0/users?${query({ $select: 'id,assignedLicenses', $top: String(PAGE) })}`;
     type User = { id: string; assignedLicenses?: Array<{ skuId: string }> };
     for await (const page of pages<User>(this.o.api, this.o.graphUrl, 'syncUsers', path)) {
       report.pages++;
       report.users += page.length;
-      const licensed = new Set<string>();
-      const ids: string[] = [];
       for (const user of page) {
         let any = false;
         for (const l of user.assignedLicenses ?? []) {
@@ -134,31 +152,34 @@ export class DirectorySync {
         }
         if (any) ids.push(user.id);
       }
-      const holders = await ledgerHoldersAmong(this.o.connection, [...guids.values()], ids);
-      for (const h of holders) {
-        if (licensed.has(`${h.sku}|${h.accountId}`)) {
-          counted.set(h.sku, (counted.get(h.sku) ?? 0) + 1);
-        }
-      }
+      if (ids.length >= LEDGER_BATCH) await count();
     }
+    if (ids.length) await count();
+    await inFlight;
     return counted;
   }
 
   /** Admin role assignments (tenant-wide) and each environment's group members, page by page. */
   async #grants(run: number, baseline: boolean, report: SyncReport): Promise<void> {
     const now = this.o.clock.now();
+    type Principal = { id?: string; principalId?: string; directoryScopeId?: string };
+    const idsOf = (kind: GrantKind, page: Principal[]) =>
+      page
+        .filter((p) => kind !== 'role' || (p.directoryScopeId ?? '/') === '/')
+        .map((p) => String(kind === 'role' ? p.principalId : p.id));
+    const watched: Array<{ kind: GrantKind; target: string; step: string; path: string }> = [];
+    const seen = new Map<string, number>();
     const watch = async (kind: GrantKind, target: string, step: string, path: string) => {
-      type Principal = { id?: string; principalId?: string; directoryScopeId?: string };
+      watched.push({ kind, target, step, path });
+      let count = 0;
       for await (const page of pages<Principal>(this.o.api, this.o.graphUrl, step, path)) {
         report.pages++;
-        const ids = page
-          .filter((p) => kind !== 'role' || (p.directoryScopeId ?? '/') === '/')
-          .map((p) => String(kind === 'role' ? p.principalId : p.id));
+        const ids = idsOf(kind, page);
         if (kind === 'role') report.roleAssignments += ids.length;
         else report.groupMembers += ids.length;
-        await this.drift.observePage(kind, target, ids, run, baseline, now);
+        count += await this.drift.observePage(kind, target, ids, run, baseline, now);
       }
-      await this.drift.sweep(kind, target, run);
+      seen.set(`${kind}:${target}`, count);
     };
     for (const [role, templateId] of Object.entries(ADMIN_ROLE_TEMPLATE_IDS)) {
       const filter = `roleDefinitionId eq ${odataString(templateId)}`;
@@ -178,6 +199,17 @@ export class DirectorySync {
         'syncGroupMembers',
         `/v1.0/groups/${env.securityGroupId}/members?${query({ $select: 'id', $top: String(PAGE) })}`,
       );
+    }
+    // Usually nothing was taken away, and the run wrote only what is new (one count for all).
+    // Otherwise a second read of that collection marks what is still there; the rest goes.
+    const stored = await this.drift.storedBefore(run);
+    for (const { kind, target, step, path } of watched) {
+      if ((stored.get(`${kind}:${target}`) ?? 0) === seen.get(`${kind}:${target}`)) continue;
+      for await (const page of pages<Principal>(this.o.api, this.o.graphUrl, step, path)) {
+        report.pages++;
+        await this.drift.stamp(kind, target, idsOf(kind, page), run);
+      }
+      await this.drift.sweep(kind, target, run);
     }
   }
 

@@ -94,8 +94,8 @@ export async function withDirectorySeats(
 }
 
 /**
- * How many of `accountIds` hold a seat of each SKU in the ledger (the seat holders' `sku,
- * accountId` index): one query per page of directory users, whatever the tenant's size.
+ * The ledger's seats of `skuIds` held by `accountIds` (the seat holders' `accountId` index): one
+ * query per batch of directory users, whatever the tenant's size.
  */
 export async function ledgerHoldersAmong(
   connection: Connection,
@@ -103,11 +103,11 @@ export async function ledgerHoldersAmong(
   accountIds: string[],
 ): Promise<Array<{ sku: string; accountId: string }>> {
   if (!skuIds.length || !accountIds.length) return [];
-  return connection
+  // By the accountId index alone: one seek per account, not one per account and SKU.
+  const skus = new Set(skuIds);
+  const found = await connection
     .collection<{ sku: string; accountId: string }>('seat_holders')
-    .find(
-      { sku: { $in: skuIds }, accountId: { $in: accountIds } },
-      { projection: { _id: 0, sku: 1, accountId: 1 } },
-    )
+    .find({ accountId: { $in: accountIds } }, { projection: { _id: 0, sku: 1, accountId: 1 } })
     .toArray();
+  return found.filter((h) => skus.has(h.sku));
 }
