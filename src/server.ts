@@ -258,6 +258,7 @@ export async function startAccessdesk(
     stop: async () => {
       clearInterval(seatRecovery);
       stopSync?.();
+      await sync?.settled();
       await system.scheduler.stop();
       await system.background.idle();
       workspace?.close();

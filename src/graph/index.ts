@@ -53,18 +53,25 @@ export function directorySync(
 }
 
 /**
- * The sync at start. Credentials Microsoft refuses, or permissions it lacks, stop the start with
- * what to fix; a Microsoft that does not answer is logged and tried again on schedule.
+ * The sync at start. A probe (one small read of each kind) runs first: credentials Microsoft
+ * refuses, or permissions it lacks, stop the start with what to fix; a Microsoft that does not
+ * answer is logged and the sync tried again on schedule. The full read then goes on while
+ * accessdesk serves: a large tenant takes minutes, and the ledger never counts too few seats
+ * as used meanwhile (Graph refuses a license it has not, and the request waits, L3).
  */
 export async function firstSync(sync: DirectorySync, log: (line: string) => void): Promise<void> {
   try {
-    const report = await sync.run();
-    log(`[accessdesk] directory sync: ${describeSync(report)}`);
+    await sync.probe();
   } catch (error) {
     if (error instanceof DirectoryRefusal) throw startRefused(error);
     if (!(error instanceof RetryableError)) throw error;
     log(`[accessdesk] directory sync at start: ${(error as Error).message}; trying again later`);
+    return;
   }
+  sync
+    .run()
+    .then((report) => log(`[accessdesk] directory sync: ${describeSync(report)}`))
+    .catch((error) => log(`[accessdesk] directory sync: ${(error as Error).message}`));
 }
 
 /** Runs the sync every `everyMs`; returns what stops it. */

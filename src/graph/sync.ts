@@ -64,6 +64,37 @@ export class DirectorySync {
     return this.#running;
   }
 
+  /** Resolves once no run is in progress (a graceful stop waits for it). */
+  async settled(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
+  /**
+   * One small read of each kind the sync makes: credentials Microsoft refuses, or a permission
+   * the app lacks, show at once, whatever the size of the tenant.
+   */
+  async probe(): Promise<void> {
+    await this.#subscribedSkus();
+    const globalAdmin = odataString(ADMIN_ROLE_TEMPLATE_IDS['Global admin']);
+    const reads: Array<[string, string]> = [
+      ['syncUsers', `/v1.0/users?${query({ $select: 'id,assignedLicenses', $top: '1' })}`],
+      [
+        'syncRoleAssignments',
+        `/v1.0/roleManagement/directory/roleAssignments?${query({ $filter: `roleDefinitionId eq ${globalAdmin}` })}`,
+      ],
+      ...this.o.tenant.environments
+        .filter((env) => hasDatabase(env.kind) && env.securityGroupId)
+        .map((env): [string, string] => [
+          'syncGroupMembers',
+          `/v1.0/groups/${env.securityGroupId}/members?${query({ $select: 'id', $top: '1' })}`,
+        ]),
+    ];
+    for (const [step, path] of reads) {
+      const res = await this.o.api.call(step, 'GET', path);
+      if (!res.ok) throw refused(step, res);
+    }
+  }
+
   async #run(): Promise<SyncReport> {
     const { run, baseline } = await this.drift.beginRun(this.o.clock.now());
     try {
