@@ -6,6 +6,10 @@ import { smallConfig, useTenant } from './helpers.ts';
 const t = useTenant('tenant/directory-seats');
 const SKU = 'D365_SALES'; // 10 seats in the small tenant
 
+/** Microsoft 365's figures for the SKU, as a sync applies them. */
+const apply = (seats: number, external: number) =>
+  applyDirectorySeats(t.db.connection, SKU, { seats, external }, t.clock.now());
+
 const counters = async () =>
   (await t.db.connection
     .collection<{ _id: string; seats: number; free: number; held: number; external?: number }>(
@@ -17,12 +21,7 @@ describe("the directory's seat figures on the ledger (graph mode)", () => {
   it('L3: seats used outside accessdesk are not free; the sum seats = free + held + assigned + external holds', async () => {
     await t.service.applyConfig(smallConfig());
     await t.service.holdSeat(SKU, 'req-1');
-    const applied = await applyDirectorySeats(
-      t.db.connection,
-      SKU,
-      { seats: 12, external: 9 },
-      t.clock.now(),
-    );
+    const applied = await apply(12, 9);
     expect(applied).toMatchObject({ seats: 12, held: 1, external: 9, free: 2, short: 0 });
     await t.service.holdSeat(SKU, 'req-2');
     await t.service.holdSeat(SKU, 'req-3');
@@ -37,12 +36,7 @@ describe("the directory's seat figures on the ledger (graph mode)", () => {
     await t.service.applyConfig(smallConfig());
     for (const key of ['a', 'b', 'c']) await t.service.holdSeat(SKU, key);
     // Microsoft 365 says 2 seats, 1 of them used outside: accessdesk holds 3 already.
-    const applied = await applyDirectorySeats(
-      t.db.connection,
-      SKU,
-      { seats: 2, external: 1 },
-      t.clock.now(),
-    );
+    const applied = await apply(2, 1);
     expect(applied).toMatchObject({ seats: 3, held: 3, external: 0, free: 0, short: 2 });
     expect(await t.service.verifySeats()).toEqual([]);
   });
@@ -64,7 +58,7 @@ describe("the directory's seat figures on the ledger (graph mode)", () => {
     expect(sku.free + sku.held + (sku.external ?? 0)).toBe(sku.seats);
     expect(await t.service.verifySeats()).toEqual([]);
     // The last figures, applied once more, leave exactly what fits.
-    await applyDirectorySeats(t.db.connection, SKU, { seats: 10, external: 3 }, t.clock.now());
+    await apply(10, 3);
     const after = await counters();
     expect(after.held + (after.external ?? 0)).toBeLessThanOrEqual(10);
   });
@@ -73,7 +67,7 @@ describe("the directory's seat figures on the ledger (graph mode)", () => {
     const config = smallConfig();
     await t.service.applyConfig(config);
     await t.service.holdSeat(SKU, 'req-1');
-    await applyDirectorySeats(t.db.connection, SKU, { seats: 40, external: 30 }, t.clock.now());
+    await apply(40, 30);
     // The file still says 10, below the 31 in use: applied as is, L5 would refuse to start.
     const applied = await withDirectorySeats(t.db.connection, config);
     expect(applied.skus.find((s) => s.id === SKU)?.seats).toBe(40);
