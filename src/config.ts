@@ -40,6 +40,7 @@ const envSchema = z.object({
   ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
   ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
+  ACCESSDESK_POWERPLATFORM_URL: z.url().default('https://api.bap.microsoft.com'),
   AZURE_TENANT_ID: optionalText,
   AZURE_CLIENT_ID: optionalText,
   AZURE_CLIENT_SECRET: optionalText,
@@ -62,6 +63,8 @@ export interface GraphSettings {
   credential: { secret: string } | { certificatePath: string };
   loginUrl: string;
   graphUrl: string;
+  /** The Power Platform admin API (T6: adds an Entra user to an environment's Dataverse). */
+  powerPlatformUrl: string;
 }
 
 /** Which `Directory` provisions: the built-in tenant model, or Microsoft Graph. */
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               : { certificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH! },
             loginUrl: e.ACCESSDESK_LOGIN_URL.replace(/\/+$/, ''),
             graphUrl: e.ACCESSDESK_GRAPH_URL.replace(/\/+$/, ''),
+            powerPlatformUrl: e.ACCESSDESK_POWERPLATFORM_URL.replace(/\/+$/, ''),
           }
         : { kind: 'tenant' },
   };

@@ -13,6 +13,16 @@ export const ACCESS_MODE_VALUES: Record<
   non_interactive: 4,
 };
 
+/** The Power Platform admin API (BAP) and the resource its tokens are for. */
+export const POWER_PLATFORM_URL = 'https://api.bap.microsoft.com';
+export const POWER_PLATFORM_RESOURCE = 'https://service.powerapps.com/';
+
+/** The admin API and the environment's id there: T6's "add user". */
+export interface PowerPlatformAdmin {
+  api: MicrosoftApi;
+  environmentId: string;
+}
+
 interface SystemUser {
   systemuserid: string;
   _businessunitid_value: string;
@@ -28,21 +38,27 @@ export class Dataverse {
     /** The environment's URL, for `@odata.id` references. */
     private readonly url: string,
     private readonly lag: Pick<RetryPolicy, 'sleep'> & { attempts: number; firstWaitMs: number },
+    private readonly admin: PowerPlatformAdmin,
   ) {}
 
   /**
    * T6: the systemuser of the Entra account. Entra reaches Dataverse by background sync, so a
-   * missing one is asked for (a systemuser created with the object id, which Dataverse fills from
-   * Entra), then looked for a few times with backoff; still missing is retryable, not a failure.
+   * missing one is asked for through the Power Platform admin API's "add user" (what
+   * Add-AdminPowerAppsSyncUser calls: the environment syncs that one user from Entra now), then
+   * looked for a few times with backoff; still missing is retryable, not a failure. Dataverse
+   * puts a synced user in the root business unit; S3's step moves it after.
    */
-  async systemUser(step: string, objectId: string, businessUnitId?: string): Promise<SystemUser> {
+  async systemUser(step: string, objectId: string): Promise<SystemUser> {
     const found = await this.#find(step, objectId);
     if (found) return found;
-    const unit = businessUnitId ?? (await this.#rootUnit(step));
-    const sync = await this.api.call(step, 'POST', '/systemusers', {
-      azureactivedirectoryobjectid: objectId,
-      'businessunitid@odata.bind': `/businessunits(${unit})`,
-    });
+    const sync = await this.admin.api.call(
+      step,
+      'POST',
+      `/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${encodeURIComponent(this.admin.environmentId)}/addUser?api-version=2020-10-01`,
+      { ObjectId: objectId },
+    );
+    // Refused for good (no permission, no such environment): say so now, not after the waits.
+    if (!sync.ok && sync.status !== 404 && sync.status < 500) throw refused(step, sync);
     for (let i = 0; i < this.lag.attempts; i++) {
       const again = await this.#find(step, objectId);
       if (again) return again;
@@ -72,7 +88,7 @@ export class Dataverse {
   async setBusinessUnit(objectId: string, unitName: string): Promise<void> {
     const step = 'assignBusinessUnit';
     const unitId = await this.businessUnitId(step, unitName);
-    const user = await this.systemUser(step, objectId, unitId);
+    const user = await this.systemUser(step, objectId);
     if (sameId(user._businessunitid_value, unitId)) return;
     const res = await this.api.call(step, 'PATCH', `/systemusers(${user.systemuserid})`, {
       'businessunitid@odata.bind': `/businessunits(${unitId})`,
@@ -144,16 +160,6 @@ export class Dataverse {
     );
     if (!res.ok) throw refused(step, res);
     return res.body?.value?.[0];
-  }
-
-  async #rootUnit(step: string): Promise<string> {
-    const res = await this.api.call(
-      step,
-      'GET',
-      '/businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null',
-    );
-    if (!res.ok || !res.body?.value?.[0]) throw refused(step, res);
-    return res.body.value[0].businessunitid;
   }
 
   async #unitByName(step: string, name: string): Promise<string> {

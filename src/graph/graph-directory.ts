@@ -8,7 +8,7 @@ import { GLOBAL_ADMIN, globalAdminWarnings, isAdminRole } from '../tenant/admin.
 import type { TenantConfig } from '../tenant/tenant.schema.ts';
 import { AccountKeys } from './account-keys.model.ts';
 import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
-import { Dataverse } from './dataverse.ts';
+import { Dataverse, POWER_PLATFORM_RESOURCE, POWER_PLATFORM_URL } from './dataverse.ts';
 import { DriftStore } from './drift.model.ts';
 import { Entra, noLicenseLeft } from './entra.ts';
 import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
@@ -22,6 +22,8 @@ export interface GraphDirectoryOptions {
   connection: Connection;
   tokens: TokenSource;
   graphUrl: string;
+  /** The Power Platform admin API; https://api.bap.microsoft.com unless told. */
+  powerPlatformUrl?: string;
   retry?: RetryPolicy;
   /** T6: how often, and how soon, a missing systemuser is looked for again within one step. */
   syncLag?: { attempts: number; firstWaitMs: number };
@@ -227,10 +229,15 @@ export class GraphDirectory implements Directory {
     if (!dataverse) {
       const url = env.dataverseUrl!.replace(/\/+$/, '');
       const retry = this.o.retry ?? defaultRetryPolicy;
+      const admin = (this.o.powerPlatformUrl ?? POWER_PLATFORM_URL).replace(/\/+$/, '');
       dataverse = new Dataverse(
         new MicrosoftApi(`${url}/api/data/v9.2`, url, this.o.tokens, retry),
         url,
         { sleep: retry.sleep, ...(this.o.syncLag ?? { attempts: 3, firstWaitMs: 2_000 }) },
+        {
+          api: new MicrosoftApi(admin, POWER_PLATFORM_RESOURCE, this.o.tokens, retry),
+          environmentId: env.powerPlatformEnvironmentId!,
+        },
       );
       this.#dataverse.set(env.id, dataverse);
     }

@@ -17,12 +17,13 @@ export { DirectorySync, type SyncReport } from './sync.ts';
 /** A GraphDirectory signing in with the client credentials of `settings`. */
 export function graphDirectory(
   settings: GraphSettings,
-  options: Omit<GraphDirectoryOptions, 'tokens' | 'graphUrl'>,
+  options: Omit<GraphDirectoryOptions, 'tokens' | 'graphUrl' | 'powerPlatformUrl'>,
 ): GraphDirectory {
   return new GraphDirectory({
     ...options,
     tokens: tokensFor(settings),
     graphUrl: settings.graphUrl,
+    powerPlatformUrl: settings.powerPlatformUrl,
   });
 }
 

@@ -22,6 +22,11 @@ export function graphTenantProblems(tenant: TenantConfig): string[] {
     if (!env.dataverseUrl) {
       problems.push(`environments[${i}] (${env.id}): dataverseUrl is required for Graph`);
     }
+    if (!env.powerPlatformEnvironmentId) {
+      problems.push(
+        `environments[${i}] (${env.id}): powerPlatformEnvironmentId is required for Graph`,
+      );
+    }
   });
   return problems;
 }

@@ -48,6 +48,14 @@ export const EnvironmentSchema = z.strictObject({
   dataverseUrl: z
     .url({ protocol: /^https?$/, error: 'must be a URL such as https://contoso.crm.dynamics.com' })
     .optional(),
+  /** Its Power Platform environment id (a GUID, or Default-<tenant id>): T6's "add user". */
+  powerPlatformEnvironmentId: z
+    .string()
+    .regex(
+      /^(Default-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      'must be the environment id shown in the Power Platform admin center (a GUID)',
+    )
+    .optional(),
   licenseSku: id.optional(),
   nonInteractiveLimit: z.number().int().min(0).default(DEFAULT_NON_INTERACTIVE_LIMIT),
   allowRoleAssignmentOnDisabledUsers: z.boolean().default(false),

@@ -34,6 +34,7 @@ describe('ACCESSDESK_DIRECTORY', () => {
       credential: { secret: 'not-logged' },
       loginUrl: 'https://login.microsoftonline.com',
       graphUrl: 'https://graph.microsoft.com',
+      powerPlatformUrl: 'https://api.bap.microsoft.com',
     });
   });
 
@@ -45,11 +46,13 @@ describe('ACCESSDESK_DIRECTORY', () => {
       AZURE_CLIENT_CERTIFICATE_PATH: '/etc/accessdesk/app.pem',
       ACCESSDESK_LOGIN_URL: 'https://login.microsoftonline.us/',
       ACCESSDESK_GRAPH_URL: 'https://graph.microsoft.us/',
+      ACCESSDESK_POWERPLATFORM_URL: 'https://api.bap.microsoft.us/',
     });
     expect(config.directory).toMatchObject({
       credential: { certificatePath: '/etc/accessdesk/app.pem' },
       loginUrl: 'https://login.microsoftonline.us',
       graphUrl: 'https://graph.microsoft.us',
+      powerPlatformUrl: 'https://api.bap.microsoft.us',
     });
   });
 
@@ -89,6 +92,7 @@ describe('the tenant file in graph mode', () => {
       'tenant.yaml: skus[0] (D365_SALES): skuId or skuPartNumber is required for Graph',
       'tenant.yaml: environments[0] (sales-prod): securityGroupId is required for Graph',
       'tenant.yaml: environments[0] (sales-prod): dataverseUrl is required for Graph',
+      'tenant.yaml: environments[0] (sales-prod): powerPlatformEnvironmentId is required for Graph',
     ]);
   });
 

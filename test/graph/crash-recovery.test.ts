@@ -63,6 +63,7 @@ describe('a crash between any two provisioning steps, against Graph', () => {
           connection: db.connection,
           tokens: { token: async () => STAND_IN_TOKEN },
           graphUrl: standIn!.url,
+          powerPlatformUrl: standIn!.url,
           retry: recordingRetry().policy,
           syncLag: { attempts: 3, firstWaitMs: 0 },
         });

@@ -6,11 +6,13 @@ import { DirectoryRefusal, type GraphDirectory } from '../../src/graph/index.ts'
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { useTestDatabase } from '../support/db.ts';
 import {
+  ADD_USER,
   DATAVERSE,
   DV,
   dataverseError,
   freshGraphDirectory,
   graphTenantYaml,
+  POWER_PLATFORM,
   ROOT_BU,
   type recordingRetry,
   SALES_BU,
@@ -66,13 +68,12 @@ describe('the systemuser of the account (T6)', () => {
   it('T6: missing at first: a sync is asked for, then the user is found after a wait', async () => {
     unitByName('Sales').reply(200, { value: [{ businessunitid: SALES_BU, name: 'Sales' }] });
     findUser().reply(200, { value: [] });
-    dv()
-      .post(`${DV}/systemusers`, {
-        azureactivedirectoryobjectid: USER_ID,
-        'businessunitid@odata.bind': `/businessunits(${SALES_BU})`,
-      })
-      .matchHeader('authorization', `Bearer token-for-${DATAVERSE}`)
-      .reply(204);
+    // The documented route: the Power Platform admin API's "add user", with a token for it.
+    nock(POWER_PLATFORM)
+      .post(ADD_USER, { ObjectId: USER_ID })
+      .query({ 'api-version': '2020-10-01' })
+      .matchHeader('authorization', 'Bearer token-for-https://service.powerapps.com/')
+      .reply(200, {});
     findUser().reply(200, { value: [] });
     findUser().reply(200, systemUser(SALES_BU));
     await directory.assignBusinessUnit(ENV, USER_ID, 'sales');
@@ -80,17 +81,30 @@ describe('the systemuser of the account (T6)', () => {
   });
 
   it('T6: still missing after the waits: retryable, not a failure', async () => {
-    dv()
-      .get(`${DV}/businessunits`)
-      .query((q) => q.$filter === '_parentbusinessunitid_value eq null')
-      .reply(200, { value: [{ businessunitid: ROOT_BU }] });
     findUser().times(3).reply(200, { value: [] });
-    dv()
-      .post(`${DV}/systemusers`)
+    nock(POWER_PLATFORM)
+      .post(ADD_USER)
+      .query(true)
       .reply(404, dataverseError('0x80040217', 'The user was not found in the directory.'));
     const error = await directory.setAccessMode(ENV, USER_ID, 'read_write').catch((e) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.message).toMatch(/^setAccessMode: .*T6/);
+  });
+
+  it('T6: "add user" refused for good (no Power Platform permission): the step is refused at once', async () => {
+    findUser().reply(200, { value: [] });
+    nock(POWER_PLATFORM)
+      .post(ADD_USER)
+      .query(true)
+      .reply(403, {
+        error: { code: 'Forbidden', message: 'The caller does not have permission to add users.' },
+      });
+    await expect(directory.setAccessMode(ENV, USER_ID, 'read_write')).rejects.toMatchObject({
+      step: 'setAccessMode',
+      status: 403,
+      apiCode: 'Forbidden',
+    });
+    expect(retry.waits).toEqual([]);
   });
 });
 

@@ -29,6 +29,7 @@ describe('seats and Microsoft 365 licenses (L3)', () => {
           connection: db.connection,
           tokens: { token: async () => STAND_IN_TOKEN },
           graphUrl: standIn!.url,
+          powerPlatformUrl: standIn!.url,
           retry: recordingRetry().policy,
           syncLag: { attempts: 3, firstWaitMs: 0 },
         }),
@@ -68,6 +69,7 @@ describe('seats and Microsoft 365 licenses (L3)', () => {
           connection: db.connection,
           tokens: { token: async () => STAND_IN_TOKEN },
           graphUrl: s.url,
+          powerPlatformUrl: s.url,
           retry: recordingRetry().policy,
           syncLag: { attempts: 3, firstWaitMs: 0 },
         });

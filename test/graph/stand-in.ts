@@ -6,9 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { GROUP_ID, graphError, ROOT_BU, SALES_BU, SALESPERSON, SKU_GUID } from './support.ts';
+import {
+  GROUP_ID,
+  graphError,
+  PP_ENVIRONMENT,
+  ROOT_BU,
+  SALES_BU,
+  SALESPERSON,
+  SKU_GUID,
+} from './support.ts';
 
 export const STAND_IN_TOKEN = 'stand-in-access-token';
+const ADMIN_ENVIRONMENTS = '/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/';
 
 interface User {
   id: string;
@@ -135,6 +144,8 @@ export class GraphStandIn {
     let reply: Reply;
     if (req.headers.authorization !== `Bearer ${STAND_IN_TOKEN}`) {
       reply = [401, graphError('InvalidAuthenticationToken', 'Access token is empty or invalid.')];
+    } else if (url.pathname.startsWith(ADMIN_ENVIRONMENTS)) {
+      reply = this.#addUser(req.method!, url.pathname, url.searchParams, body);
     } else if (url.pathname.startsWith('/dv/api/data/v9.2/')) {
       reply = this.#dataverse(
         req.method!,
@@ -319,6 +330,45 @@ export class GraphStandIn {
     return [400, graphError('BadRequest', `The stand-in does not know ${method} ${path}`)];
   }
 
+  /**
+   * T6: the Power Platform admin API's "add user": the environment syncs that Entra user now.
+   * Dataverse puts it in the root business unit; it becomes visible after `syncLag` lookups.
+   */
+  #addUser(method: string, path: string, q: URLSearchParams, body: Json): Reply {
+    const environment = path.slice(ADMIN_ENVIRONMENTS.length).split('/')[0];
+    if (method !== 'POST' || !path.endsWith('/addUser') || !q.get('api-version')) {
+      return [404, { error: { code: 'NotFound', message: `No route for ${path}` } }];
+    }
+    if (environment !== PP_ENVIRONMENT) {
+      return [
+        404,
+        { error: { code: 'EnvironmentNotFound', message: `${environment} was not found.` } },
+      ];
+    }
+    const objectId = String(body?.ObjectId ?? '');
+    if (!this.users.has(objectId)) {
+      return [
+        404,
+        { error: { code: 'UserNotFound', message: 'The user is not in the directory.' } },
+      ];
+    }
+    const known = [...this.systemUsers.values()].some(
+      (u) => u.azureactivedirectoryobjectid === objectId,
+    );
+    if (!known && !this.#pendingSync.has(objectId)) {
+      const root = this.businessUnits.find((u) => u.parent === null)!;
+      const user = {
+        systemuserid: randomUUID(),
+        azureactivedirectoryobjectid: objectId,
+        _businessunitid_value: root.businessunitid,
+        accessmode: 0,
+        roles: new Set<string>(),
+      };
+      this.#pendingSync.set(objectId, { user, lookups: 0 });
+    }
+    return [200, {}];
+  }
+
   #dataverse(method: string, path: string, q: URLSearchParams, body: Json): Reply {
     const filter = q.get('$filter') ?? '';
     const missing: Reply = [
@@ -337,29 +387,6 @@ export class GraphStandIn {
         .filter((u) => u.azureactivedirectoryobjectid === objectId)
         .map(({ roles: _roles, ...u }) => u);
       return [200, { value }];
-    }
-    if (path === '/systemusers' && method === 'POST') {
-      const objectId = String(body!.azureactivedirectoryobjectid);
-      if (!this.users.has(objectId))
-        return [
-          400,
-          { error: { code: '0x80040217', message: 'The user is not in the directory.' } },
-        ];
-      const known = [...this.systemUsers.values()].some(
-        (u) => u.azureactivedirectoryobjectid === objectId,
-      );
-      if (!known && !this.#pendingSync.has(objectId)) {
-        const unit = String(body!['businessunitid@odata.bind']).match(/\(([^)]+)\)/)![1]!;
-        const user = {
-          systemuserid: randomUUID(),
-          azureactivedirectoryobjectid: objectId,
-          _businessunitid_value: unit,
-          accessmode: 0,
-          roles: new Set<string>(),
-        };
-        this.#pendingSync.set(objectId, { user, lookups: 0 });
-      }
-      return [204, undefined];
     }
     if (hit(/^\/systemusers\(([^)]+)\)$/) && method === 'PATCH') {
       const user = this.systemUsers.get(hit.groups[1]!);

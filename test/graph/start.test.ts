@@ -57,6 +57,7 @@ describe('starting with ACCESSDESK_DIRECTORY=graph', () => {
         `${file}: skus[0] (D365_SALES): skuId or skuPartNumber is required for Graph`,
         `${file}: environments[0] (sales-prod): securityGroupId is required for Graph`,
         `${file}: environments[0] (sales-prod): dataverseUrl is required for Graph`,
+        `${file}: environments[0] (sales-prod): powerPlatformEnvironmentId is required for Graph`,
       ],
     });
   });

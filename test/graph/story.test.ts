@@ -69,6 +69,7 @@ beforeAll(async () => {
     ACCESSDESK_DIRECTORY: 'graph',
     ACCESSDESK_LOGIN_URL: LOGIN,
     ACCESSDESK_GRAPH_URL: standIn.url,
+    ACCESSDESK_POWERPLATFORM_URL: standIn.url,
     AZURE_TENANT_ID: TENANT_ID,
     AZURE_CLIENT_ID: 'c1d2e3f4-0000-4000-8000-00000000c11e',
     AZURE_CLIENT_SECRET: CLIENT_SECRET,
@@ -148,7 +149,12 @@ describe('onboarding with ACCESSDESK_DIRECTORY=graph', () => {
 
     // One token per resource, served from MSAL's cache afterwards; no secret or token logged.
     expect(tokenRequests.sort()).toEqual(
-      [`${standIn.url}/.default`, `${standIn.dataverseUrl}/.default`].sort(),
+      [
+        `${standIn.url}/.default`,
+        `${standIn.dataverseUrl}/.default`,
+        // T6: the Power Platform admin API's "add user", whatever URL serves it.
+        'https://service.powerapps.com/.default',
+      ].sort(),
     );
     expect(logged.join('\n')).not.toContain(CLIENT_SECRET);
     expect(logged.join('\n')).not.toContain(STAND_IN_TOKEN);

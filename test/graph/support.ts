@@ -18,6 +18,10 @@ export const LOGIN = 'https://login.microsoftonline.com';
 export const GRAPH = 'https://graph.microsoft.com';
 export const DATAVERSE = 'https://contoso.crm4.dynamics.com';
 export const DV = '/api/data/v9.2';
+/** The Power Platform admin API (T6's "add user") and the sales environment's id there. */
+export const POWER_PLATFORM = 'https://api.bap.microsoft.com';
+export const PP_ENVIRONMENT = '2b6b7e0c-5f0e-4c1a-9b7e-6d2f0a1c3e41';
+export const ADD_USER = `/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${PP_ENVIRONMENT}/addUser`;
 export const TENANT_ID = '8f1c2c4e-2d8b-4b38-9a1e-1b1d1c0a0001';
 export const SKU_GUID = '6fd2c87f-b296-42f0-b197-1e91e994b900';
 export const GROUP_ID = '4e1e7c8a-3f5b-4c5e-8d1a-5a6b7c8d9e01';
@@ -47,7 +51,7 @@ export function withGraphFields(yaml: string, seats: number, dataverseUrl = DATA
     .replace(`seats: ${seats} }`, `seats: ${seats}, skuId: ${SKU_GUID} }`)
     .replace(
       'securityGroup: sg-sales-prod',
-      `securityGroup: sg-sales-prod\n    securityGroupId: ${GROUP_ID}\n    dataverseUrl: ${dataverseUrl}`,
+      `securityGroup: sg-sales-prod\n    securityGroupId: ${GROUP_ID}\n    dataverseUrl: ${dataverseUrl}\n    powerPlatformEnvironmentId: ${PP_ENVIRONMENT}`,
     );
 }
 

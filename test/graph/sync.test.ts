@@ -42,6 +42,7 @@ async function setup({ licenses = 5, seats = 5 } = {}) {
         connection: db.connection,
         tokens,
         graphUrl: url,
+        powerPlatformUrl: url,
         retry: recordingRetry().policy,
         syncLag: { attempts: 3, firstWaitMs: 0 },
       }),
