@@ -68,6 +68,8 @@ export const roleChangeMachine = decision
                 { target: '#roleChange.applied' },
               ],
               'directory.failed': { target: '#roleChange.failed', actions: 'recordFailure' },
+              // L3: the license ran out between the held seat and its assignment.
+              'seat.lost': { guard: 'needsSeat', target: 'waitingForSeat' },
             },
           },
         },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphDirectory } from '../../src/graph/index.ts';
-import { submitOnboarding } from '../../src/lifecycle/submit.ts';
+import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { buildSystem, newHire, resetDatabase } from '../lifecycle/support.ts';
 import { useTestDatabase } from '../support/db.ts';
@@ -104,6 +104,66 @@ describe('seats and Microsoft 365 licenses (L3)', () => {
     expect((await system.store.get(request._id)).status).toBe('invited');
     const ours = [...s.users.values()].filter((u) => u.mark);
     expect(ours.map((u) => u.assignedLicenses)).toEqual([[SKU_GUID]]);
+    expect(s.consumed(SKU_GUID)).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('L3: a role change adding a license, the license used up between the held seat and its assignment: the request waits, then goes on', async () => {
+    await resetDatabase(db.connection);
+    standIn = await salesStandIn(1);
+    const s = standIn;
+    const ada = s.addUser('ada@contoso.example');
+    const yaml = graphTenantYaml(3).replace(DATAVERSE, s.dataverseUrl);
+    const config = parseTenantConfig(yaml, 'tenant.yaml');
+    const { system, errors, tenant } = await buildSystem(db.connection, {
+      yaml,
+      directory: (seats) => {
+        const graph = new GraphDirectory({
+          seats,
+          tenant: config,
+          connection: db.connection,
+          tokens: { token: async () => STAND_IN_TOKEN },
+          graphUrl: s.url,
+          powerPlatformUrl: s.url,
+          retry: recordingRetry().policy,
+          syncLag: { attempts: 3, firstWaitMs: 0 },
+        });
+        // The seat is held (one license left); before it is assigned, an admin gives that
+        // last license to someone else in the admin center.
+        const bindSeat = graph.bindSeat.bind(graph);
+        let raced = false;
+        graph.bindSeat = async (...args) => {
+          if (!raced) s.addUser('someone@contoso.example', [SKU_GUID]);
+          raced = true;
+          return bindSeat(...args);
+        };
+        return graph;
+      },
+    });
+    const request = await submitRoleChange(
+      system.lifecycle,
+      'grace@contoso.example',
+      'ada@contoso.example',
+      { change: 'license_add', sku: 'D365_SALES', justification: 'sells now' },
+    );
+    await system.lifecycle.act(request._id, 'linus@contoso.example', {
+      type: 'approver.approved',
+    });
+    await system.background.idle();
+
+    const waiting = await system.store.get(request._id);
+    expect(waiting.status).toBe('approved.waitingForSeat');
+    expect(waiting.history.map((h) => h.event)).toContain('seat.lost');
+    expect(s.users.get(ada)!.assignedLicenses).toEqual([]);
+    expect(await tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, free: 3 });
+
+    // A second license is bought: the change goes on and Ada gets it.
+    s.subscribe(SKU_GUID, 'DYN365_ENTERPRISE_SALES', 2);
+    await system.scheduler.sweep();
+    await system.background.idle();
+
+    expect((await system.store.get(request._id)).status).toBe('applied');
+    expect(s.users.get(ada)!.assignedLicenses).toEqual([SKU_GUID]);
     expect(s.consumed(SKU_GUID)).toBe(2);
     expect(errors).toEqual([]);
   });
