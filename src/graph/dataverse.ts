@@ -114,10 +114,14 @@ export class Dataverse {
     }
   }
 
-  /** Disassociates the roles; one not held (404) is fine. Warns when none is left (S6). */
+  /**
+   * Disassociates the roles; one not held (404) is fine. Warns when none is left (S6). A user
+   * not in the environment holds no role: nothing to remove, and no sync is asked for.
+   */
   async removeRoles(objectId: string, roles: string[]): Promise<string[]> {
     const step = 'removeSecurityRoles';
-    const user = await this.systemUser(step, objectId);
+    const user = await this.#find(step, objectId);
+    if (!user) return [];
     const gone = await this.#roleIds(step, user._businessunitid_value, roles);
     for (const roleId of gone) {
       const res = await this.api.call(

@@ -5,30 +5,30 @@
  * stories; this one makes sure no method misses a case.
  */
 import nock from 'nock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
-import { DirectoryRefusal, type GraphDirectory } from '../../src/graph/index.ts';
-import { TenantService } from '../../src/tenant/tenant.service.ts';
+import { DirectoryRefusal } from '../../src/graph/index.ts';
 import { newHire } from '../lifecycle/support.ts';
 import { useTestDatabase } from '../support/db.ts';
 import {
   BILLING_ADMIN_TEMPLATE,
   DATAVERSE,
   DV,
+  DV_DENIED,
   dataverseError,
-  freshGraphDirectory,
   GRAPH,
+  GRAPH_DENIED,
+  GRAPH_NOT_FOUND,
   GROUP_ID,
   graphError,
-  graphTenantYaml,
   ROOT_BU,
-  type recordingRetry,
   SALES_BU,
   SALESPERSON,
   SKU_GUID,
   SYSTEMUSER_ID,
+  THROTTLED,
   USER_ID,
+  useGraphDirectory,
   useNock,
 } from './support.ts';
 
@@ -42,30 +42,10 @@ const UPN = 'katherine.johnson1@contoso.example';
 const graph = () => nock(GRAPH);
 const dv = () => nock(DATAVERSE);
 
-let tenant: TenantService;
-let retry: ReturnType<typeof recordingRetry>;
-let directory: GraphDirectory;
-
-beforeAll(() => {
-  tenant = new TenantService(db.connection, new ManualClock());
-});
-
-beforeEach(async () => {
-  ({ retry, directory } = await freshGraphDirectory(db.connection, tenant, graphTenantYaml(3)));
-});
+const ctx = useGraphDirectory(db);
 
 // Microsoft's documented answers.
-const GRAPH_NOT_FOUND = graphError(
-  'Request_ResourceNotFound',
-  "Resource 'a0b1c2d3' does not exist or one of its queried reference-property objects are not present.",
-);
 const DV_NOT_FOUND = dataverseError('0x80040217', 'systemuser With Id = 1111 Does Not Exist');
-const GRAPH_DENIED = graphError(
-  'Authorization_RequestDenied',
-  'Insufficient privileges to complete the operation.',
-);
-const DV_DENIED = dataverseError('0x80040220', 'Principal user is missing prvWriteUser privilege.');
-const THROTTLED = graphError('TooManyRequests', 'Too many requests.');
 const NO_LICENSE = graphError(
   'Request_BadRequest',
   `Subscription with SKU ${SKU_GUID} does not have any available licenses.`,
@@ -128,7 +108,7 @@ const rows: Row[] = [
   {
     method: 'createAccount',
     step: 'createAccount',
-    call: () => directory.createAccount(KEY, newHire(1)),
+    call: () => ctx.directory.createAccount(KEY, newHire(1)),
     before: () => {
       graph().get('/v1.0/users').query(true).times(2).reply(200, { value: [] });
       graph()
@@ -157,15 +137,15 @@ const rows: Row[] = [
   {
     method: 'bindSeat (assignLicense)',
     step: 'assignLicense',
-    call: () => directory.bindSeat(SKU, KEY, USER_ID),
+    call: () => ctx.directory.bindSeat(SKU, KEY, USER_ID),
     before: async () => {
-      await tenant.holdSeat(SKU, KEY);
+      await ctx.tenant.holdSeat(SKU, KEY);
       licensesOf([]);
     },
     write: () => graph().post(`/v1.0/users/${USER_ID}/assignLicense`),
     ok: [200, { id: USER_ID }],
     already: async () => {
-      await tenant.holdSeat(SKU, KEY);
+      await ctx.tenant.holdSeat(SKU, KEY);
       licensesOf([SKU_GUID]);
     },
     notFound: 'refused',
@@ -173,7 +153,7 @@ const rows: Row[] = [
   {
     method: 'releaseAccountSeat (remove the license)',
     step: 'removeLicense',
-    call: () => directory.releaseAccountSeat(SKU, USER_ID),
+    call: () => ctx.directory.releaseAccountSeat(SKU, USER_ID),
     before: () => {
       licensesOf([SKU_GUID]);
     },
@@ -187,7 +167,7 @@ const rows: Row[] = [
   {
     method: 'grantAdminRoles',
     step: 'grantAdminRoles',
-    call: () => directory.grantAdminRoles(USER_ID, ['Billing admin']),
+    call: () => ctx.directory.grantAdminRoles(USER_ID, ['Billing admin']),
     before: () => {
       assignments([]);
     },
@@ -201,7 +181,7 @@ const rows: Row[] = [
   {
     method: 'revokeAdminRoles',
     step: 'revokeAdminRoles',
-    call: () => directory.revokeAdminRoles(USER_ID, ['Billing admin']),
+    call: () => ctx.directory.revokeAdminRoles(USER_ID, ['Billing admin']),
     before: () => {
       assignments([{ id: 'ra-1', principalId: USER_ID, directoryScopeId: '/' }]);
     },
@@ -215,7 +195,7 @@ const rows: Row[] = [
   {
     method: 'addToSecurityGroup',
     step: 'addToSecurityGroup',
-    call: () => directory.addToSecurityGroup(ENV, USER_ID),
+    call: () => ctx.directory.addToSecurityGroup(ENV, USER_ID),
     before: () => {},
     write: () => graph().post(`/v1.0/groups/${GROUP_ID}/members/$ref`),
     ok: [204],
@@ -235,7 +215,7 @@ const rows: Row[] = [
   {
     method: 'removeFromSecurityGroup',
     step: 'removeFromSecurityGroup',
-    call: () => directory.removeFromSecurityGroup(ENV, USER_ID),
+    call: () => ctx.directory.removeFromSecurityGroup(ENV, USER_ID),
     before: () => {},
     write: () => graph().delete(`/v1.0/groups/${GROUP_ID}/members/${USER_ID}/$ref`),
     ok: [204],
@@ -249,7 +229,7 @@ const rows: Row[] = [
   {
     method: 'setSignInAllowed',
     step: 'setSignInAllowed',
-    call: () => directory.setSignInAllowed(USER_ID, false),
+    call: () => ctx.directory.setSignInAllowed(USER_ID, false),
     before: () => {},
     write: () => graph().patch(`/v1.0/users/${USER_ID}`, { accountEnabled: false }),
     ok: [204],
@@ -262,7 +242,7 @@ const rows: Row[] = [
   {
     method: 'assignBusinessUnit',
     step: 'assignBusinessUnit',
-    call: () => directory.assignBusinessUnit(ENV, USER_ID, 'sales'),
+    call: () => ctx.directory.assignBusinessUnit(ENV, USER_ID, 'sales'),
     before: () => userInUnit(ROOT_BU),
     write: () => dv().patch(`${DV}/systemusers(${SYSTEMUSER_ID})`),
     ok: [204],
@@ -273,7 +253,7 @@ const rows: Row[] = [
   {
     method: 'assignSecurityRoles',
     step: 'assignSecurityRoles',
-    call: () => directory.assignSecurityRoles(ENV, USER_ID, ['Salesperson']),
+    call: () => ctx.directory.assignSecurityRoles(ENV, USER_ID, ['Salesperson']),
     before: () => userWithRoles([]),
     write: () => dv().post(`${DV}/systemusers(${SYSTEMUSER_ID})/systemuserroles_association/$ref`),
     ok: [204],
@@ -284,7 +264,7 @@ const rows: Row[] = [
   {
     method: 'setAccessMode',
     step: 'setAccessMode',
-    call: () => directory.setAccessMode(ENV, USER_ID, 'administrative'),
+    call: () => ctx.directory.setAccessMode(ENV, USER_ID, 'administrative'),
     before: () => {
       findUser(SALES_BU, 0);
     },
@@ -336,7 +316,7 @@ describe.each(rows)('$method', (row) => {
     row.write().reply(429, THROTTLED, { 'Retry-After': '2' });
     row.write().reply(...row.ok);
     await row.call();
-    expect(retry.waits).toEqual([2100]);
+    expect(ctx.retry.waits).toEqual([2100]);
   });
 
   it('a refusal that is not retryable names the step and Microsoft’s code', async () => {
@@ -359,23 +339,23 @@ describe('no free license (L3), for the steps that take one', () => {
       .reply(200, {
         value: [{ skuId: SKU_GUID, consumedUnits: 25, prepaidUnits: { enabled: 25 } }],
       });
-    await expect(directory.holdSeat(SKU, KEY)).rejects.toMatchObject({
+    await expect(ctx.directory.holdSeat(SKU, KEY)).rejects.toMatchObject({
       code: ErrorCode.NoFreeSeat,
       rule: 'L3',
     });
-    expect(await tenant.seatHolder(SKU, KEY)).toBeUndefined();
+    expect(await ctx.tenant.seatHolder(SKU, KEY)).toBeUndefined();
   });
 
   it('bindSeat: "no available licenses" gives the held seat back and says no free seat', async () => {
-    await tenant.holdSeat(SKU, KEY);
+    await ctx.tenant.holdSeat(SKU, KEY);
     licensesOf([]);
     graph().post(`/v1.0/users/${USER_ID}/assignLicense`).reply(400, NO_LICENSE);
-    await expect(directory.bindSeat(SKU, KEY, USER_ID)).rejects.toMatchObject({
+    await expect(ctx.directory.bindSeat(SKU, KEY, USER_ID)).rejects.toMatchObject({
       code: ErrorCode.NoFreeSeat,
       rule: 'L3',
     });
-    expect(await tenant.seatHolder(SKU, KEY)).toBeUndefined();
-    expect(await tenant.seatSummary(SKU)).toMatchObject({ held: 0, free: 3 });
+    expect(await ctx.tenant.seatHolder(SKU, KEY)).toBeUndefined();
+    expect(await ctx.tenant.seatSummary(SKU)).toMatchObject({ held: 0, free: 3 });
   });
 
   it('hasFreeSeat: a free ledger seat is not enough without a license left', async () => {
@@ -385,6 +365,6 @@ describe('no free license (L3), for the steps that take one', () => {
       .reply(200, {
         value: [{ skuId: SKU_GUID, consumedUnits: 25, prepaidUnits: { enabled: 25 } }],
       });
-    expect(await directory.hasFreeSeat(SKU)).toBe(false);
+    expect(await ctx.directory.hasFreeSeat(SKU)).toBe(false);
   });
 });

@@ -4,12 +4,13 @@
  */
 import type { Connection } from 'mongoose';
 import nock from 'nock';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
 import { GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graph-directory.ts';
 import type { RetryPolicy } from '../../src/graph/http.ts';
 import type { TokenSource } from '../../src/graph/token-source.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
-import type { TenantService } from '../../src/tenant/tenant.service.ts';
+import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { resetDatabase } from '../lifecycle/support.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
@@ -93,6 +94,21 @@ export function dataverseError(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/** Microsoft's documented refusals the matrices answer with. */
+export const GRAPH_NOT_FOUND = graphError(
+  'Request_ResourceNotFound',
+  "Resource 'a0b1c2d3' does not exist or one of its queried reference-property objects are not present.",
+);
+export const GRAPH_DENIED = graphError(
+  'Authorization_RequestDenied',
+  'Insufficient privileges to complete the operation.',
+);
+export const DV_DENIED = dataverseError(
+  '0x80040220',
+  'Principal user is missing prvWriteUser privilege.',
+);
+export const THROTTLED = graphError('TooManyRequests', 'Too many requests.');
+
 /** Real network off for the file; every interceptor must have been used by the end of a test. */
 export function useNock() {
   beforeEach(() => {
@@ -131,4 +147,23 @@ export async function freshGraphDirectory(
     ...options,
   });
   return { retry, directory };
+}
+
+/**
+ * For a file of nock tests: the tenant model on the file's database, and before each test an
+ * emptied database with a fresh GraphDirectory over it (see freshGraphDirectory).
+ */
+export function useGraphDirectory(db: { connection: Connection }, yaml = graphTenantYaml(3)) {
+  const ctx = {} as {
+    tenant: TenantService;
+    directory: GraphDirectory;
+    retry: ReturnType<typeof recordingRetry>;
+  };
+  beforeAll(() => {
+    ctx.tenant = new TenantService(db.connection, new ManualClock());
+  });
+  beforeEach(async () => {
+    Object.assign(ctx, await freshGraphDirectory(db.connection, ctx.tenant, yaml));
+  });
+  return ctx;
 }
