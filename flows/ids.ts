@@ -24,6 +24,8 @@ export const ACTION = {
   /** App Home buttons that open the request modals. */
   openOnboarding: 'open_onboarding',
   openRoleChange: 'open_role_change',
+  /** A time-bound grant's warning: ask for the same grant again (an extension). */
+  extendGrant: 'extend_grant',
   /** The invitation's link to the portal (a URL button; Slack still sends an action to ack). */
   openPortal: 'open_portal',
 } as const;
@@ -53,6 +55,10 @@ export const FIELD = {
   /** Role change: the person's email, when they are not in Slack. */
   subjectEmail: 'subject_email',
   changeKind: 'change_kind',
+  /** Role change: for how long (until revoked, 1 h … 90 d, until a date). */
+  duration: 'duration',
+  /** Role change: the date a grant lasts until, with `duration` = `date`. */
+  untilDate: 'until_date',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
 } as const;

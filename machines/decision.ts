@@ -235,6 +235,21 @@ export function waitingForSeat<const Id extends string>(id: Id, then: string, de
 }
 
 /**
+ * After the approval of a change that may need a seat: `routing` goes to `waitingForSeat` when
+ * the machine's `needsSeat` guard says so (then to `applying` once a seat is granted), else
+ * straight to `applying`, which the kind defines beside these.
+ */
+export function seatRouting<const Id extends string>(id: Id, description: string) {
+  return {
+    routing: {
+      tags: 'approved',
+      always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
+    },
+    waitingForSeat: waitingForSeat(id, 'applying', description),
+  } as const;
+}
+
+/**
  * An issued invitation holds the seat until the subject accepts it in time (then `accepted`,
  * running `onAccept`) or until it expires (L4), which releases the seat.
  */

@@ -14,7 +14,7 @@ const cancelOf = (leaver: string, id: string) => ({
 
 /** Every stored status, of any kind, whose machine takes accessdesk's own cancel. */
 function cancellableStatuses(): string[] {
-  const kinds = ['onboarding', 'role_change', 'offboarding'] as const;
+  const kinds = ['onboarding', 'role_change', 'offboarding', 'time_bound_grant'] as const;
   const statuses = kinds.flatMap((kind) =>
     requestMachines
       .statuses(kind)

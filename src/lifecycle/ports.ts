@@ -14,6 +14,8 @@ export interface Holdings {
   adminRoles: string[];
   /** The SKUs it holds a seat of (L1). */
   skus: string[];
+  /** Its security roles per environment, where the directory can tell (held directly, S1). */
+  securityRoles?: Record<string, string[]>;
 }
 
 /**
@@ -71,7 +73,15 @@ export interface Notifier {
   deliverInvitation(request: RequestDoc, delivery: InvitationDelivery): Promise<void>;
   /** DMs the manager of the request's subject where it is now (an offboarding's notices). */
   tellManager(request: RequestDoc, managerEmail: string): Promise<void>;
+  /** DMs `notice.to` about a time-bound grant: its end comes (with Extend), it ended, or is held. */
+  grantNotice(request: RequestDoc, notice: GrantNotice): Promise<void>;
 }
+
+/** What a time-bound grant tells people, and whom. */
+export type GrantNotice =
+  | { kind: 'ending'; to: string[]; endsAt: Date }
+  | { kind: 'ended'; to: string[]; warnings: string[] }
+  | { kind: 'held'; to: string[]; reason: string };
 
 /** A Notifier that tells no one: for benches and tests that do not look at messages. */
 export const silentNotifier: Notifier = {
@@ -81,6 +91,7 @@ export const silentNotifier: Notifier = {
   escalateToGlobalAdmins: async () => {},
   deliverInvitation: async () => {},
   tellManager: async () => {},
+  grantNotice: async () => {},
 };
 
 /** Who people are, read from the tenant at the moment it matters. */

@@ -152,10 +152,14 @@ export class TenantDirectory implements Directory {
         ).lean<Array<{ _id: string }>>()
       : [];
     const seats = await this.t.seatsOf(accountId);
+    const users = await this.t.models.EnvironmentUser.find({ accountId }, { envId: 1, roles: 1 })
+      .limit(100)
+      .lean<Array<{ envId: string; roles: string[] }>>();
     return {
       environments: environments.map((e) => e._id),
       adminRoles: account?.adminRoles ?? [],
       skus: [...new Set(seats.map((s) => s.skuId))],
+      securityRoles: Object.fromEntries(users.map((u) => [u.envId, u.roles])),
     };
   }
 
