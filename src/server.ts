@@ -162,6 +162,7 @@ export async function startAccessdesk(
     tenant: tenantLookup,
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
+    grants: system.grants,
   };
   const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
   const socketMode = !!config.slack.appToken;

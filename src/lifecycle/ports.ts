@@ -101,3 +101,38 @@ export interface People {
   /** Emails of every Global admin right now. */
   globalAdmins(): Promise<string[]>;
 }
+
+/**
+ * Why a person holds one role, admin role or license: one document per person, grant key and
+ * source (`unlimited`, or the time-bound grant's request id). A grant's end revokes only what no
+ * other source still gives; nothing here grows with the tenant (no arrays).
+ */
+export interface GrantSource {
+  /** `<subject>|<key>|<source>`. */
+  _id: string;
+  subjectEmail: string;
+  /** `admin:<role>`, `role:<environment>:<role>` or `license:<sku>`. */
+  key: string;
+  /** What it is in words, for App Home ("Global admin", "Salesperson in sales-prod"). */
+  label: string;
+  /** `unlimited`, or the request id of the time-bound grant. */
+  source: string;
+  /** When a time-bound grant ends; null for `unlimited`. */
+  endsAt: Date | null;
+  /** Whether this grant gave it (the person did not hold it already when it was applied). */
+  gave: boolean;
+  createdAt: Date;
+}
+
+/** The grant sources of people, behind a port (flows and effects never see MongoDB). */
+export interface GrantSources {
+  /** Records a source, or moves the end of one already there (an idempotent retry). */
+  add(source: Omit<GrantSource, '_id' | 'createdAt'>): Promise<void>;
+  /** The source, if recorded. */
+  get(subjectEmail: string, key: string, source: string): Promise<GrantSource | undefined>;
+  /** Whether any source but `except` gives the person `key`. */
+  othersThan(subjectEmail: string, key: string, except?: string): Promise<boolean>;
+  remove(subjectEmail: string, key: string, source: string): Promise<void>;
+  /** The running time-bound grants of these people, soonest end first, at most `limit`. */
+  running(subjectEmails: string[], limit: number): Promise<GrantSource[]>;
+}

@@ -122,8 +122,13 @@ export function submitExtension(
   requesterEmail: string,
   original: RequestDoc,
 ): Promise<RequestDoc> {
-  if (original.kind !== 'time_bound_grant') {
-    throw new AccessdeskError(ErrorCode.InvalidInput, `${original._id} is not a time-bound grant.`);
+  const asker = requesterEmail.toLowerCase();
+  // Only the person or the grant's requester extends it; for anyone else it does not exist.
+  if (
+    original.kind !== 'time_bound_grant' ||
+    ![original.subjectEmail, original.requesterEmail].includes(asker)
+  ) {
+    throw new AccessdeskError(ErrorCode.NotFound, `Not found: ${original._id}.`);
   }
   const d = original.details as GrantDetails;
   const appliedAt = original.context.appliedAt as string | undefined;
