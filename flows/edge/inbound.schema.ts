@@ -61,6 +61,7 @@ const BUTTONS_WITH_REQUEST = new Set<string>([
   ACTION.denyRequest,
   ACTION.cancelRequest,
   ACTION.acceptInvitation,
+  ACTION.extendGrant,
 ]);
 const PLAIN_BUTTONS = new Set<string>([
   ACTION.openOnboarding,
