@@ -186,7 +186,7 @@ export function requested<const Id extends string>(id: Id, grant: string) {
           },
         },
         awaitingSecondApproval: {
-          description: `The ${grant} grants Global admin: a second, different Global admin must approve.`,
+          description: `The ${grant} grants (or takes away) Global admin: a second, different Global admin must approve.`,
           on: {
             'approver.approved': [
               ...deciderChecks,

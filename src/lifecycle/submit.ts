@@ -69,7 +69,8 @@ export async function submitOffboarding(
 ): Promise<RequestDoc> {
   const subject = subjectEmail.toLowerCase();
   const admins = (await people.globalAdmins()).map((e) => e.toLowerCase());
-  if (admins.includes(subject)) {
+  const leaverIsGlobalAdmin = admins.includes(subject);
+  if (leaverIsGlobalAdmin) {
     if (globalAdminChangeOutcome(admins.length - 1) === 'refuse') {
       throw new RuleViolation(
         ErrorCode.LastGlobalAdmin,
@@ -83,7 +84,8 @@ export async function submitOffboarding(
     requesterEmail,
     subjectEmail,
     details,
-    input: { grantsGlobalAdmin: false, effectiveAt: details.effectiveAt },
+    // Taking Global admin away is decided like granting it: by two different Global admins.
+    input: { grantsGlobalAdmin: leaverIsGlobalAdmin, effectiveAt: details.effectiveAt },
   });
 }
 

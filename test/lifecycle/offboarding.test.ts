@@ -71,6 +71,7 @@ describe('offboarding a leaver', () => {
     { crashAt: 'removeFromSecurityGroup' as const, between: 'blocking sign-in and leaving groups' },
     { crashAt: 'revokeAdminRoles' as const, between: 'leaving groups and revoking admin roles' },
     { crashAt: 'releaseAccountSeat' as const, between: 'revoking admin roles and releasing seats' },
+    { crashAt: 'requests' as const, between: 'releasing seats and cancelling open requests' },
     { crashAt: 'manager' as const, between: 'cancelling open requests and telling the manager' },
   ])(
     'T4/E2/A2/T5/L6/E5: a crash between $between: after a restart each step ran once',
@@ -82,9 +83,25 @@ describe('offboarding a leaver', () => {
         {
           yaml: yaml(),
           directory: (d) =>
-            countingDirectory(d, calls, crashAt === 'manager' ? undefined : crashAt),
+            countingDirectory(
+              d,
+              calls,
+              crashAt === 'manager' || crashAt === 'requests' ? undefined : crashAt,
+            ),
         },
       );
+      if (crashAt === 'requests') {
+        // The process dies as the step starts reading the leaver's open requests.
+        const ids = system.store.ids.bind(system.store);
+        let crashed = false;
+        system.store.ids = async (query, order, limit) => {
+          if (query.involving && !crashed) {
+            crashed = true;
+            throw new Error('simulated crash before cancelOpenRequests');
+          }
+          return ids(query, order, limit);
+        };
+      }
       if (crashAt === 'manager') {
         const tell = notifier.tellManager.bind(notifier);
         let crashed = false;
@@ -118,8 +135,9 @@ describe('offboarding a leaver', () => {
       ]);
       await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
       await system.background.idle();
+      const crashedIn = { manager: 'tellManager', requests: 'cancelOpenRequests' } as const;
       expect(errors.map((e) => (e as Error).message)).toEqual([
-        `simulated crash before ${crashAt === 'manager' ? 'tellManager' : crashAt}`,
+        `simulated crash before ${crashAt === 'manager' || crashAt === 'requests' ? crashedIn[crashAt] : crashAt}`,
       ]);
       const crashed = await system.store.get(request._id);
       expect(crashed.status).toMatch(/^closing\./);
@@ -143,6 +161,7 @@ describe('offboarding a leaver', () => {
         const other = await restarted.store.get(id);
         expect(other.status).toBe('cancelled');
         expect(other.context.endReason).toBe(`${ADA} left (offboarding ${request._id})`);
+        expect(other.history.filter((h) => h.event === 'system.cancelled')).toHaveLength(1);
       }
       expect(notifier.managerNotices.map((n) => n.status)).toEqual([
         'requested.awaitingApproval',
