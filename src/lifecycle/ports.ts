@@ -24,6 +24,7 @@ export interface Holdings {
  * with the same arguments changes nothing more. Failures worth retrying throw `RetryableError`.
  */
 export interface Directory {
+  /** Creates the account for `key`; a leaver's blocked account is enabled again instead (E3, L1). */
   createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount>;
   accountIdByEmail(email: string): Promise<string | undefined>;
   /** The account `createAccount` made for `key`, if it got that far. */

@@ -13,6 +13,13 @@ export class TenantDirectory implements Directory {
   constructor(private readonly t: TenantService) {}
 
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
+    // A rehire (E3, L1): a leaver's account stays, blocked (E5); onboarding the same person
+    // again enables it for the new invitation instead of making a second account.
+    const existing = await this.t.accountByEmail(person.email.toLowerCase());
+    if (existing && !existing.deletedAt && !existing.signInAllowed) {
+      await this.t.setSignInAllowed(existing._id, true);
+      return { accountId: existing._id, upn: existing.upn };
+    }
     const { account } = await this.t.createAccount({
       idempotencyKey: key,
       personEmail: person.email,

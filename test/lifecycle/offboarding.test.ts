@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/lifecycle/ports.ts';
-import { submitOffboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
+import {
+  submitOffboarding,
+  submitOnboarding,
+  submitRoleChange,
+} from '../../src/lifecycle/submit.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 import { type DirectoryMethod, interceptDirectory } from './directories.ts';
-import { buildSystem, resetDatabase } from './support.ts';
+import { buildSystem, newHire, resetDatabase } from './support.ts';
 
 const db = useTestDatabase('lifecycle/offboarding');
 
@@ -237,6 +241,42 @@ describe('offboarding a leaver', () => {
     await system.background.idle();
     expect((await system.store.get(request._id)).status).toBe('cancelled');
     expect((await tenant.accountByEmail(ADA))?.signInAllowed).toBe(true);
+  });
+});
+
+describe('a rehire', () => {
+  it('E3/L1/E5: onboarding a leaver again enables the same account through a new invitation, never a second', async () => {
+    await resetDatabase(db.connection);
+    const { system, tenant, clock } = await buildSystem(db.connection, { yaml: yaml() });
+    const before = await tenant.accountByEmail(ADA);
+    const leaving = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: clock.now().toISOString(),
+    });
+    await system.lifecycle.act(leaving._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    expect((await system.store.get(leaving._id)).status).toBe('offboarded');
+
+    const rehire = await submitOnboarding(
+      system.lifecycle,
+      GRACE,
+      newHire('R', { firstName: 'Ada', lastName: 'Lovelace', email: ADA }),
+    );
+    await system.lifecycle.act(rehire._id, LINUS, { type: 'approver.approved' });
+    await system.background.idle();
+    const invited = await system.store.get(rehire._id);
+    expect(invited.status).toBe('invited');
+    expect(invited.context.accountId).toBe(before!._id);
+    await system.lifecycle.act(rehire._id, ADA, { type: 'invitee.accepted' });
+    await system.background.idle();
+    expect((await system.store.get(rehire._id)).status).toBe('accepted');
+
+    expect(await tenant.models.Account.countDocuments({ personEmail: ADA })).toBe(1);
+    const after = await tenant.accountByEmail(ADA);
+    expect(after?._id).toBe(before!._id);
+    expect(after?.signInAllowed).toBe(true);
+    expect((await tenant.seatsOf(after!._id)).map((s) => s.skuId)).toEqual([SKU]);
+    const group = await tenant.models.Group.findById('sg-sales-prod').lean<{ members: string[] }>();
+    expect(group?.members).toContain(after!._id);
   });
 });
 
