@@ -47,6 +47,9 @@ const EMOJI = {
   red_circle: '🔴',
   office: '🏢',
   gear: '⚙️',
+  stopwatch: '⏱️',
+  checkered_flag: '🏁',
+  raised_hand: '✋',
 };
 
 /** Replaces known :shortcode: emoji with the character. */
