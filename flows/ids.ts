@@ -13,6 +13,10 @@ export const CALLBACK = {
   denyRequest: 'deny_request',
   /** The global shortcut "Request access" that opens the onboarding modal. */
   openOnboarding: 'open_onboarding',
+  /** The message shortcut "Offboard this person" (the message's author is the leaver). */
+  offboardShortcut: 'offboard_person',
+  /** The offboarding modal that shortcut opens. */
+  offboardRequest: 'offboard_request',
 } as const;
 
 /** `action_id` of buttons; each button's `value` is the request id. */
@@ -61,6 +65,9 @@ export const FIELD = {
   untilDate: 'until_date',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
+  /** Offboarding modal: the leaver and the effective date. */
+  leaver: 'leaver',
+  effectiveDate: 'effective_date',
 } as const;
 
 /** One field id of the modals. */

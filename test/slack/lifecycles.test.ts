@@ -9,6 +9,7 @@ import {
   event,
   eventually,
   FakeSlack,
+  interaction,
   post,
   startDesk,
   submit,
@@ -148,6 +149,35 @@ describe('a time-bound grant with a warning and an extension', () => {
 });
 
 describe('a leaver with a future date', () => {
+  it("the message shortcut opens the offboarding modal with the message's author; submitting asks it", async () => {
+    const since = slack.mark();
+    const shortcut = interaction({
+      type: 'message_action',
+      callback_id: CALLBACK.offboardShortcut,
+      trigger_id: 'trigger-shortcut',
+      user: { id: U.linus, team_id: 'T0TEST' },
+      team: { id: 'T0TEST', domain: 'contoso' },
+      channel: { id: 'C0GENERAL', name: 'general' },
+      message: { type: 'message', user: U.alan, ts: '1700000000.000200', text: 'last day!' },
+      response_url: 'https://hooks.slack.test/actions/shortcut',
+    });
+    expect((await post(desk, shortcut)).status).toBe(200);
+    const opened = await slack.waitFor('views.open', CALLBACK.offboardRequest, since);
+    expect(textOf(opened)).toContain(`"initial_user":"${U.alan}"`);
+
+    const values = {
+      [FIELD.leaver]: { [FIELD.leaver]: { type: 'users_select', selected_user: U.alan } },
+    };
+    await post(desk, submit(U.linus, CALLBACK.offboardRequest, values));
+    const sent = await slack.waitFor('chat.postMessage', 'Your offboarding request', since);
+    expect(sent.body.channel).toBe(U.linus);
+    expect(textOf(sent)).toContain('for alan@contoso.example');
+    const id = idIn(sent)!;
+    // Cancelled by its requester: Ada's story below is the one that runs to the end.
+    await post(desk, click(U.linus, ACTION.cancelRequest, id, 'D0LINUS'));
+    await reaches(id, 'cancelled');
+  });
+
   it('/access offboard @ada <date>: the manager is told, approved, scheduled, closed on the day', async () => {
     const today = desk.clock.now();
     const date = new Date(today.getTime() + 3 * 24 * HOUR).toISOString().slice(0, 10);
