@@ -135,8 +135,6 @@ export function stateValueFor(element: BlockElement, input: RawInput): StateValu
       };
     case 'users_select':
       return { type: element.type, selected_user: first };
-    case 'datepicker':
-      return { type: element.type, selected_date: first === '' ? null : first };
     case 'multi_users_select':
       return { type: element.type, selected_users: values };
     case 'conversations_select':
