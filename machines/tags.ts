@@ -41,6 +41,8 @@ export const STATUS_WORDS = [
   'ending access',
   'revocation held',
   'ended',
+  'deleting account',
+  'deleted',
 ] as const;
 
 /** A status word (see `STATUS_WORDS`). */

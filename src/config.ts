@@ -25,6 +25,8 @@ const envSchema = z.object({
   ACCESSDESK_ESCALATE_AFTER: duration('72h'),
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
+  /** Optional: delete a leaver's kept account this long after the offboarding (off by default). */
+  ACCESSDESK_DELETE_AFTER: durationSchema().optional(),
   /** Before a time-bound grant ends, its person is warned this long before: a list like 24h,1h. */
   ACCESSDESK_GRANT_WARNINGS: z
     .string()
@@ -87,6 +89,8 @@ export interface Config {
   sweepEvery: number;
   /** How long before a time-bound grant ends its person is warned (ms, each). */
   grantWarnings: number[];
+  /** How long a leaver's account is kept before it is deleted (ms); undefined: kept. */
+  deleteAfter: number | undefined;
   directory: DirectorySettings;
 }
 
@@ -133,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
     grantWarnings: e.ACCESSDESK_GRANT_WARNINGS,
+    deleteAfter: e.ACCESSDESK_DELETE_AFTER,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'
         ? {

@@ -134,6 +134,7 @@ export async function startAccessdesk(
       grantNotice: (r, n) => notifier!.grantNotice(r, n),
     },
     grantWarnings: config.grantWarnings,
+    deleteAfter: config.deleteAfter,
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,
     onError: (error, context) =>

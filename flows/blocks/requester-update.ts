@@ -50,6 +50,10 @@ function sentence(
       return `The time is up, but taking it back would leave no Global admin (A2): it is held, and the Global admins are told.`;
     case 'ended':
       return `The grant ended${endReason}. What only it gave ${subject} is taken back.`;
+    case 'deleting account':
+      return `${subject}'s retention period is over: the account is being deleted.`;
+    case 'deleted':
+      return `${subject}'s account was deleted after its retention period.`;
     case 'denied':
       return `Denied${by}.${denyReason}`;
     case 'cancelled':

@@ -23,6 +23,8 @@ const EMOJI: Record<StatusWord, string> = {
   'ending access': ':lock:',
   'revocation held': ':raised_hand:',
   ended: ':checkered_flag:',
+  'deleting account': ':wastebasket:',
+  deleted: ':wastebasket:',
 };
 
 /** The status with its emoji, for mrkdwn. */

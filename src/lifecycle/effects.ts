@@ -35,6 +35,8 @@ export interface EffectDeps {
   grants: GrantSources;
   /** How long before a time-bound grant ends its person is warned (ms), e.g. 24 h and 1 h. */
   grantWarnings: number[];
+  /** ACCESSDESK_DELETE_AFTER: how long a leaver's account is kept before it is deleted (ms). */
+  deleteAfter?: number | undefined;
 }
 
 export { hashToken } from './invitation-token.ts';

@@ -57,6 +57,8 @@ export function createLifecycleSystem(options: {
   leaseMs?: number;
   /** How long before a time-bound grant ends it is announced (default 24 h and 1 h). */
   grantWarnings?: number[];
+  /** How long a leaver's account is kept before it is deleted; none: kept (the default). */
+  deleteAfter?: number | undefined;
   onError?: (error: unknown, context: string) => void;
 }): LifecycleSystem {
   const { connection, clock } = options;
@@ -97,6 +99,7 @@ export function createLifecycleSystem(options: {
     publicUrl: options.publicUrl,
     grants,
     grantWarnings: options.grantWarnings ?? [24 * 3_600_000, 3_600_000],
+    deleteAfter: options.deleteAfter,
   });
   runner = new EffectRunner(store, effects, failureHandler(lifecycle), clock, onError, leaseMs);
   const scheduler = new Scheduler(store, lifecycle, runner, seats, clock, onError, leaseMs);

@@ -14,6 +14,8 @@ export interface Holdings {
   adminRoles: string[];
   /** The SKUs it holds a seat of (L1). */
   skus: string[];
+  /** Whether it may sign in (T4), where the directory can tell. */
+  signInAllowed?: boolean;
   /** Its security roles per environment, where the directory can tell (held directly, S1). */
   securityRoles?: Record<string, string[]>;
 }
@@ -51,6 +53,8 @@ export interface Directory {
   setSignInAllowed(accountId: string, allowed: boolean): Promise<void>;
   /** A fresh temporary password (T1), returned once and never stored in clear (T2). */
   issueTemporaryPassword(accountId: string): Promise<string>;
+  /** Deletes the account (T5); one already deleted stays so. */
+  deleteAccount(accountId: string): Promise<void>;
   /** What the account holds now (read only). */
   holdingsOf(accountId: string): Promise<Holdings>;
 }

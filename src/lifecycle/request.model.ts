@@ -31,6 +31,7 @@ export interface Deadline {
     | 'invitationExpiry'
     | 'effectiveDate'
     | 'grantEnd'
+    | 'retentionEnd'
     | `grantWarning:${number}`;
   at: Date;
   event: string;

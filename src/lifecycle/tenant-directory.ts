@@ -146,6 +146,11 @@ export class TenantDirectory implements Directory {
     return (await this.t.issueTemporaryPassword(accountId)).password;
   }
 
+  async deleteAccount(accountId: string): Promise<void> {
+    const account = await this.t.accountById(accountId);
+    if (account && !account.deletedAt) await this.t.deleteAccount(accountId);
+  }
+
   async holdingsOf(accountId: string): Promise<Holdings> {
     const account = await this.t.accountById(accountId);
     // E4: only direct members count; one query over the groups the account is in.
@@ -167,6 +172,7 @@ export class TenantDirectory implements Directory {
       adminRoles: account?.adminRoles ?? [],
       skus: [...new Set(seats.map((s) => s.skuId))],
       securityRoles: Object.fromEntries(users.map((u) => [u.envId, u.roles])),
+      ...(account ? { signInAllowed: account.signInAllowed } : {}),
     };
   }
 

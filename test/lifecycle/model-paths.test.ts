@@ -97,6 +97,10 @@ function modelEvents(subject: string): ModelEvent[] {
     { type: 'directory.seatsReleased' },
     { type: 'requests.cancelled' },
     { type: 'manager.told' },
+    { type: 'manager.told', deleteAt: '2026-04-06T09:00:00.000Z' },
+    { type: 'timer.retentionEnded' },
+    { type: 'directory.accountDeleted' },
+    { type: 'account.kept' },
   ];
 }
 
@@ -117,10 +121,16 @@ const AUTOMATIC = new Set([
   'directory.seatsReleased',
   'requests.cancelled',
   'manager.told',
+  'directory.accountDeleted',
+  'account.kept',
 ]);
 
 /** Timers whose stored deadline the test reaches by moving the clock to it. */
-const STORED_TIMERS = new Set(['timer.grantEnded', 'timer.effectiveDateReached']);
+const STORED_TIMERS = new Set([
+  'timer.grantEnded',
+  'timer.effectiveDateReached',
+  'timer.retentionEnded',
+]);
 
 const decision = (subjectEmail: string, grantsGlobalAdmin: boolean) => ({
   requestId: 'REQ-MODEL',
@@ -302,6 +312,10 @@ function worldFor(path: Path): {
   script: Partial<Record<DirectoryMethod, Misbehaviour>>;
   /** A step that does not finish (a database or Slack hiccup it retries), by state. */
   stall?: 'cancellingRequests' | 'tellingManager';
+  /** ACCESSDESK_DELETE_AFTER, where the path keeps the account for a while. */
+  deleteAfter?: number;
+  /** The leaver is rehired before the retention period ends. */
+  rehired?: boolean;
 } {
   const edges = edgesOf(path);
   const end = statusOf(path.state.value);
@@ -344,7 +358,16 @@ function worldFor(path: Path): {
       : end === 'closing.tellingManager'
         ? 'tellingManager'
         : undefined;
-  return { seats: seatWaits ? 0 : 3, script, ...(stall ? { stall } : {}) };
+  if (end === 'deleting') script.deleteAccount = 'retry';
+  const retained = edges.some((e) => e.to === 'retained');
+  const rehired = edges.some((e) => e.event === 'account.kept');
+  return {
+    seats: seatWaits ? 0 : 3,
+    script,
+    ...(stall ? { stall } : {}),
+    ...(retained ? { deleteAfter: 90 * 86_400_000 } : {}),
+    ...(rehired ? { rehired } : {}),
+  };
 }
 
 /** Extra facts the stored document must show in some states. */
@@ -379,9 +402,13 @@ function checkState(doc: RequestDoc) {
     expect(doc.context.heldReason).toBe('the last Global admin stays');
     expect(doc.deadlines.map((d) => d.kind)).toEqual(['grantEnd']);
   }
+  if (status === 'retained') {
+    expect(doc.context.deleteAt).toBeTruthy();
+    expect(doc.deadlines.map((d) => d.kind)).toEqual(['retentionEnd']);
+  }
   if (status === 'approved.scheduled')
     expect(doc.deadlines.map((d) => d.kind)).toEqual(['effectiveDate']);
-  if (['ended', 'offboarded'].includes(status)) expect(doc.deadlines).toEqual([]);
+  if (['ended', 'offboarded', 'deleted'].includes(status)) expect(doc.deadlines).toEqual([]);
   expect(doc.done).toBe(
     [
       'accepted',
@@ -392,6 +419,7 @@ function checkState(doc: RequestDoc) {
       'failed',
       'ended',
       'offboarded',
+      'deleted',
     ].includes(status),
   );
 }
@@ -400,8 +428,9 @@ function checkState(doc: RequestDoc) {
 async function replay(variant: Variant, path: Path) {
   await resetDatabase(db.connection);
   const world = worldFor(path);
-  const { system, clock, errors, notifier } = await buildSystem(db.connection, {
+  const { system, clock, errors, notifier, tenant } = await buildSystem(db.connection, {
     seats: world.seats,
+    ...(world.deleteAfter ? { deleteAfter: world.deleteAfter } : {}),
     directory: (d) => scriptedDirectory(d, world.script),
     grantWarnings: [],
     ...(variant.kind === 'offboarding' ? { yaml: LEAVER_TENANT } : {}),
@@ -441,6 +470,11 @@ async function replay(variant: Variant, path: Path) {
       } else if (STORED_TIMERS.has(event.type)) {
         // The deadline the request stored (its end, a held revocation's retry, the date).
         const doc = await store.get(id);
+        if (event.type === 'timer.retentionEnded' && world.rehired) {
+          // Rehired meanwhile: the account may sign in again (E3), so it is kept.
+          const account = await tenant.accountByEmail(doc.subjectEmail);
+          await tenant.setSignInAllowed(account!._id, true);
+        }
         clock.set(new Date(doc.nextDeadlineAt!));
         await scheduler.sweep();
       } else if (event.type === 'system.cancelled') {

@@ -244,6 +244,37 @@ describe('offboarding a leaver', () => {
   });
 });
 
+describe('ACCESSDESK_DELETE_AFTER', () => {
+  it('T5/E5: with a retention period the kept account is deleted when it is over, not before', async () => {
+    await resetDatabase(db.connection);
+    const DAY = 86_400_000;
+    const { system, tenant, clock } = await buildSystem(db.connection, {
+      yaml: yaml(),
+      deleteAfter: 30 * DAY,
+    });
+    const request = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: clock.now().toISOString(),
+    });
+    await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    const retained = await system.store.get(request._id);
+    expect(retained.status).toBe('retained');
+    expect(retained.deadlines.map((d) => d.kind)).toEqual(['retentionEnd']);
+    clock.advance(29 * DAY);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await tenant.accountByEmail(ADA))?.deletedAt ?? null).toBeNull();
+    clock.advance(DAY);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('deleted');
+    const deleted = await tenant.models.Account.findOne({ personEmail: ADA }).lean<{
+      deletedAt?: Date;
+    }>();
+    expect(deleted?.deletedAt).toBeInstanceOf(Date);
+  });
+});
+
 describe('a rehire', () => {
   it('E3/L1/E5: onboarding a leaver again enables the same account through a new invitation, never a second', async () => {
     await resetDatabase(db.connection);

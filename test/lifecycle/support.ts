@@ -75,6 +75,7 @@ export async function buildSystem(
     directory?: (d: Directory) => Directory;
     yaml?: string;
     grantWarnings?: number[];
+    deleteAfter?: number;
   } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
@@ -94,6 +95,7 @@ export async function buildSystem(
       publicUrl: 'http://localhost:3000',
       leaseMs: 60_000,
       ...(options.grantWarnings ? { grantWarnings: options.grantWarnings } : {}),
+      ...(options.deleteAfter ? { deleteAfter: options.deleteAfter } : {}),
       onError: (error) => errors.push(error),
       ...(directory ? { directory } : {}),
     });

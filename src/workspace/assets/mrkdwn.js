@@ -50,6 +50,7 @@ const EMOJI = {
   stopwatch: '⏱️',
   checkered_flag: '🏁',
   raised_hand: '✋',
+  wastebasket: '🗑️',
 };
 
 /** Replaces known :shortcode: emoji with the character. */
