@@ -40,6 +40,7 @@ const envSchema = z.object({
       }
     }),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
+  ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
   ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
   AZURE_TENANT_ID: optionalText,
@@ -91,6 +92,8 @@ export interface Config {
   grantWarnings: number[];
   /** How long a leaver's account is kept before it is deleted (ms); undefined: kept. */
   deleteAfter: number | undefined;
+  /** Graph mode: how often the directory sync runs (it also runs at start). */
+  syncEvery: number;
   directory: DirectorySettings;
 }
 
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
     grantWarnings: e.ACCESSDESK_GRANT_WARNINGS,
     deleteAfter: e.ACCESSDESK_DELETE_AFTER,
+    syncEvery: e.ACCESSDESK_SYNC_EVERY,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'
         ? {

@@ -16,6 +16,8 @@ export interface AppHomeView {
   /** Requests waiting for a Global admin; shown only when `isGlobalAdmin`. */
   pendingQueue: RequestView[];
   isGlobalAdmin: boolean;
+  /** Graph mode, Global admins only: changes made in Entra outside accessdesk (bounded). */
+  drift?: string[];
   /** Running time-bound grants of the viewer and their reports, soonest end first. */
   runningGrants?: GrantLine[];
 }
@@ -126,6 +128,15 @@ export function appHome(home: AppHomeView): HomeView {
           (r) => [divider(), ...requestDetails(r), queueAction(r, email)],
           PER_QUEUE,
         )
+      : []),
+    ...(home.isGlobalAdmin && home.drift?.length
+      ? [
+          header('Changed outside accessdesk'),
+          ...home.drift.slice(0, PER_LIST).map((line) => section(`• ${escapeMrkdwn(line)}`)),
+          context(
+            'Read from Microsoft 365 by the directory sync. accessdesk changes nothing in Entra without a request.',
+          ),
+        ]
       : []),
     ...grantRows(home.runningGrants ?? [], email),
     ...list('Your requests', home.myRequests, 'You have no request yet.', mine),

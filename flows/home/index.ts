@@ -43,6 +43,7 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
       pendingQueue: await view(home.queue),
       isGlobalAdmin: home.isGlobalAdmin,
       runningGrants,
+      drift: home.isGlobalAdmin && deps.drift ? await deps.drift.lines() : [],
     }),
   });
 }
