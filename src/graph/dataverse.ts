@@ -1,7 +1,8 @@
 /** One environment's Dataverse Web API (v9.2): the systemuser of an Entra account and its roles. */
 import { ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
 import type { OnboardingDetails } from '../lifecycle/request.model.ts';
-import { apiError, type MicrosoftApi, odataString, type RetryPolicy, refused } from './http.ts';
+import { apiError, MicrosoftApi, odataString, type RetryPolicy, refused } from './http.ts';
+import type { TokenSource } from './token-source.ts';
 
 /** M1–M3: Dataverse's `accessmode` choice values (systemuser_accessmode). */
 export const ACCESS_MODE_VALUES: Record<
@@ -32,6 +33,29 @@ interface SystemUser {
 /** The systemuser side of provisioning (S1–S5, M1–M3), idempotent by reading first. */
 export class Dataverse {
   readonly #units = new Map<string, Promise<string>>();
+
+  /** The Dataverse of a graph-ready environment, with T6's "add user" at `powerPlatformUrl`. */
+  static of(
+    env: { dataverseUrl?: string; powerPlatformEnvironmentId?: string },
+    o: {
+      tokens: TokenSource;
+      retry: RetryPolicy;
+      syncLag?: { attempts: number; firstWaitMs: number };
+      powerPlatformUrl?: string;
+    },
+  ): Dataverse {
+    const url = env.dataverseUrl!.replace(/\/+$/, '');
+    const admin = (o.powerPlatformUrl ?? POWER_PLATFORM_URL).replace(/\/+$/, '');
+    return new Dataverse(
+      new MicrosoftApi(`${url}/api/data/v9.2`, url, o.tokens, o.retry),
+      url,
+      { sleep: o.retry.sleep, ...(o.syncLag ?? { attempts: 3, firstWaitMs: 2_000 }) },
+      {
+        api: new MicrosoftApi(admin, POWER_PLATFORM_RESOURCE, o.tokens, o.retry),
+        environmentId: env.powerPlatformEnvironmentId!,
+      },
+    );
+  }
 
   constructor(
     private readonly api: MicrosoftApi,

@@ -8,7 +8,7 @@ import { GLOBAL_ADMIN, globalAdminWarnings, isAdminRole } from '../tenant/admin.
 import type { TenantConfig } from '../tenant/tenant.schema.ts';
 import { AccountKeys } from './account-keys.model.ts';
 import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
-import { Dataverse, POWER_PLATFORM_RESOURCE, POWER_PLATFORM_URL } from './dataverse.ts';
+import { Dataverse } from './dataverse.ts';
 import { DriftStore } from './drift.model.ts';
 import { Entra, noLicenseLeft } from './entra.ts';
 import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
@@ -231,18 +231,7 @@ export class GraphDirectory implements Directory {
     if (!env) return undefined;
     let dataverse = this.#dataverse.get(env.id);
     if (!dataverse) {
-      const url = env.dataverseUrl!.replace(/\/+$/, '');
-      const retry = this.o.retry ?? defaultRetryPolicy;
-      const admin = (this.o.powerPlatformUrl ?? POWER_PLATFORM_URL).replace(/\/+$/, '');
-      dataverse = new Dataverse(
-        new MicrosoftApi(`${url}/api/data/v9.2`, url, this.o.tokens, retry),
-        url,
-        { sleep: retry.sleep, ...(this.o.syncLag ?? { attempts: 3, firstWaitMs: 2_000 }) },
-        {
-          api: new MicrosoftApi(admin, POWER_PLATFORM_RESOURCE, this.o.tokens, retry),
-          environmentId: env.powerPlatformEnvironmentId!,
-        },
-      );
+      dataverse = Dataverse.of(env, { ...this.o, retry: this.o.retry ?? defaultRetryPolicy });
       this.#dataverse.set(env.id, dataverse);
     }
     return dataverse;
