@@ -1,5 +1,6 @@
 import type { Clock } from '../src/clock.ts';
 import type { Background } from '../src/lifecycle/background.ts';
+import type { BulkImports } from '../src/lifecycle/bulk.service.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
 import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
 import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
@@ -50,4 +51,6 @@ export interface FlowDeps {
   tenant: TenantLookup;
   approvalsChannel: string;
   publicUrl: string;
+  /** Bulk onboarding's batches (`/access import`, the invitation link's sign-in details). */
+  bulk?: BulkImports;
 }

@@ -13,6 +13,8 @@ export const CALLBACK = {
   denyRequest: 'deny_request',
   /** The global shortcut "Request access" that opens the onboarding modal. */
   openOnboarding: 'open_onboarding',
+  /** The bulk onboarding modal (`/access import`): a CSV file of new hires. */
+  bulkImport: 'bulk_import',
 } as const;
 
 /** `action_id` of buttons; each button's `value` is the request id. */
@@ -55,6 +57,8 @@ export const FIELD = {
   changeKind: 'change_kind',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
+  /** Bulk onboarding modal: the CSV file (a `file_input`). */
+  csvFile: 'csv_file',
 } as const;
 
 /** One field id of the modals. */

@@ -6,10 +6,12 @@ import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
 import { screen } from './edge/inbound.schema.ts';
 import { register as home } from './home/index.ts';
+import { register as bulkImport } from './import/index.ts';
 import { register as invitation } from './invitation/index.ts';
 import { register as request } from './request/index.ts';
 import { Turns, useTurns } from './turns.ts';
 
+export { SlackBatchNotifier } from './batch-notifier.ts';
 export type { FlowDeps, TenantLookup } from './deps.ts';
 export { screen as screenSlackPayload } from './edge/inbound.schema.ts';
 export { invitationRoutes } from './invitation/index.ts';
@@ -34,6 +36,7 @@ export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error
   decide(app, deps);
   invitation(app, deps);
   home(app, deps);
+  bulkImport(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
     log(

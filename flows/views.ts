@@ -1,10 +1,12 @@
 import type {
+  BulkOnboardingDetails,
   OffboardingDetails,
   OnboardingDetails,
   RequestDoc,
   RoleChangeDetails,
 } from '../src/lifecycle/request.model.ts';
 import { decidedAt, requestStatus, statusWord } from '../src/lifecycle/status.ts';
+import { batchSummary } from './blocks/batch.ts';
 import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
 import type { TenantLookup } from './deps.ts';
 
@@ -44,10 +46,15 @@ const EVENT_WORDS: Record<string, string> = {
   'directory.seatsReleased': 'licenses removed',
   'requests.cancelled': 'open requests cancelled',
   'manager.told': 'manager told',
+  'batch.admitted': 'admitted with its batch',
+  'batch.queued': 'every person admitted',
+  'batch.settled': 'every person invited or ended',
+  'batch.reported': 'results file sent',
 };
 
 function summaryOf(doc: RequestDoc): RequestView['summary'] {
-  if (doc.kind === 'onboarding') {
+  if (doc.kind === 'bulk_onboarding') return batchSummary(doc.details as BulkOnboardingDetails);
+  if (doc.kind === 'onboarding' || doc.kind === 'bulk_member') {
     const d = doc.details as OnboardingDetails;
     return [
       { label: 'New account', value: `${d.firstName} ${d.lastName} (${d.email})` },

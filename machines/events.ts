@@ -59,6 +59,17 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory.seatsReleased') }),
   z.object({ type: z.literal('requests.cancelled') }),
   z.object({ type: z.literal('manager.told') }),
+  // A bulk onboarding (one batch of people from a CSV) and each person in it.
+  /** Another chunk of the batch's people was admitted; more remain. */
+  z.object({ type: z.literal('batch.progressed') }),
+  /** Every person of the batch is admitted as a request of their own. */
+  z.object({ type: z.literal('batch.queued') }),
+  /** Every person of the batch is invited or has ended. */
+  z.object({ type: z.literal('batch.settled') }),
+  /** The requester has the results file. */
+  z.object({ type: z.literal('batch.reported') }),
+  /** A person of an approved batch is admitted: their own onboarding goes on from here. */
+  z.object({ type: z.literal('batch.admitted') }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

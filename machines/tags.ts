@@ -33,6 +33,7 @@ export const STATUS_WORDS = [
   'scheduled',
   'closing access',
   'offboarded',
+  'completed',
 ] as const;
 
 /** A status word (see `STATUS_WORDS`). */

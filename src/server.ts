@@ -6,6 +6,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import {
   invitationRoutes,
   registerFlows,
+  SlackBatchNotifier,
   SlackNotifier,
   screenSlackPayload,
 } from '../flows/index.ts';
@@ -120,6 +121,7 @@ export async function startAccessdesk(
   };
   // Lifecycle first: the flows' routes need it; the notifier needs the app's client.
   let notifier: SlackNotifier | undefined;
+  let batchNotifier: SlackBatchNotifier | undefined;
   const system = createLifecycleSystem({
     connection: database.connection,
     clock,
@@ -131,6 +133,10 @@ export async function startAccessdesk(
       escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
       deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
       tellManager: (r, m) => notifier!.tellManager(r, m),
+    },
+    batchNotifier: {
+      batchProgress: (b, t, r) => batchNotifier!.batchProgress(b, t, r),
+      batchResults: (b, f, c) => batchNotifier!.batchResults(b, f, c),
     },
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,
@@ -160,6 +166,7 @@ export async function startAccessdesk(
     tenant: tenantLookup,
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
+    bulk: system.bulk,
   };
   const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
   const socketMode = !!config.slack.appToken;
@@ -188,6 +195,7 @@ export async function startAccessdesk(
       : {}),
   });
   notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel);
+  batchNotifier = new SlackBatchNotifier(app.client, deps.tenant);
   // Listeners run on after their ack: track them so idle() and stop() wait for them too
   // (stop() closed the database under listeners still at work). Errors go to app.error().
   app.use(async ({ next }) => {

@@ -1,9 +1,12 @@
+import type { BulkMemberEffect } from '../../machines/bulk-member.machine.ts';
+import type { BulkOnboardingEffect } from '../../machines/bulk-onboarding.machine.ts';
 import type { DecisionEffect } from '../../machines/decision.ts';
 import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, RetryableError } from '../errors.ts';
+import { type BulkDeps, bulkEffects } from './bulk.effects.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
@@ -28,6 +31,8 @@ export interface EffectDeps {
   seats: SeatQueue;
   invitationTtl: number;
   publicUrl: string;
+  /** Bulk onboarding's batches, rows, progress message and results file (unset: not wired). */
+  bulk?: BulkDeps;
 }
 
 export { hashToken } from './invitation-token.ts';
@@ -40,6 +45,8 @@ export type EffectName =
   | OnboardingEffect
   | RoleChangeEffect
   | OffboardingEffect
+  | BulkOnboardingEffect
+  | BulkMemberEffect
   | 'notifyRequester';
 
 /** What a kind takes back when a request of it fails (the `failed` ending), in words. */
@@ -48,10 +55,14 @@ export type Undo = (request: RequestDoc) => Promise<string[]>;
 /** Every effect the machines name: the decision's and each kind's, checked against them. */
 export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
   return {
-    ...decisionEffects(deps, { onboarding: onboardingUndo(deps.directory) }),
+    ...decisionEffects(deps, {
+      onboarding: onboardingUndo(deps.directory),
+      bulk_member: onboardingUndo(deps.directory),
+    }),
     ...onboardingEffects(deps),
     ...roleChangeEffects(deps),
     ...offboardingEffects(deps),
+    ...bulkEffects(deps, deps.bulk),
   } satisfies Record<EffectName, Effect>;
 }
 

@@ -4,6 +4,8 @@ import type { Deadlines } from '../config.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import { AuditTrail } from './audit.ts';
 import { Background, reportToConsole } from './background.ts';
+import { type BatchNotifier, BulkImports, silentBatchNotifier } from './bulk.service.ts';
+import { BatchProgress } from './bulk-progress.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { createEffects, failureHandler } from './effects.ts';
 import { Leases } from './lease.ts';
@@ -16,6 +18,7 @@ import { Scheduler } from './scheduler.ts';
 import { SeatQueue } from './seat-queue.ts';
 import { TenantDirectory, TenantPeople } from './tenant-directory.ts';
 
+export type { BatchNotifier } from './bulk.service.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
@@ -32,6 +35,8 @@ export interface LifecycleSystem {
   seats: SeatQueue;
   scheduler: Scheduler;
   directory: Directory;
+  /** Bulk onboarding's batches and rows. */
+  bulk: BulkImports;
 }
 
 /**
@@ -46,6 +51,8 @@ export function createLifecycleSystem(options: {
   deadlines: Deadlines;
   publicUrl: string;
   directory?: Directory;
+  /** Bulk onboarding's progress message and results file (default: tells no one). */
+  batchNotifier?: BatchNotifier;
   leaseMs?: number;
   onError?: (error: unknown, context: string) => void;
 }): LifecycleSystem {
@@ -73,6 +80,9 @@ export function createLifecycleSystem(options: {
       run: (id, queued) => background.track(runner!.run(id, false, queued), `effects of ${id}`),
     },
   });
+  const bulk = new BulkImports(connection, clock, directory);
+  const batchNotifier = options.batchNotifier ?? silentBatchNotifier;
+  const progress = new BatchProgress(bulk, batchNotifier, background);
   const seats = new SeatQueue(store, lifecycle, machines, directory, new Leases(connection, clock));
   const effects = createEffects({
     lifecycle,
@@ -84,9 +94,21 @@ export function createLifecycleSystem(options: {
     seats,
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
+    bulk: { imports: bulk, progress, notifier: batchNotifier },
   });
   runner = new EffectRunner(store, effects, failureHandler(lifecycle), clock, onError, leaseMs);
   const scheduler = new Scheduler(store, lifecycle, runner, seats, clock, onError, leaseMs);
   const queries = new RequestQueries(store, machines);
-  return { lifecycle, store, queries, audit, background, runner, seats, scheduler, directory };
+  return {
+    lifecycle,
+    store,
+    queries,
+    audit,
+    background,
+    runner,
+    seats,
+    scheduler,
+    directory,
+    bulk,
+  };
 }

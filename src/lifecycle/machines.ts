@@ -1,3 +1,5 @@
+import { bulkMemberMachine } from '../../machines/bulk-member.machine.ts';
+import { bulkOnboardingMachine } from '../../machines/bulk-onboarding.machine.ts';
 import { offboardingMachine } from '../../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../../machines/role-change.machine.ts';
@@ -26,9 +28,20 @@ export const offboarding = offboardingMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
 
+/** The bulk onboarding machine (one decision for a batch) with the same guard. */
+export const bulkOnboarding = bulkOnboardingMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
+/** A person of a batch (decided with the batch; the guard is never asked). */
+export const bulkMember = bulkMemberMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
+
 /** The machine of every request kind: a new kind adds its machine here. */
 export const requestMachines = new MachineRegistry<RequestKind>({
   onboarding,
   role_change: roleChange,
   offboarding,
+  bulk_onboarding: bulkOnboarding,
+  bulk_member: bulkMember,
 });

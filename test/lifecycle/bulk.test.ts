@@ -1,0 +1,196 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type ImportDeps, importPeople } from '../../flows/import/run.ts';
+import type { BatchDoc } from '../../src/lifecycle/bulk.model.ts';
+import type { BatchNotifier } from '../../src/lifecycle/bulk.service.ts';
+import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
+import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
+import { lookup } from '../../src/tenant-lookup.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { buildSystem, DEADLINES, resetDatabase } from './support.ts';
+
+const db = useTestDatabase('lifecycle/bulk');
+
+const HEADER =
+  'email,first_name,last_name,job_title,department,manager_email,usage_location,sku,environment,business_unit,security_roles,access_mode';
+const row = (n: number, department = 'Sales', over: Partial<Record<string, string>> = {}) => {
+  const cells = {
+    email: `hire${n}@example.org`,
+    first_name: 'Hire',
+    last_name: `Number${n}`,
+    job_title: 'Analyst',
+    department,
+    manager_email: 'ada@contoso.example',
+    usage_location: 'GB',
+    sku: 'D365_SALES',
+    environment: 'sales-prod',
+    business_unit: 'sales',
+    security_roles: 'Salesperson',
+    access_mode: 'read_write',
+    ...over,
+  };
+  return Object.values(cells).join(',');
+};
+const csv = (...rows: string[]) => Readable.from([`${HEADER}\n${rows.join('\n')}\n`]);
+
+/** Stands in for Slack: remembers the progress texts and the results file. */
+class RecordingBatchNotifier implements BatchNotifier {
+  readonly progress: string[] = [];
+  readonly results: Array<{ fileName: string; csv: string }> = [];
+  async batchProgress(_b: BatchDoc, text: string, ref?: { channel: string; ts: string }) {
+    this.progress.push(text);
+    return ref ?? { channel: 'D0ADA', ts: '1.000100' };
+  }
+  async batchResults(_b: BatchDoc, fileName: string, csvText: string) {
+    this.results.push({ fileName, csv: csvText });
+  }
+}
+
+async function setUp(seats: number) {
+  await resetDatabase(db.connection);
+  const base = await buildSystem(db.connection, { seats });
+  const batchNotifier = new RecordingBatchNotifier();
+  const system = createLifecycleSystem({
+    connection: db.connection,
+    clock: base.clock,
+    tenant: base.tenant,
+    notifier: base.notifier,
+    batchNotifier,
+    deadlines: DEADLINES,
+    publicUrl: 'http://localhost:3000',
+    leaseMs: 60_000,
+    onError: (error) => base.errors.push(error),
+  });
+  const deps: ImportDeps = {
+    tenant: lookup(base.tenant, base.clock),
+    imports: system.bulk,
+    lifecycle: system.lifecycle,
+  };
+  return { ...base, system, batchNotifier, deps };
+}
+
+const members = (system: { store: { requests: { find: (q: object) => unknown } } }) =>
+  (system.store.requests.find({ kind: 'bulk_member' }) as { lean: () => Promise<RequestDoc[]> })
+    .lean()
+    .then((docs) => docs);
+
+describe('bulk onboarding from a CSV file', () => {
+  it('names every bad row with its line, column and problem, and queues nothing', async () => {
+    const { system, deps } = await setUp(5);
+    const outcome = await importPeople(
+      deps,
+      csv(
+        row(1),
+        row(2, 'Sales', { security_roles: 'Astronaut' }),
+        row(3, 'Sales', { email: 'not-an-email', manager_email: 'nobody@contoso.example' }),
+        row(1, 'Sales'),
+        row(5, 'Sales', { environment: 'mars', usage_location: 'gb' }),
+      ),
+      { requesterEmail: 'ada@contoso.example', fileName: 'people.csv' },
+    );
+    expect(outcome.kind).toBe('invalid');
+    if (outcome.kind !== 'invalid') return;
+    expect(outcome.rows).toBe(5);
+    expect(outcome.problems).toEqual([
+      { line: 3, column: 'security_roles', problem: 'Not roles of Sales (S3): Astronaut.' },
+      { line: 4, column: 'email', problem: 'Enter a valid email address.' },
+      {
+        line: 4,
+        column: 'manager_email',
+        problem: 'nobody@contoso.example is not in the tenant file.',
+      },
+      { line: 5, column: 'email', problem: 'Also on line 2.' },
+      { line: 6, column: 'environment', problem: 'Unknown environment.' },
+      { line: 6, column: 'usage_location', problem: 'Two capital letters (ISO 3166), e.g. GB.' },
+    ]);
+    expect(await system.store.requests.countDocuments()).toBe(0);
+    expect(await system.bulk.models.Row.countDocuments()).toBe(0);
+    expect(await system.bulk.models.Batch.countDocuments()).toBe(0);
+  });
+
+  it('a missing column is named on line 1, and a dry run queues nothing', async () => {
+    const { system, deps } = await setUp(5);
+    const missing = await importPeople(
+      deps,
+      Readable.from(['email,first_name\nx@example.org,X\n']),
+      { requesterEmail: 'ada@contoso.example', fileName: 'short.csv' },
+    );
+    expect(missing.kind === 'invalid' && missing.problems[0]).toEqual({
+      line: 1,
+      column: 'last_name',
+      problem: 'Missing column.',
+    });
+    const dry = await importPeople(deps, csv(row(1), row(2, 'Marketing')), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({
+      kind: 'checked',
+      people: 2,
+      headline: 'Onboard 2 people: Marketing 1, Sales 1',
+      seats: ['Needs 2 Dynamics 365 Sales Enterprise seats: 5 free'],
+    });
+    expect(await system.store.requests.countDocuments()).toBe(0);
+    expect(await system.bulk.models.Row.countDocuments()).toBe(0);
+  });
+
+  it('one request and one decision; each person is an onboarding of their own, then the results file', async () => {
+    const { system, deps, batchNotifier, tenant, notifier } = await setUp(2);
+    const outcome = await importPeople(deps, csv(row(1), row(2), row(3, 'Marketing')), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    expect(outcome.kind).toBe('queued');
+    if (outcome.kind !== 'queued') return;
+    expect(outcome.headline).toBe('Onboard 3 people: Sales 2, Marketing 1');
+    expect(outcome.seats).toEqual([
+      'Needs 3 Dynamics 365 Sales Enterprise seats: 2 free, 1 will wait',
+    ]);
+    const batchId = outcome.request._id;
+    await system.background.idle();
+    // One card for the batch, none per person; nobody is admitted before the decision.
+    expect(notifier.count('notifyApprovers')).toBe(1);
+    expect(await members(system)).toEqual([]);
+
+    // The requester may not decide their own batch (A2); a Global admin may.
+    const own = await system.lifecycle.act(batchId, 'ada@contoso.example', {
+      type: 'approver.approved',
+    });
+    expect(own.kind).toBe('refused');
+    await system.lifecycle.act(batchId, 'grace@contoso.example', { type: 'approver.approved' });
+    await system.background.idle();
+
+    const people = await members(system);
+    expect(people.map((p) => p.subjectEmail).sort()).toEqual([
+      'hire1@example.org',
+      'hire2@example.org',
+      'hire3@example.org',
+    ]);
+    const statuses = people.map((p) => p.status).sort();
+    expect(statuses).toEqual(['approved.waitingForSeat', 'invited', 'invited']);
+    expect((await system.store.get(batchId)).status).toBe('approved.running');
+    // No per-person card: the batch's one decision admitted everyone.
+    expect(notifier.count('notifyApprovers')).toBe(1);
+    expect(batchNotifier.progress[0]).toBe('provisioned 0/3, invited 0, waiting for a seat 0');
+
+    // A seat more: the one waiting goes on, the batch settles and reports.
+    await tenant.setSeatCount('D365_SALES', 3);
+    await system.seats.promote('D365_SALES');
+    await system.background.idle();
+    const done = await system.store.get(batchId);
+    expect(done.status).toBe('completed');
+    expect(batchNotifier.progress.at(-1)).toBe('provisioned 3/3, invited 3, waiting for a seat 0');
+    expect(batchNotifier.results).toHaveLength(1);
+    const [header, ...lines] = batchNotifier.results[0]!.csv.trim().split('\n');
+    expect(header).toBe('line,email,user_name,status,invitation_link');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^\d,hire\d@example\.org,hire\.number\d@contoso\.example,invited,http:\/\/localhost:3000\/invitations\/[A-Za-z0-9_-]{43}$/,
+      );
+    }
+    // The batch document and the request stay the same size whatever the file's size.
+    expect(JSON.stringify(done).length).toBeLessThan(6000);
+  });
+});
