@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { useTestDatabase } from '../support/db.ts';
+import { runScript } from '../support/run-script.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 
 const db = useTestDatabase('scripts/import');
@@ -47,21 +47,7 @@ sally@example.org,Sally,Ride,Service,D365_SALES,service-prod,service,Salesperson
 );
 
 /** `npm run import -- …args` against this test's database. */
-function runImport(...args: string[]): Promise<{ code: number | null; out: string }> {
-  const uri = new URL(db.uri);
-  uri.pathname = `/${db.dbName}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
-    env: { ...process.env, MONGODB_URI: uri.toString() },
-  });
-  let out = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-  });
-  child.stderr.on('data', (c) => {
-    out += c;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
-}
+const runImport = (...args: string[]) => runScript(SCRIPT, db, args);
 
 let tenant: TenantService;
 beforeAll(async () => {
