@@ -193,4 +193,50 @@ describe('bulk onboarding from a CSV file', () => {
     // The batch document and the request stay the same size whatever the file's size.
     expect(JSON.stringify(done).length).toBeLessThan(6000);
   });
+
+  it("L1/L3: a crash between a person's request and their row makes no second request, account or seat", async () => {
+    const { system, deps, tenant, clock } = await setUp(5);
+    const outcome = await importPeople(deps, csv(row(1), row(2), row(3)), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    if (outcome.kind !== 'queued') throw new Error(outcome.kind);
+    // The process dies right after the second person's request is saved, before its row is.
+    const submit = system.lifecycle.submit.bind(system.lifecycle);
+    let crashed = false;
+    system.lifecycle.submit = async (request) => {
+      const doc = await submit(request);
+      if (request.subjectEmail === 'hire2@example.org' && !crashed) {
+        crashed = true;
+        throw new Error('the process died here');
+      }
+      return doc;
+    };
+    await system.lifecycle.act(outcome.request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    await system.background.idle();
+    expect(crashed).toBe(true);
+    expect((await system.store.get(outcome.request._id)).status).toBe('approved.admitting');
+    const stuck = await system.bulk.models.Row.findOne({ line: 3 }).lean();
+    expect(stuck?.state).toBe('admitting');
+
+    // Another process takes the step over once its lease has passed.
+    clock.advance(61_000);
+    await system.runner.recoverAll();
+    await system.background.idle();
+    const people = await members(system);
+    expect(people.map((p) => p.subjectEmail).sort()).toEqual([
+      'hire1@example.org',
+      'hire2@example.org',
+      'hire3@example.org',
+    ]);
+    expect(people.every((p) => p.status === 'invited')).toBe(true);
+    for (const n of [1, 2, 3])
+      expect(await tenant.accountByEmail(`hire${n}@example.org`)).toBeTruthy();
+    expect(await tenant.models.Account.countDocuments({ personEmail: /^hire/ })).toBe(3);
+    const seats = await tenant.seatSummary('D365_SALES');
+    expect(seats.held + seats.assigned).toBe(3);
+    expect((await system.store.get(outcome.request._id)).status).toBe('completed');
+  });
 });
