@@ -44,7 +44,15 @@ export const bulkMemberMachine = onboardingSetup(BULK_MEMBER_EFFECTS).createMach
         'Created by the approved batch; admitted at once (leaving it is the approval the seat queue orders by).',
       tags: [TAG.undecided, 'approved'],
       on: {
-        'batch.admitted': '#bulkMember.approved',
+        'batch.admitted': [
+          {
+            // L3 still holds: the seat was taken by the ledger's guarded take, for this
+            // request, while no request of the SKU waited (the queue's order is kept).
+            guard: ({ event }) => event.type === 'batch.admitted' && !!event.seatHeld,
+            target: '#bulkMember.approved.provisioning',
+          },
+          { target: '#bulkMember.approved' },
+        ],
         'system.cancelled': { target: 'cancelled', actions: 'recordSystemEnd' },
       },
     },

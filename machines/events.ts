@@ -69,7 +69,11 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   /** The requester has the results file. */
   z.object({ type: z.literal('batch.reported') }),
   /** A person of an approved batch is admitted: their own onboarding goes on from here. */
-  z.object({ type: z.literal('batch.admitted') }),
+  z.object({
+    type: z.literal('batch.admitted'),
+    /** The batch took the person's seat under their request's key, nobody waiting before them. */
+    seatHeld: z.boolean().optional(),
+  }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

@@ -1,6 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { BatchRowState } from '../../machines/bulk-member.machine.ts';
 import type { BULK_ONBOARDING_EFFECTS } from '../../machines/bulk-onboarding.machine.ts';
+import { TAG } from '../../machines/tags.ts';
+import { AccessdeskError, ErrorCode } from '../errors.ts';
 import { type BatchRowDoc, ROW_RANK, rowId, SETTLED_RANK } from './bulk.model.ts';
 import type { BatchNotifier, BulkImports } from './bulk.service.ts';
 import type { BatchProgress } from './bulk-progress.ts';
@@ -8,6 +10,7 @@ import type { Effect } from './effect-runner.ts';
 import type { EffectDeps } from './effects.ts';
 import { patchThrough } from './effects.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
+import { requestMachines } from './machines.ts';
 import type { BulkMemberDetails, BulkOnboardingDetails, RequestDoc } from './request.model.ts';
 import { awaitsAcceptance, statusWord } from './status.ts';
 
@@ -18,10 +21,13 @@ export interface BulkDeps {
   notifier: BatchNotifier;
 }
 
+/** Every stored status of a request waiting for a seat (the seat queue's). */
+const WAITING = requestMachines.statusesTagged(TAG.waitingForSeat);
+
 /** People admitted per step of the batch (each step is its own outbox item, well within a lease). */
 export const ADMIT_CHUNK = 500;
 /** People admitted at once within a step. */
-const ADMIT_PARALLEL = 16;
+const ADMIT_PARALLEL = 64;
 
 /** The effects of a batch and of each person in it. */
 export function bulkEffects(
@@ -61,7 +67,8 @@ export function bulkEffects(
     }
     // Ignored by a person already admitted (a repeat after a crash). The row moves on after
     // it: a crash in between finds the row still to admit, and its request by its key.
-    await lifecycle.send(requestId, { type: 'batch.admitted' });
+    const seatHeld = await takeSeatIfNobodyWaits(deps, row.details.sku, requestId);
+    await lifecycle.send(requestId, { type: 'batch.admitted', seatHeld });
     await imports.moveRow(row._id, 'queued', { requestId });
   };
 
@@ -140,6 +147,23 @@ export function bulkEffects(
       return undefined;
     },
   };
+}
+
+/**
+ * L3 in approval order, without the seat queue's one-at-a-time hand-over: the seat is taken
+ * here, keyed by the person's request (a repeat finds it held), but only while no request of
+ * the SKU waits for one; otherwise the person joins the queue behind them.
+ */
+async function takeSeatIfNobodyWaits(deps: EffectDeps, skuId: string, requestId: string) {
+  const [waiting] = await deps.store.ids({ skuId, statuses: WAITING }, 'approval', 1);
+  if (waiting) return false;
+  try {
+    await deps.directory.holdSeat(skuId, requestId);
+    return true;
+  } catch (error) {
+    if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return false;
+    throw error;
+  }
 }
 
 /** Tells the batch it is settled once no person holds it open (one indexed lookup). */

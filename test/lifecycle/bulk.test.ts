@@ -5,9 +5,10 @@ import type { BatchDoc } from '../../src/lifecycle/bulk.model.ts';
 import type { BatchNotifier } from '../../src/lifecycle/bulk.service.ts';
 import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
+import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { lookup } from '../../src/tenant-lookup.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { buildSystem, DEADLINES, resetDatabase } from './support.ts';
+import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 
 const db = useTestDatabase('lifecycle/bulk');
 
@@ -73,6 +74,24 @@ const members = (system: { store: { requests: { find: (q: object) => unknown } }
   (system.store.requests.find({ kind: 'bulk_member' }) as { lean: () => Promise<RequestDoc[]> })
     .lean()
     .then((docs) => docs);
+
+/** Waits (10 s at most) until request `id` rests in `status` with its effects done. */
+async function reaches(
+  system: {
+    store: { get(id: string): Promise<RequestDoc> };
+    background: { idle(): Promise<void> };
+  },
+  id: string,
+  status: string,
+) {
+  for (let i = 0; i < 500; i++) {
+    await system.background.idle();
+    const doc = await system.store.get(id);
+    if (doc.status === status && !doc.outbox.some((o) => o.status === 'pending')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${id} never reached ${status}`);
+}
 
 describe('bulk onboarding from a CSV file', () => {
   it('names every bad row with its line, column and problem, and queues nothing', async () => {
@@ -238,5 +257,33 @@ describe('bulk onboarding from a CSV file', () => {
     const seats = await tenant.seatSummary('D365_SALES');
     expect(seats.held + seats.assigned).toBe(3);
     expect((await system.store.get(outcome.request._id)).status).toBe('completed');
+  });
+
+  it('L3: a batch takes free seats only behind the requests already waiting for one', async () => {
+    const { system, deps, tenant } = await setUp(1);
+    const approve = (id: string) =>
+      system.lifecycle.act(id, 'grace@contoso.example', { type: 'approver.approved' });
+    const first = await submitOnboarding(system.lifecycle, 'ada@contoso.example', newHire(1));
+    await approve(first._id);
+    await reaches(system, first._id, 'invited');
+    const second = await submitOnboarding(system.lifecycle, 'ada@contoso.example', newHire(2));
+    await approve(second._id);
+    await reaches(system, second._id, 'approved.waitingForSeat');
+
+    const outcome = await importPeople(deps, csv(row(7)), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    if (outcome.kind !== 'queued') throw new Error(outcome.kind);
+    await approve(outcome.request._id);
+    await system.background.idle();
+    const [member] = await members(system);
+    expect(member?.status).toBe('approved.waitingForSeat');
+
+    // One seat more: it goes to the request approved first, not to the batch.
+    await tenant.setSeatCount('D365_SALES', 2);
+    await system.seats.promote('D365_SALES');
+    await reaches(system, second._id, 'invited');
+    expect((await system.store.get(member!._id)).status).toBe('approved.waitingForSeat');
   });
 });
