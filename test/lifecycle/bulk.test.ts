@@ -1,3 +1,4 @@
+import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ImportDeps, importPeople } from '../../flows/import/run.ts';
@@ -47,9 +48,9 @@ class RecordingBatchNotifier implements BatchNotifier {
   }
 }
 
-async function setUp(seats: number) {
+async function setUp(seats: number, yaml?: string) {
   await resetDatabase(db.connection);
-  const base = await buildSystem(db.connection, { seats });
+  const base = await buildSystem(db.connection, { seats, ...(yaml ? { yaml } : {}) });
   const batchNotifier = new RecordingBatchNotifier();
   const system = createLifecycleSystem({
     connection: db.connection,
@@ -285,5 +286,19 @@ describe('bulk onboarding from a CSV file', () => {
     await system.seats.promote('D365_SALES');
     await reaches(system, second._id, 'invited');
     expect((await system.store.get(member!._id)).status).toBe('approved.waitingForSeat');
+  });
+
+  it("the README's example file fits the repository's tenant.yaml", async () => {
+    const { deps } = await setUp(0, readFileSync('tenant.yaml', 'utf8'));
+    const outcome = await importPeople(deps, createReadStream('examples/people.csv'), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+      dryRun: true,
+    });
+    expect(outcome).toMatchObject({
+      kind: 'checked',
+      people: 4,
+      headline: 'Onboard 4 people: Sales 3, Marketing 1',
+    });
   });
 });

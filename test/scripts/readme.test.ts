@@ -11,6 +11,8 @@ describe('README.md', () => {
       'onboarding',
       'role-change',
       'offboarding',
+      'bulk-onboarding',
+      'bulk-member',
       'rules',
     ]);
     expect(staleDiagrams(readme, readmeBlocks)).toEqual([]);
