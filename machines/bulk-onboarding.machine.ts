@@ -6,6 +6,7 @@ export const BULK_ONBOARDING_EFFECTS = [
   'admitPeople',
   'startProgress',
   'sendBatchResults',
+  'dropStagedPeople',
 ] as const;
 
 /** Every effect a bulk onboarding names: what `src/lifecycle` must provide for it. */
@@ -72,6 +73,10 @@ export const bulkOnboardingMachine = decision
         tags: 'completed',
         description: 'Every person is invited (or ended); the requester has the results file.',
       },
-      ...decision.endings,
+      // Denied, cancelled or expired before anyone was admitted: the staged rows go too.
+      denied: { ...decision.endings.denied, entry: 'dropStagedPeople' },
+      cancelled: { ...decision.endings.cancelled, entry: 'dropStagedPeople' },
+      expired: { ...decision.endings.expired, entry: 'dropStagedPeople' },
+      failed: decision.endings.failed,
     },
   });

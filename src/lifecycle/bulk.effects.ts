@@ -87,7 +87,11 @@ export function bulkEffects(
         .limit(ADMIT_CHUNK)
         .toArray();
       for (let i = 0; i < rows.length; i += ADMIT_PARALLEL) {
-        await Promise.all(rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row)));
+        // Every admission of the group ends before the step does, even when one fails: a
+        // retry must never meet a sibling still making its person's request.
+        const group = rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row));
+        const failed = (await Promise.allSettled(group)).find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       }
       const more = await imports.rows.findOne({ batchId, rank: ROW_RANK.staged });
       progress.poke(batchId);
@@ -112,6 +116,14 @@ export function bulkEffects(
       });
       progress.poke(details.batchId);
       if (ROW_RANK[state] >= SETTLED_RANK) await settleIfDone(deps, bulk, details.batchId);
+      return undefined;
+    },
+    dropStagedPeople: async (request) => {
+      await need().imports.rows.deleteMany({
+        batchId: batchOf(request),
+        rank: ROW_RANK.staged,
+        state: 'staged',
+      });
       return undefined;
     },
     sendBatchResults: async (request, _item, completes) => {

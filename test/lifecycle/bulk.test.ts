@@ -158,6 +158,22 @@ describe('bulk onboarding from a CSV file', () => {
     });
     expect(await system.store.requests.countDocuments()).toBe(0);
     expect(await system.bulk.models.Row.countDocuments()).toBe(0);
+
+    // A batch denied before anyone was admitted leaves no rows behind.
+    const queued = await importPeople(deps, csv(row(1), row(2)), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    if (queued.kind !== 'queued') throw new Error(queued.kind);
+    expect(await system.bulk.models.Row.countDocuments()).toBe(2);
+    await system.lifecycle.act(queued.request._id, 'grace@contoso.example', {
+      type: 'approver.denied',
+      reason: 'not this quarter',
+    });
+    await system.background.idle();
+    expect((await system.store.get(queued.request._id)).status).toBe('denied');
+    expect(await system.bulk.models.Row.countDocuments()).toBe(0);
+    expect(await members(system)).toEqual([]);
   });
 
   it('one request and one decision; each person is an onboarding of their own, then the results file', async () => {
