@@ -2,6 +2,7 @@ import type { Clock } from '../src/clock.ts';
 import type { Background } from '../src/lifecycle/background.ts';
 import type { BulkImports } from '../src/lifecycle/bulk.service.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
+import type { GrantSources } from '../src/lifecycle/ports.ts';
 import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
 import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
 import type { RequestVisibility } from '../src/lifecycle/visibility.ts';
@@ -49,8 +50,12 @@ export interface FlowDeps {
   background: Background;
   clock: Clock;
   tenant: TenantLookup;
+  /** Graph mode: what changed in Entra outside accessdesk, one line each (bounded). */
+  drift?: { lines(): Promise<string[]> };
   approvalsChannel: string;
   publicUrl: string;
   /** Bulk onboarding's batches (`/access import`, the invitation link's sign-in details). */
   bulk?: BulkImports;
+  /** Running time-bound grants, for App Home (bounded, indexed). */
+  grants: Pick<GrantSources, 'running'>;
 }

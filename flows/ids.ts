@@ -15,6 +15,10 @@ export const CALLBACK = {
   openOnboarding: 'open_onboarding',
   /** The bulk onboarding modal (`/access import`): a CSV file of new hires. */
   bulkImport: 'bulk_import',
+  /** The message shortcut "Offboard this person" (the message's author is the leaver). */
+  offboardShortcut: 'offboard_person',
+  /** The offboarding modal that shortcut opens. */
+  offboardRequest: 'offboard_request',
 } as const;
 
 /** `action_id` of buttons; each button's `value` is the request id. */
@@ -26,6 +30,8 @@ export const ACTION = {
   /** App Home buttons that open the request modals. */
   openOnboarding: 'open_onboarding',
   openRoleChange: 'open_role_change',
+  /** A time-bound grant's warning: ask for the same grant again (an extension). */
+  extendGrant: 'extend_grant',
   /** The invitation's link to the portal (a URL button; Slack still sends an action to ack). */
   openPortal: 'open_portal',
 } as const;
@@ -55,10 +61,17 @@ export const FIELD = {
   /** Role change: the person's email, when they are not in Slack. */
   subjectEmail: 'subject_email',
   changeKind: 'change_kind',
+  /** Role change: for how long (until revoked, 1 h … 90 d, until a date). */
+  duration: 'duration',
+  /** Role change: the date a grant lasts until, with `duration` = `date`. */
+  untilDate: 'until_date',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
   /** Bulk onboarding modal: the CSV file (a `file_input`). */
   csvFile: 'csv_file',
+  /** Offboarding modal: the leaver and the effective date. */
+  leaver: 'leaver',
+  effectiveDate: 'effective_date',
 } as const;
 
 /** One field id of the modals. */

@@ -1,9 +1,12 @@
 import type { App } from '@slack/bolt';
-import type { InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
+import { type Clock, systemClock } from '../src/clock.ts';
+import type { GrantNotice, InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
 import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { approvalCard } from './blocks/approval-card.ts';
 import { credentialsMessage } from './blocks/credentials-message.ts';
+import { grantNoticeMessage } from './blocks/grant-notice.ts';
 import { invitationForRequester, invitationMessage } from './blocks/invitation-message.ts';
+import { escapeMrkdwn } from './blocks/kit.ts';
 import { managerNotice } from './blocks/manager-notice.ts';
 import { requesterUpdate } from './blocks/requester-update.ts';
 import type { TenantLookup } from './deps.ts';
@@ -26,6 +29,7 @@ export class SlackNotifier implements Notifier {
     private readonly client: Client,
     private readonly tenant: TenantLookup,
     private readonly approvalsChannel: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async notifyApprovers(request: RequestDoc) {
@@ -48,6 +52,29 @@ export class SlackNotifier implements Notifier {
     const requester = await this.slackIdOf(request.requesterEmail);
     if (requester)
       await this.client.chat.postMessage({ channel: requester, ...requesterUpdate(view) });
+    if (view.word === 'failed') await this.#tellGlobalAdminsOfFailure(request, view);
+  }
+
+  /** A failed request (its step and the directory's error code in the reason) DMs every Global admin. */
+  async #tellGlobalAdminsOfFailure(request: RequestDoc, view: { failureReason?: string }) {
+    const reason = view.failureReason ? `: ${escapeMrkdwn(view.failureReason)}` : '';
+    const text = `${request._id} (${escapeMrkdwn(nameOf(request))}) failed${reason}. What it had done was undone; nothing else was changed.`;
+    await this.#toEach(await this.tenant.globalAdmins(), text, 'failure notice');
+  }
+
+  /** DMs each person, collecting failures rather than stopping at the first. */
+  async #toEach(emails: string[], text: string, what: string) {
+    const failures: unknown[] = [];
+    for (const email of emails) {
+      try {
+        const id = await this.slackIdOf(email);
+        if (id) await this.client.chat.postMessage({ channel: id, text });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length)
+      throw new AggregateError(failures, `${what} failed for ${failures.length} admin(s)`);
   }
 
   async remindApprovers(request: RequestDoc) {
@@ -59,21 +86,8 @@ export class SlackNotifier implements Notifier {
   }
 
   async escalateToGlobalAdmins(request: RequestDoc, admins: string[]) {
-    const failures: unknown[] = [];
-    for (const email of admins) {
-      try {
-        const id = await this.slackIdOf(email);
-        if (id)
-          await this.client.chat.postMessage({
-            channel: id,
-            text: `${request._id} has waited for a decision for days. Please approve or deny it in the approvals channel.`,
-          });
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length)
-      throw new AggregateError(failures, `escalation failed for ${failures.length} admin(s)`);
+    const text = `${request._id} has waited for a decision for days. Please approve or deny it in the approvals channel.`;
+    await this.#toEach(admins, text, 'escalation');
   }
 
   async deliverInvitation(request: RequestDoc, delivery: InvitationDelivery) {
@@ -111,6 +125,24 @@ export class SlackNotifier implements Notifier {
     if (!to) return;
     const view = await requestView(this.tenant, request);
     await this.client.chat.postMessage({ channel: to, ...managerNotice(view) });
+  }
+
+  /** A time-bound grant's notices: the warning with Extend, its end, or a held revocation (A2). */
+  async grantNotice(request: RequestDoc, notice: GrantNotice) {
+    const view = await requestView(this.tenant, request);
+    const what = view.summary.find((s) => s.label === 'Grants')?.value ?? 'access';
+    const subject = { requestId: request._id, what, personName: view.subject.name };
+    const message = grantNoticeMessage(subject, notice, this.clock.now());
+    const failures: unknown[] = [];
+    for (const email of notice.to) {
+      try {
+        const id = await this.slackIdOf(email);
+        if (id) await this.client.chat.postMessage({ channel: id, ...message });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length) throw new AggregateError(failures, 'a grant notice failed');
   }
 
   private async slackIdOf(email: string): Promise<string | undefined> {

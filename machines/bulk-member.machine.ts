@@ -77,6 +77,8 @@ export const bulkMemberMachine = onboardingSetup(BULK_MEMBER_EFFECTS).createMach
               actions: 'recordAccount',
             },
             'directory.failed': { target: '#bulkMember.failed', actions: 'recordFailure' },
+            // L3: the license ran out between the held seat and its assignment.
+            'seat.lost': 'waitingForSeat',
           },
         },
       },

@@ -40,12 +40,20 @@ export const timerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('timer.invitationExpired') }),
   /** An offboarding's effective date has come (a deadline stored once it was approved). */
   z.object({ type: z.literal('timer.effectiveDateReached') }),
+  /** A time-bound grant's end comes closer: one of its warnings is due. */
+  z.object({ type: z.literal('timer.grantWarningDue') }),
+  /** A time-bound grant's end has come (or a held revocation is tried again). */
+  z.object({ type: z.literal('timer.grantEnded') }),
+  /** A leaver's account has been kept for the retention period (ACCESSDESK_DELETE_AFTER). */
+  z.object({ type: z.literal('timer.retentionEnded') }),
 ]);
 export type TimerEvent = z.infer<typeof timerEventSchema>;
 
 /** Events the effects send back once their work is done (or has failed for good). */
 export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('seat.granted') }),
+  /** L3: the directory had no license left when the held seat was to be licensed: wait again. */
+  z.object({ type: z.literal('seat.lost') }),
   z.object({ type: z.literal('directory.provisioned'), accountId: z.string(), upn: z.string() }),
   z.object({ type: z.literal('directory.applied') }),
   z.object({ type: z.literal('directory.failed'), reason: z.string() }),
@@ -58,7 +66,6 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory.adminRolesRevoked') }),
   z.object({ type: z.literal('directory.seatsReleased') }),
   z.object({ type: z.literal('requests.cancelled') }),
-  z.object({ type: z.literal('manager.told') }),
   // A bulk onboarding (one batch of people from a CSV) and each person in it.
   /** Another chunk of the batch's people was admitted; more remain. */
   z.object({ type: z.literal('batch.progressed') }),
@@ -74,6 +81,16 @@ export const systemEventSchema = z.discriminatedUnion('type', [
     /** The batch took the person's seat under their request's key, nobody waiting before them. */
     seatHeld: z.boolean().optional(),
   }),
+  /** The last step; with `deleteAt`, the account is deleted then (a retention period is set). */
+  z.object({ type: z.literal('manager.told'), deleteAt: z.string().optional() }),
+  z.object({ type: z.literal('directory.accountDeleted') }),
+  /** The leaver came back (a rehire enabled the account): it is not deleted. */
+  z.object({ type: z.literal('account.kept') }),
+  // A time-bound grant: applied (its clock starts now), revoked at its end, or the revocation
+  // held because it would leave the tenant without a Global admin (A2).
+  z.object({ type: z.literal('grant.applied'), appliedAt: z.string(), endsAt: z.string() }),
+  z.object({ type: z.literal('grant.revoked') }),
+  z.object({ type: z.literal('grant.revokeHeld'), reason: z.string() }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

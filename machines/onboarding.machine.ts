@@ -56,6 +56,8 @@ export const onboardingMachine = onboardingSetup(ONBOARDING_EFFECTS).createMachi
               actions: 'recordAccount',
             },
             'directory.failed': { target: '#onboarding.failed', actions: 'recordFailure' },
+            // L3: the license ran out between the held seat and its assignment.
+            'seat.lost': 'waitingForSeat',
           },
         },
       },

@@ -1,6 +1,7 @@
 /** The README's generated blocks, by marker name: the lifecycle diagrams and the rule table. */
 import { bulkMemberMachine } from '../machines/bulk-member.machine.ts';
 import { bulkOnboardingMachine } from '../machines/bulk-onboarding.machine.ts';
+import { grantMachine } from '../machines/grant.machine.ts';
 import { offboardingMachine } from '../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../machines/role-change.machine.ts';
@@ -18,6 +19,7 @@ export const readmeBlocks: Record<string, string> = {
     'bulk-onboarding.machine.ts',
   ),
   'bulk-member': withNote(mermaidBlock(toMermaid(bulkMemberMachine)), 'bulk-member.machine.ts'),
+  grant: withNote(mermaidBlock(toMermaid(grantMachine)), 'grant.machine.ts'),
   rules: [
     ruleTable(RULES),
     '',

@@ -20,6 +20,7 @@ const KIND_WORDS: Record<RequestView['kind'], string> = {
   offboarding: 'Offboarding',
   bulk_onboarding: 'Bulk onboarding',
   bulk_member: 'Onboarding',
+  time_bound_grant: 'Time-bound grant',
 };
 
 /** `Onboarding`, `Role change`, `Offboarding`. */
@@ -29,7 +30,7 @@ export function requestKindWord(request: RequestView): string {
 
 /** `Onboarding for Ada Lovelace` / `Role change for Ada Lovelace`. */
 export function requestTitle(request: RequestView): string {
-  const kind = KIND_WORDS[request.kind];
+  const kind = request.extends ? `Extension of ${request.extends}` : KIND_WORDS[request.kind];
   return `${kind} for ${request.subject.name}`;
 }
 

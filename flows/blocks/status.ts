@@ -20,6 +20,12 @@ const EMOJI: Record<StatusWord, string> = {
   'closing access': ':lock:',
   offboarded: ':wave:',
   completed: ':tada:',
+  granted: ':stopwatch:',
+  'ending access': ':lock:',
+  'revocation held': ':raised_hand:',
+  ended: ':checkered_flag:',
+  'deleting account': ':wastebasket:',
+  deleted: ':wastebasket:',
 };
 
 /** The status with its emoji, for mrkdwn. */

@@ -47,6 +47,10 @@ export interface RequestView {
   /** e.g. `REQ-7K3Q9D`. */
   id: string;
   kind: RequestKind;
+  /** A running time-bound grant's end (ISO 8601 instant). */
+  endsAt?: string;
+  /** The request extends this time-bound grant (its card says so). */
+  extends?: string;
   /** Where it is, in the words the machine tags its state with. */
   word: StatusWord;
   /** No Global admin has decided yet: Approve and Deny apply. */

@@ -1,13 +1,16 @@
 import type { BulkMemberEffect } from '../../machines/bulk-member.machine.ts';
 import type { BulkOnboardingEffect } from '../../machines/bulk-onboarding.machine.ts';
 import type { DecisionEffect } from '../../machines/decision.ts';
+import type { GrantEffect } from '../../machines/grant.machine.ts';
 import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
-import { type AccessdeskError, RetryableError } from '../errors.ts';
+import { type AccessdeskError, ErrorCode, RetryableError } from '../errors.ts';
 import { type BulkDeps, bulkEffects } from './bulk.effects.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
+import { grantEffects } from './grant.effects.ts';
+import type { GrantSources } from './grant-sources.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
@@ -33,6 +36,12 @@ export interface EffectDeps {
   publicUrl: string;
   /** Bulk onboarding's batches, rows, progress message and results file (unset: not wired). */
   bulk?: BulkDeps;
+  /** Why people hold what they hold (time-bound grants end only what they alone gave). */
+  grants: GrantSources;
+  /** How long before a time-bound grant ends its person is warned (ms), e.g. 24 h and 1 h. */
+  grantWarnings: number[];
+  /** ACCESSDESK_DELETE_AFTER: how long a leaver's account is kept before it is deleted (ms). */
+  deleteAfter?: number | undefined;
 }
 
 export { hashToken } from './invitation-token.ts';
@@ -47,6 +56,7 @@ export type EffectName =
   | OffboardingEffect
   | BulkOnboardingEffect
   | BulkMemberEffect
+  | GrantEffect
   | 'notifyRequester';
 
 /** What a kind takes back when a request of it fails (the `failed` ending), in words. */
@@ -63,6 +73,7 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
     ...roleChangeEffects(deps),
     ...offboardingEffects(deps),
     ...bulkEffects(deps, deps.bulk),
+    ...grantEffects(deps),
   } satisfies Record<EffectName, Effect>;
 }
 
@@ -179,6 +190,7 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
   const failing = new Set<string>([
     'provisionAccount',
     'applyChange',
+    'applyGrant',
     'issueInvitation',
     // An offboarding's directory steps (A2 may refuse the revocation of the last Global admin).
     'blockSignIn',
@@ -188,6 +200,12 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
   ] satisfies EffectName[]);
   return async (request, item, error: AccessdeskError) => {
     if (!failing.has(item.effect)) return;
+    // L3: no free seat after all (used up outside accessdesk): back to waiting, where the
+    // machine allows it; otherwise the request fails like any refusal.
+    if (error.code === ErrorCode.NoFreeSeat) {
+      const back = await lifecycle.send(request._id, { type: 'seat.lost' });
+      if (back.kind === 'transitioned') return;
+    }
     const rule = typeof error.details.rule === 'string' ? ` (${error.details.rule})` : '';
     await lifecycle.send(request._id, {
       type: 'directory.failed',

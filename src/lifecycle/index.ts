@@ -8,6 +8,7 @@ import { type BatchNotifier, BulkImports, silentBatchNotifier } from './bulk.ser
 import { BatchProgress } from './bulk-progress.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { createEffects, failureHandler } from './effects.ts';
+import { MongoGrantSources } from './grant-sources.ts';
 import { Leases } from './lease.ts';
 import { Lifecycle } from './lifecycle.service.ts';
 import { requestMachines } from './machines.ts';
@@ -22,7 +23,13 @@ export type { BatchNotifier } from './bulk.service.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
-export { submitOffboarding, submitOnboarding, submitRoleChange } from './submit.ts';
+export {
+  submitExtension,
+  submitGrant,
+  submitOffboarding,
+  submitOnboarding,
+  submitRoleChange,
+} from './submit.ts';
 
 /** The lifecycle with its store, queries, effect runner, seat queue and scheduler. */
 export interface LifecycleSystem {
@@ -37,6 +44,7 @@ export interface LifecycleSystem {
   directory: Directory;
   /** Bulk onboarding's batches and rows. */
   bulk: BulkImports;
+  grants: MongoGrantSources;
 }
 
 /**
@@ -54,6 +62,10 @@ export function createLifecycleSystem(options: {
   /** Bulk onboarding's progress message and results file (default: tells no one). */
   batchNotifier?: BatchNotifier;
   leaseMs?: number;
+  /** How long before a time-bound grant ends it is announced (default 24 h and 1 h). */
+  grantWarnings?: number[];
+  /** How long a leaver's account is kept before it is deleted; none: kept (the default). */
+  deleteAfter?: number | undefined;
   onError?: (error: unknown, context: string) => void;
 }): LifecycleSystem {
   const { connection, clock } = options;
@@ -62,6 +74,7 @@ export function createLifecycleSystem(options: {
   const directory = options.directory ?? new TenantDirectory(options.tenant);
   const people = new TenantPeople(options.tenant);
   const store = new MongoRequestStore(connection, clock);
+  const grants = new MongoGrantSources(connection, clock);
   const audit = new AuditTrail(connection, clock);
   const background = new Background(onError);
   const machines = requestMachines;
@@ -95,6 +108,9 @@ export function createLifecycleSystem(options: {
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
     bulk: { imports: bulk, progress, notifier: batchNotifier },
+    grants,
+    grantWarnings: options.grantWarnings ?? [24 * 3_600_000, 3_600_000],
+    deleteAfter: options.deleteAfter,
   });
   runner = new EffectRunner(store, effects, failureHandler(lifecycle), clock, onError, leaseMs);
   const scheduler = new Scheduler(store, lifecycle, runner, seats, clock, onError, leaseMs);
@@ -110,5 +126,6 @@ export function createLifecycleSystem(options: {
     scheduler,
     directory,
     bulk,
+    grants,
   };
 }

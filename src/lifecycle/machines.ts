@@ -1,5 +1,6 @@
 import { bulkMemberMachine } from '../../machines/bulk-member.machine.ts';
 import { bulkOnboardingMachine } from '../../machines/bulk-onboarding.machine.ts';
+import { grantMachine } from '../../machines/grant.machine.ts';
 import { offboardingMachine } from '../../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../../machines/role-change.machine.ts';
@@ -36,6 +37,10 @@ export const bulkOnboarding = bulkOnboardingMachine.provide({
 export const bulkMember = bulkMemberMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
+/** The time-bound grant machine with its Global-admin guard taken from the tenant rules. */
+export const grant = grantMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
 
 /** The machine of every request kind: a new kind adds its machine here. */
 export const requestMachines = new MachineRegistry<RequestKind>({
@@ -44,4 +49,5 @@ export const requestMachines = new MachineRegistry<RequestKind>({
   offboarding,
   bulk_onboarding: bulkOnboarding,
   bulk_member: bulkMember,
+  time_bound_grant: grant,
 });

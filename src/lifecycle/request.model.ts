@@ -4,6 +4,7 @@ import type { RequestDetails, RequestKind } from './kinds.ts';
 export type {
   BulkMemberDetails,
   BulkOnboardingDetails,
+  GrantDetails,
   OffboardingDetails,
   OnboardingDetails,
   RequestKind,
@@ -25,7 +26,15 @@ export interface OutboxItem {
 
 /** A durable deadline; the scheduler sends `event` once `at` has passed. */
 export interface Deadline {
-  kind: 'reminder' | 'escalation' | 'requestExpiry' | 'invitationExpiry' | 'effectiveDate';
+  kind:
+    | 'reminder'
+    | 'escalation'
+    | 'requestExpiry'
+    | 'invitationExpiry'
+    | 'effectiveDate'
+    | 'grantEnd'
+    | 'retentionEnd'
+    | `grantWarning:${number}`;
   at: Date;
   event: string;
   fired: boolean;

@@ -13,6 +13,7 @@ describe('README.md', () => {
       'offboarding',
       'bulk-onboarding',
       'bulk-member',
+      'grant',
       'rules',
     ]);
     expect(staleDiagrams(readme, readmeBlocks)).toEqual([]);

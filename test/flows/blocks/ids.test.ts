@@ -9,12 +9,15 @@ describe('flows/ids', () => {
       denyRequest: 'deny_request',
       openOnboarding: 'open_onboarding',
       bulkImport: 'bulk_import',
+      offboardShortcut: 'offboard_person',
+      offboardRequest: 'offboard_request',
     });
     expect(ACTION).toMatchObject({
       approveRequest: 'approve_request',
       denyRequest: 'deny_request',
       cancelRequest: 'cancel_request',
       acceptInvitation: 'accept_invitation',
+      extendGrant: 'extend_grant',
     });
   });
 
