@@ -1,10 +1,12 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../src/errors.ts';
-import { clip, type Log } from '../src/log.ts';
+import { clip, defaultLogger, type Logger } from '../src/log.ts';
+import { refusals, slackApiErrors } from '../src/observability/metrics.ts';
 import { register as command } from './command/index.ts';
 import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
 import { screen } from './edge/inbound.schema.ts';
+import { inContext } from './edge/log-context.ts';
 import { register as home } from './home/index.ts';
 import { register as invitation } from './invitation/index.ts';
 import { register as request } from './request/index.ts';
@@ -16,14 +18,19 @@ export { invitationRoutes } from './invitation/index.ts';
 export { SlackNotifier } from './slack-notifier.ts';
 
 /** Registers every flow on `app`, and the one place errors of listeners end up. */
-export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error): void {
+export function registerFlows(app: App, deps: FlowDeps, logger: Logger = defaultLogger): void {
+  // Every line logged while a Slack call is handled (and the work it starts) names that call and
+  // the Slack ids it concerns.
+  app.use(({ body, next }) => inContext(body, next));
   // Whatever the transport (HTTP passes the edge receiver first; Socket Mode does not), no
   // listener sees a payload the edge schema refuses: it is acknowledged and dropped.
   app.use(async ({ body, ack, next }) => {
     const verdict = screen(body);
     if (verdict.kind === 'dispatch') return next();
-    if (verdict.kind === 'invalid')
-      log(`[accessdesk] refused a Slack ${verdict.what}: ${verdict.problem}`);
+    if (verdict.kind === 'invalid') {
+      logger.warn({ refused: verdict.what }, `refused a Slack ${verdict.what}: ${verdict.problem}`);
+      refusals.inc({ reason: 'invalid_payload' });
+    }
     if (ack) await ack();
   });
   // One listener works at a time after its ack (measured by bench/ack: with 1, p99 ack 24 ms at
@@ -36,8 +43,11 @@ export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error
   home(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
-    log(
-      `[accessdesk] listener failed: ${clip(describeError(error.original ?? error), 200)} (${error.code})`,
+    const original = (error.original ?? error) as { code?: unknown };
+    if (String(original.code).startsWith('slack_webapi')) slackApiErrors.inc({ kind: 'listener' });
+    logger.error(
+      { code: error.code },
+      `listener failed: ${clip(describeError(error.original ?? error), 200)}`,
     );
   });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { App, type CustomRoute } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import {
   invitationRoutes,
   registerFlows,
@@ -18,7 +18,9 @@ import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.t
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
 import { RequestVisibility } from './lifecycle/visibility.ts';
-import { boltLogger, boundedLog } from './log.ts';
+import { boltLogger, createLogger, type Logger } from './log.ts';
+import type { AuditStreamer } from './observability/audit-stream.ts';
+import { observability, slackApiErrors, slackApiRetries } from './observability/index.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
@@ -34,6 +36,10 @@ export interface Accessdesk {
   tenant: TenantService;
   system: LifecycleSystem;
   workspace: LocalWorkspace | undefined;
+  /** This desk's logger (JSON lines). */
+  logger: Logger;
+  /** The audit stream to ACCESSDESK_AUDIT_SINK, when one is set. */
+  auditStream: AuditStreamer | undefined;
   /** The signing secret in force (generated for the local workspace). */
   signingSecret: string;
   stop(): Promise<void>;
@@ -46,6 +52,9 @@ export interface StartOptions {
   database?: Database;
   /** Sweep deadlines on a timer (default true). */
   sweep?: boolean;
+  /** The logger (default: JSON lines at ACCESSDESK_LOG_LEVEL, to `log` or stdout). */
+  logger?: Logger;
+  /** Where the default logger writes its JSON lines (tests collect them). */
   log?: (line: string) => void;
 }
 
@@ -64,7 +73,9 @@ export async function startAccessdesk(
     port,
     publicUrl: given.publicUrlGiven ? given.publicUrl : `http://localhost:${port}`,
   };
-  const log = boundedLog(options.log ?? ((line: string) => console.log(line)));
+  const logger =
+    options.logger ??
+    createLogger({ level: config.log.level, ...(options.log ? { sink: options.log } : {}) });
   const clock = options.clock ?? systemClock;
   const tenantConfig = await loadTenantFile(config.tenantFile);
   const directorySettings = config.directory;
@@ -75,7 +86,7 @@ export async function startAccessdesk(
     (await openDatabase({ uri: config.mongodbUri, dataDir: resolve(config.dataDir) }));
   const tenant = new TenantService(database.connection, clock);
   const { warnings } = await tenant.applyConfig(tenantConfig);
-  for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
+  for (const warning of warnings) logger.warn(`tenant: ${warning}`);
   // Seat changes a stopped process left in flight, past their lease, are finished before serving.
   await tenant.recoverSeats();
 
@@ -102,22 +113,18 @@ export async function startAccessdesk(
   const clientOptions = {
     // Slack's default retries a failing call for about 30 minutes. Ours give up within seconds:
     // what must happen (cards, DMs) runs from the durable outbox, which retries it later anyway.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    retryConfig: {
+      retries: 2,
+      factor: 2,
+      minTimeout: 500,
+      maxTimeout: 2000,
+      onFailedAttempt: () => slackApiRetries.inc(),
+    },
     timeout: 10_000,
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     ...(local ? { slackApiUrl: `http://127.0.0.1:${config.port}/api/` } : {}),
   };
 
-  let ready = false;
-  const health: CustomRoute = {
-    path: '/healthz',
-    method: 'GET',
-    handler: (_req, res) => {
-      const ok = ready && database.connection.readyState === 1;
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok, engine: `${database.engine.name} ${database.engine.version}` }));
-    },
-  };
   // Lifecycle first: the flows' routes need it; the notifier needs the app's client.
   let notifier: SlackNotifier | undefined;
   const system = createLifecycleSystem({
@@ -132,10 +139,14 @@ export async function startAccessdesk(
       deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
       tellManager: (r, m) => notifier!.tellManager(r, m),
     },
+    logger,
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,
-    onError: (error, context) =>
-      log(`[accessdesk] ${context}: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error, context) => {
+      if (String((error as { code?: unknown })?.code).startsWith('slack_webapi'))
+        slackApiErrors.inc({ kind: 'effect' });
+      logger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`);
+    },
     directory: (options.directory ?? ((d: Directory) => d))(
       directorySettings.kind === 'graph'
         ? graphDirectory(directorySettings, {
@@ -161,11 +172,16 @@ export async function startAccessdesk(
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
   };
-  const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
+  const observed = observability({ config, database, system, tenant, clock, logger });
+  const customRoutes = [
+    ...observed.routes,
+    ...invitationRoutes(deps),
+    ...(workspace?.routes ?? []),
+  ];
   const socketMode = !!config.slack.appToken;
   const app = new App({
     token: botToken,
-    logger: boltLogger(log),
+    logger: boltLogger(logger),
     clientOptions,
     ...(socketMode
       ? {
@@ -180,7 +196,7 @@ export async function startAccessdesk(
             signingSecret,
             customRoutes,
             screen: screenSlackPayload,
-            log,
+            logger,
           }),
         }),
     ...(local
@@ -198,7 +214,7 @@ export async function startAccessdesk(
     );
     await listeners;
   });
-  registerFlows(app, deps, log);
+  registerFlows(app, deps, logger);
 
   const started = await app.start(config.port);
   const server = (
@@ -209,7 +225,7 @@ export async function startAccessdesk(
   const url = `http://127.0.0.1:${boundPort}`;
   workspace?.setUrls({ eventsUrl: `${url}/slack/events` });
   if (local) clientOptions.slackApiUrl = `${url}/api/`;
-  ready = true;
+  observed.start();
   system.background.track(system.runner.recoverAll(), 'outbox recovery at start');
   if (options.sweep !== false) system.scheduler.start(config.sweepEvery);
   // …and then on the sweep's cadence (a take also finishes any stale one it meets on its way).
@@ -220,7 +236,7 @@ export async function startAccessdesk(
           tenant
             .recoverSeats()
             .catch((error) =>
-              log(`[accessdesk] seat recovery: ${error instanceof Error ? error.message : error}`),
+              logger.error(`seat recovery: ${error instanceof Error ? error.message : error}`),
             );
         }, config.sweepEvery);
   seatRecovery?.unref();
@@ -232,9 +248,12 @@ export async function startAccessdesk(
     tenant,
     system,
     workspace,
+    logger,
+    auditStream: observed.auditStream,
     signingSecret,
     stop: async () => {
       clearInterval(seatRecovery);
+      await observed.stop();
       await system.scheduler.stop();
       await system.background.idle();
       workspace?.close();
