@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../src/errors.ts';
 import { clip, defaultLogger, type Logger } from '../src/log.ts';
-import { refusals, slackApiErrors } from '../src/observability/metrics.ts';
+import { isSlackError, refusals, slackApiErrors } from '../src/observability/metrics.ts';
 import { register as command } from './command/index.ts';
 import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
@@ -43,8 +43,7 @@ export function registerFlows(app: App, deps: FlowDeps, logger: Logger = default
   home(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
-    const original = (error.original ?? error) as { code?: unknown };
-    if (String(original.code).startsWith('slack_webapi')) slackApiErrors.inc({ kind: 'listener' });
+    if (isSlackError(error.original ?? error)) slackApiErrors.inc({ kind: 'listener' });
     logger.error(
       { code: error.code },
       `listener failed: ${clip(describeError(error.original ?? error), 200)}`,

@@ -15,12 +15,12 @@ import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
 import { assertGraphReady, graphDirectory } from './graph/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
-import type { Directory } from './lifecycle/ports.ts';
+import type { Directory, Notifier } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
 import { RequestVisibility } from './lifecycle/visibility.ts';
 import { boltLogger, createLogger, type Logger } from './log.ts';
 import type { AuditStreamer } from './observability/audit-stream.ts';
-import { observability, slackApiErrors, slackApiRetries } from './observability/index.ts';
+import { countingSlackErrors, observability, slackApiRetries } from './observability/index.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
@@ -131,22 +131,22 @@ export async function startAccessdesk(
     connection: database.connection,
     clock,
     tenant,
-    notifier: {
-      notifyApprovers: (r) => notifier!.notifyApprovers(r),
-      requestChanged: (r) => notifier!.requestChanged(r),
-      remindApprovers: (r) => notifier!.remindApprovers(r),
-      escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
-      deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
-      tellManager: (r, m) => notifier!.tellManager(r, m),
-    },
+    notifier: countingSlackErrors(
+      {
+        notifyApprovers: (r) => notifier!.notifyApprovers(r),
+        requestChanged: (r) => notifier!.requestChanged(r),
+        remindApprovers: (r) => notifier!.remindApprovers(r),
+        escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
+        deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
+        tellManager: (r, m) => notifier!.tellManager(r, m),
+      } satisfies Notifier,
+      'notifier',
+    ),
     logger,
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,
-    onError: (error, context) => {
-      if (String((error as { code?: unknown })?.code).startsWith('slack_webapi'))
-        slackApiErrors.inc({ kind: 'effect' });
-      logger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`);
-    },
+    onError: (error, context) =>
+      logger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`),
     directory: (options.directory ?? ((d: Directory) => d))(
       directorySettings.kind === 'graph'
         ? graphDirectory(directorySettings, {

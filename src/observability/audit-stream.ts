@@ -23,7 +23,7 @@ export interface StreamedEntry {
 /** Where entries go. `deliver` resolves once the sink acknowledged all of them, else throws. */
 export interface AuditSink {
   readonly name: string;
-  deliver(entries: StreamedEntry[]): Promise<void>;
+  deliver(entries: StreamedEntry[], signal?: AbortSignal): Promise<void>;
 }
 
 /** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
@@ -57,7 +57,7 @@ export function stdoutSink(
 export function webhookSink(url: string, secret: string, timeoutMs = 10_000): AuditSink {
   return {
     name: new URL(url).host,
-    async deliver(entries) {
+    async deliver(entries, signal) {
       const body = JSON.stringify({ entries });
       const t = Math.floor(Date.now() / 1000);
       const response = await fetch(url, {
@@ -68,7 +68,7 @@ export function webhookSink(url: string, secret: string, timeoutMs = 10_000): Au
           'idempotency-key': `${entries[0]!.seq}-${entries.at(-1)!.seq}`,
         },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]),
       });
       await response.body?.cancel();
       if (response.ok) return;
@@ -113,6 +113,8 @@ export class AuditStreamer {
   readonly #options: Required<StreamOptions>;
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<unknown> | undefined;
+  /** Aborted by `stop()`: a pass waiting out an outage ends at once. */
+  #stopping = new AbortController();
 
   constructor(
     connection: Connection,
@@ -156,7 +158,9 @@ export class AuditStreamer {
         .lean<AuditEntry[]>();
       if (!entries.length) return delivered;
       const batch = entries.map(streamed);
-      await pRetry(() => this.sink.deliver(batch), {
+      const signal = this.#stopping.signal;
+      await pRetry(() => this.sink.deliver(batch, signal), {
+        signal,
         retries: this.#options.retries,
         minTimeout: this.#options.minBackoffMs,
         maxTimeout: this.#options.maxBackoffMs,
@@ -191,6 +195,7 @@ export class AuditStreamer {
 
   /** Pumps every `everyMs` until `stop()`; a failed pass is logged and tried again next time. */
   start(everyMs: number): void {
+    this.#stopping = new AbortController();
     this.#timer = setInterval(() => {
       if (this.#pass) return;
       this.#pass = this.pump()
@@ -208,6 +213,7 @@ export class AuditStreamer {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#stopping.abort(new Error('stopping'));
     await this.#pass;
     await this.leases.release(LEASE).catch(() => undefined);
   }

@@ -12,7 +12,7 @@ import { gaugeSources } from './gauge-sources.ts';
 import { deskGauges } from './metrics.ts';
 import { observabilityRoutes } from './routes.ts';
 
-export { slackApiErrors, slackApiRetries } from './metrics.ts';
+export { countingSlackErrors, slackApiRetries } from './metrics.ts';
 
 /** The probes, metrics and audit stream of one running accessdesk. */
 export interface Observability {

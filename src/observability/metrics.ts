@@ -159,3 +159,25 @@ export async function scrape(gauges: Registry): Promise<{ type: string; text: st
   const merged = Registry.merge([registry, gauges]);
   return { type: merged.contentType, text: await merged.metrics() };
 }
+
+/** Whether `error` (or one inside an AggregateError) came from the Slack Web API client. */
+export function isSlackError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isSlackError);
+  return String((error as { code?: unknown } | undefined)?.code).startsWith('slack_webapi');
+}
+
+/** `port` with each method's Slack Web API failures counted (`kind`), then rethrown. */
+export function countingSlackErrors<T extends object>(port: T, kind: string): T {
+  const counted = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(port)) {
+    counted[name] = async (...args: unknown[]) => {
+      try {
+        return await (method as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        if (isSlackError(error)) slackApiErrors.inc({ kind });
+        throw error;
+      }
+    };
+  }
+  return counted as T;
+}

@@ -106,6 +106,8 @@ describe('GET /metrics after a story', () => {
   });
 
   it('an accepted invitation ends the request and assigns its seat', async () => {
+    // Slack refuses the card's update: counted, and the effect waits in the outbox for a retry.
+    slack.failNext.set('chat.update', 'message_not_found');
     expect((await post(desk, click('U0KATE1', ACTION.acceptInvitation, a, 'D0KATE1'))).status).toBe(
       200,
     );
@@ -117,6 +119,8 @@ describe('GET /metrics after a story', () => {
     expect(sample(text, 'accessdesk_seats', { sku: 'D365_SALES', state: 'used' })).toBe(1);
     expect(sample(text, 'accessdesk_seats', { sku: 'D365_SALES', state: 'held' })).toBe(0);
     expect(sample(text, 'accessdesk_ack_seconds_count', { type: 'block_actions' })).toBe(4);
+    expect(sample(text, 'accessdesk_slack_api_errors_total', { kind: 'notifier' })).toBe(1);
+    expect(sample(text, 'accessdesk_outbox_depth')).toBe(1);
     for (const effect of ['notifyApprovers', 'notifyRequester']) {
       expect(
         sample(text, 'accessdesk_effect_seconds_count', { effect, outcome: 'done' }),
