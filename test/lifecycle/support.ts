@@ -4,6 +4,7 @@ import type { Deadlines } from '../../src/config.ts';
 import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
 import type { Directory, InvitationDelivery, Notifier } from '../../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../../src/lifecycle/request.model.ts';
+import { createLogger } from '../../src/log.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
@@ -82,6 +83,8 @@ export async function buildSystem(
       publicUrl: 'http://localhost:3000',
       leaseMs: 60_000,
       onError: (error) => errors.push(error),
+      // Lines are written (their cost counts) but not shown.
+      logger: createLogger({ sink: () => undefined }),
       ...(directory ? { directory } : {}),
     });
   let system = build();
