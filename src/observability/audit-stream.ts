@@ -68,6 +68,8 @@ export function webhookSink(url: string, secret: string, timeoutMs = 10_000): Au
           'idempotency-key': `${entries[0]!.seq}-${entries.at(-1)!.seq}`,
         },
         body,
+        // A redirect could carry the trail to another host: refused, like any other failure.
+        redirect: 'error',
         signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]),
       });
       await response.body?.cancel();

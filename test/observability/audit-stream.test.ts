@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { describeEngine } from '../../src/db/index.ts';
-import { stdoutSink } from '../../src/observability/audit-stream.ts';
+import { stdoutSink, webhookSink } from '../../src/observability/audit-stream.ts';
 import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
 import { smallTenantFile } from '../e2e/support.ts';
 import { eventually } from '../slack/support.ts';
@@ -149,6 +149,27 @@ describe('ACCESSDESK_AUDIT_SINK settings', () => {
       /must be https/,
     );
     expect(env('https://siem.example/hook')).toThrow(/ACCESSDESK_AUDIT_SINK_SECRET: required/);
+  });
+
+  it('a batch signed with another secret is refused by the receiver and not retried at once', async () => {
+    const refusedBefore = hook.badSignatures;
+    const entry = {
+      seq: 1,
+      at: '2026-01-05T09:00:00.000Z',
+      requestId: 'REQ-X',
+      actor: 'a',
+      action: 'x',
+      from: null,
+      to: null,
+      reason: null,
+      prevHash: 'p',
+      hash: 'h',
+    };
+    const error = await webhookSink(hook.url, 'not-the-secret')
+      .deliver([entry])
+      .catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'AbortError', message: 'audit sink answered 401' });
+    expect(hook.badSignatures).toBe(refusedBefore + 1);
   });
 
   it('stdout: one JSON line per entry, marked as the audit stream', async () => {
