@@ -1,12 +1,12 @@
 import type { App } from '@slack/bolt';
-import { describeError } from '../src/errors.ts';
+import { AccessdeskError, describeError } from '../src/errors.ts';
 import { clip, defaultLogger, type Logger } from '../src/log.ts';
 import { isSlackError, refusals, slackApiErrors } from '../src/observability/metrics.ts';
+import { inContext } from '../src/slack/log-context.ts';
 import { register as command } from './command/index.ts';
 import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
 import { screen } from './edge/inbound.schema.ts';
-import { inContext } from './edge/log-context.ts';
 import { register as home } from './home/index.ts';
 import { register as invitation } from './invitation/index.ts';
 import { register as request } from './request/index.ts';
@@ -43,10 +43,11 @@ export function registerFlows(app: App, deps: FlowDeps, logger: Logger = default
   home(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
-    if (isSlackError(error.original ?? error)) slackApiErrors.inc({ kind: 'listener' });
-    logger.error(
-      { code: error.code },
-      `listener failed: ${clip(describeError(error.original ?? error), 200)}`,
-    );
+    const original = error.original ?? error;
+    if (isSlackError(original)) slackApiErrors.inc({ kind: 'listener' });
+    // An accessdesk error says what was refused; anything else, its own message (a Slack API
+    // error names its code), never the payload.
+    const what = original instanceof AccessdeskError ? describeError(original) : original.message;
+    logger.error({ code: error.code }, `listener failed: ${clip(what, 200)}`);
   });
 }

@@ -41,6 +41,11 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   return context.run({ ...context.getStore(), ...clipped(fields) }, fn);
 }
 
+/** The context lines are logged in now, if any. */
+export function currentLogContext(): Readonly<LogContext> | undefined {
+  return context.getStore();
+}
+
 /** Adds `fields` to the context `fn` runs in (a request id found once the request exists). */
 export function bindLogContext(fields: LogContext): void {
   const store = context.getStore();

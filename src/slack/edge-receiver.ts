@@ -4,6 +4,7 @@ import type { App, CustomRoute, Receiver } from '@slack/bolt';
 import { HTTPReceiver } from '@slack/bolt';
 import { boltLogger, clip, type Logger } from '../log.ts';
 import { ackSeconds, refusals } from '../observability/metrics.ts';
+import { inContext } from './log-context.ts';
 
 /** What the edge does with a parsed body (see flows/edge/inbound.schema.ts). */
 export type Screen = (
@@ -126,6 +127,7 @@ export class EdgeReceiver implements Receiver {
     const timer = ackSeconds.startTimer();
     let verdict: ReturnType<Screen>;
     let raw: Buffer;
+    let body: unknown;
     try {
       raw = await readBody(req, this.#options.bodyLimit);
       const type = mediaType(req.headers['content-type']);
@@ -136,7 +138,8 @@ export class EdgeReceiver implements Receiver {
       this.#verify(req, text);
       if (type !== FORM && type !== JSON_TYPE)
         throw new Refusal(415, 'unsupported_media_type', `content-type ${clip(type)}`);
-      verdict = screen(form ? payloadOf(form) : parseJson(text));
+      body = form ? payloadOf(form) : parseJson(text);
+      verdict = screen(body);
       // Bolt compares the content type to the letter.
       req.headers['content-type'] = type;
     } catch (error) {
@@ -167,7 +170,7 @@ export class EdgeReceiver implements Receiver {
     res.once('finish', () => timer({ type }));
     // Bolt reads the body we already read (it keeps `rawBody` when it is there).
     Object.assign(req, { rawBody: raw });
-    this.#inner.requestListener(req, res);
+    inContext(body, () => this.#inner.requestListener(req, res));
   }
 
   /** Slack's v0 signature over the exact body, stamped within the window either way. */

@@ -106,6 +106,21 @@ describe('structured logs', () => {
     ]);
   });
 
+  it('a failing listener is one error line naming the Slack call and who made it', async () => {
+    desk.errors.length = 0;
+    slack.failNext.set('views.open', 'expired_trigger_id');
+    expect((await post(desk, command(U.ada, 'request'))).status).toBe(200);
+    await desk.system.background.idle();
+    expect(lines().filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({
+        slackUser: U.ada,
+        slackTeam: 'T0TEST',
+        reqId: expect.any(String),
+        msg: expect.stringContaining('expired_trigger_id'),
+      }),
+    ]);
+  });
+
   it('secrets are redacted by the logger, whoever passes them', () => {
     const out: string[] = [];
     const logger = createLogger({ sink: (l) => out.push(l) });

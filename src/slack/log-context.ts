@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type LogContext, withLogContext } from '../../src/log.ts';
+import { currentLogContext, type LogContext, withLogContext } from '../log.ts';
 
 type Body = Record<string, unknown> | undefined;
 
@@ -29,7 +29,10 @@ export function idsOf(body: unknown): LogContext {
   };
 }
 
-/** Runs `next` (the rest of Bolt's chain) with the payload's ids on every line it logs. */
-export function inContext<T>(body: unknown, next: () => Promise<T>): Promise<T> {
-  return withLogContext(idsOf(body), next);
+/**
+ * Runs `next` with the payload's ids on every line it logs, unless the call already has them (the
+ * HTTP edge binds them before Bolt, so its error handler's lines carry them too).
+ */
+export function inContext<T>(body: unknown, next: () => T): T {
+  return currentLogContext()?.reqId ? next() : withLogContext(idsOf(body), next);
 }
