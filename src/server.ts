@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { App } from '@slack/bolt';
 import {
@@ -13,7 +12,15 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
-import { assertGraphReady, graphDirectory } from './graph/index.ts';
+import { freePort } from './free-port.ts';
+import {
+  assertGraphReady,
+  type DirectorySync,
+  directorySync,
+  firstSync,
+  graphDirectory,
+  scheduleSync,
+} from './graph/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory, Notifier } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
@@ -22,6 +29,7 @@ import { boltLogger, createLogger, type Logger } from './log.ts';
 import type { AuditStreamer } from './observability/audit-stream.ts';
 import { countingSlackErrors, observability, slackApiRetries } from './observability/index.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
+import { withDirectorySeats } from './tenant/directory-seats.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
 import { lookup } from './tenant-lookup.ts';
@@ -40,6 +48,8 @@ export interface Accessdesk {
   logger: Logger;
   /** The audit stream to ACCESSDESK_AUDIT_SINK, when one is set. */
   auditStream: AuditStreamer | undefined;
+  /** Graph mode: the directory sync (run at start and every ACCESSDESK_SYNC_EVERY). */
+  sync: DirectorySync | undefined;
   /** The signing secret in force (generated for the local workspace). */
   signingSecret: string;
   stop(): Promise<void>;
@@ -85,10 +95,18 @@ export async function startAccessdesk(
     options.database ??
     (await openDatabase({ uri: config.mongodbUri, dataDir: resolve(config.dataDir) }));
   const tenant = new TenantService(database.connection, clock);
-  const { warnings } = await tenant.applyConfig(tenantConfig);
+  // Graph mode: the subscription says how many seats there are (the last sync), not the file.
+  const graph = directorySettings.kind === 'graph' ? directorySettings : undefined;
+  const { warnings } = await tenant.applyConfig(
+    graph ? await withDirectorySeats(database.connection, tenantConfig) : tenantConfig,
+  );
   for (const warning of warnings) logger.warn(`tenant: ${warning}`);
   // Seat changes a stopped process left in flight, past their lease, are finished before serving.
   await tenant.recoverSeats();
+  const sync = graph
+    ? directorySync(graph, { connection: database.connection, tenant: tenantConfig, clock })
+    : undefined;
+  if (sync) await firstSync(sync, logger);
 
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
@@ -169,6 +187,7 @@ export async function startAccessdesk(
     background: system.background,
     clock,
     tenant: tenantLookup,
+    ...(sync ? { drift: { lines: () => sync.drift.lines(environmentNames(tenantConfig)) } } : {}),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
   };
@@ -240,6 +259,8 @@ export async function startAccessdesk(
             );
         }, config.sweepEvery);
   seatRecovery?.unref();
+  const stopSync =
+    sync && options.sweep !== false ? scheduleSync(sync, config.syncEvery, logger) : undefined;
   return {
     app,
     server,
@@ -250,9 +271,12 @@ export async function startAccessdesk(
     workspace,
     logger,
     auditStream: observed.auditStream,
+    sync,
     signingSecret,
     stop: async () => {
       clearInterval(seatRecovery);
+      stopSync?.();
+      await sync?.settled();
       await observed.stop();
       await system.scheduler.stop();
       await system.background.idle();
@@ -263,15 +287,7 @@ export async function startAccessdesk(
   };
 }
 
-/** A port nobody listens on right now (loopback). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const found = address && typeof address === 'object' ? address.port : 0;
-      probe.close(() => resolvePort(found));
-    });
-  });
+/** Environment id → name, for the drift lines of App Home. */
+function environmentNames(config: { environments: Array<{ id: string; name: string }> }) {
+  return new Map(config.environments.map((e) => [e.id, e.name]));
 }
