@@ -30,6 +30,7 @@ import { newRequestId } from '../src/lifecycle/outbox.ts';
 import { type Notifier, silentNotifier } from '../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../src/lifecycle/request.model.ts';
 import { submitOnboarding } from '../src/lifecycle/submit.ts';
+import { createLogger } from '../src/log.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../src/tenant/tenant-file.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
@@ -172,6 +173,8 @@ async function buildSystem(
     deadlines: DEADLINES,
     publicUrl: 'http://localhost:3000',
     onError: (error) => errors.push(error),
+    // Lines are written (their cost counts) but not shown.
+    logger: createLogger({ sink: () => undefined }),
   });
   // Build every model's indexes before measuring (the audit's unique seq among them).
   await Promise.all(Object.values(connection.models).map((m) => m.init()));

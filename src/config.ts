@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { durationSchema, parseDuration } from './duration.ts';
 import { ErrorCode, ValidationError } from './errors.ts';
+import { LOG_LEVELS } from './log.ts';
 
 const duration = (fallback: string) => z.string().default(fallback).pipe(durationSchema());
 
@@ -47,6 +48,14 @@ const envSchema = z.object({
   AZURE_CLIENT_ID: optionalText,
   AZURE_CLIENT_SECRET: optionalText,
   AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
+  ACCESSDESK_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ACCESSDESK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  NODE_ENV: optionalText,
+  CI: optionalText,
+  ACCESSDESK_AUDIT_SINK: optionalText,
+  ACCESSDESK_AUDIT_SINK_SECRET: optionalText,
+  ACCESSDESK_AUDIT_SINK_EVERY: duration('2s'),
+  ACCESSDESK_AUDIT_SINK_ALLOW_HTTP: z.enum(['0', '1']).default('0'),
 });
 
 /** Deadlines of the lifecycles, in milliseconds. */
@@ -95,7 +104,20 @@ export interface Config {
   /** Graph mode: how often the directory sync runs (it also runs at start). */
   syncEvery: number;
   directory: DirectorySettings;
+  log: {
+    level: (typeof LOG_LEVELS)[number];
+    /** `pretty` in development (not CI, not production) unless ACCESSDESK_LOG_FORMAT says. */
+    format: 'json' | 'pretty';
+  };
+  /** Where the audit trail streams to, if anywhere (see src/observability/audit-stream.ts). */
+  auditSink: AuditSinkSettings | undefined;
 }
+
+/** The audit sink: stdout (JSON lines) or a webhook whose batches are HMAC-signed. */
+export type AuditSinkSettings = { everyMs: number } & (
+  | { kind: 'stdout' }
+  | { kind: 'webhook'; url: string; secret: string }
+);
 
 /** Parses `env` (default `process.env`), failing fast with every problem listed. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -117,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('SLACK_BOT_TOKEN: required when Slack credentials are given');
   }
   if (e.ACCESSDESK_DIRECTORY === 'graph') problems.push(...graphProblems(e));
+  problems.push(...auditSinkProblems(e));
   if (problems.length) throw new ValidationError(ErrorCode.ConfigInvalid, problems);
   return {
     mongodbUri: e.MONGODB_URI,
@@ -155,7 +178,49 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             graphUrl: e.ACCESSDESK_GRAPH_URL.replace(/\/+$/, ''),
           }
         : { kind: 'tenant' },
+    log: {
+      level: e.ACCESSDESK_LOG_LEVEL,
+      format: e.ACCESSDESK_LOG_FORMAT ?? (e.NODE_ENV === 'production' || e.CI ? 'json' : 'pretty'),
+    },
+    auditSink: auditSinkOf(e),
   };
+}
+
+function auditSinkOf(e: z.output<typeof envSchema>): AuditSinkSettings | undefined {
+  const everyMs = e.ACCESSDESK_AUDIT_SINK_EVERY;
+  if (!e.ACCESSDESK_AUDIT_SINK) return undefined;
+  if (e.ACCESSDESK_AUDIT_SINK === 'stdout') return { kind: 'stdout', everyMs };
+  return {
+    kind: 'webhook',
+    url: e.ACCESSDESK_AUDIT_SINK,
+    secret: e.ACCESSDESK_AUDIT_SINK_SECRET!,
+    everyMs,
+  };
+}
+
+/** An audit sink is `stdout` or an https URL with a secret; plain http only on loopback, by flag. */
+function auditSinkProblems(e: z.output<typeof envSchema>): string[] {
+  const sink = e.ACCESSDESK_AUDIT_SINK;
+  if (!sink || sink === 'stdout') return [];
+  let url: URL;
+  try {
+    url = new URL(sink);
+  } catch {
+    return ['ACCESSDESK_AUDIT_SINK: `stdout` or an https:// URL'];
+  }
+  const problems: string[] = [];
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const httpAllowed =
+    url.protocol === 'http:' && loopback && e.ACCESSDESK_AUDIT_SINK_ALLOW_HTTP === '1';
+  if (url.protocol !== 'https:' && !httpAllowed) {
+    problems.push(
+      'ACCESSDESK_AUDIT_SINK: must be https:// (http:// only to loopback with ACCESSDESK_AUDIT_SINK_ALLOW_HTTP=1)',
+    );
+  }
+  if (!e.ACCESSDESK_AUDIT_SINK_SECRET) {
+    problems.push('ACCESSDESK_AUDIT_SINK_SECRET: required when ACCESSDESK_AUDIT_SINK is a URL');
+  }
+  return problems;
 }
 
 /** What ACCESSDESK_DIRECTORY=graph needs and was not given (never echoing a secret). */

@@ -56,9 +56,15 @@ export class Scheduler {
     this.#timer.unref();
   }
 
+  /** Whether `start` was called and `stop` not since: this instance sweeps. */
+  get started(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Stops sweeping and waits for a pass under way. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#timer = undefined;
     await this.#running;
   }
 

@@ -31,6 +31,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
         note: 'salted SHA-256 for generated passwords, scrypt for chosen ones',
       },
       { file: 'flows/slack-notifier.ts', symbols: ['deliverInvitation'], note: 'DM only' },
+      {
+        file: 'src/log.ts',
+        symbols: ['createLogger'],
+        note: 'the logger redacts passwords, tokens and secrets',
+      },
     ],
   },
   {

@@ -72,6 +72,8 @@ export class FakeSlack {
   readonly files = new Map<string, { name: string; content: string }>();
   /** Files the bot uploaded (files.uploadV2's upload step), as received. */
   readonly uploads: string[] = [];
+  /** Slack's error for the next call of a method (`ok: false`), then it answers again. */
+  readonly failNext = new Map<string, string>();
   #ts = 1_700_000_000;
 
   constructor(private readonly emails: Record<string, string> = {}) {}
@@ -117,6 +119,11 @@ export class FakeSlack {
   }
 
   #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const failure = this.failNext.get(method);
+    if (failure) {
+      this.failNext.delete(method);
+      return { ok: false, error: failure };
+    }
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'U0ACCESSDESK', bot_id: 'B0ACCESSDESK', team_id: 'T0TEST' };
