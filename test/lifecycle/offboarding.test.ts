@@ -50,8 +50,7 @@ async function adaEnds(tenant: Awaited<ReturnType<typeof buildSystem>>['tenant']
   expect(account?.adminRoles).toEqual([]);
   expect(account?.deletedAt ?? null).toBeNull(); // E5: the account stays
   expect(await tenant.seatsOf(account!._id)).toEqual([]);
-  const group = await tenant.models.Group.findById('sg-sales-prod').lean<{ members: string[] }>();
-  expect(group?.members).not.toContain(account!._id);
+  expect(await tenant.groupsOf(account!._id)).not.toContain('sg-sales-prod');
   expect(await tenant.seatSummary(SKU)).toMatchObject({ assigned: 0, held: 0, free: 3 });
 }
 
