@@ -8,6 +8,13 @@ export interface Audience {
   reportsOf(managerEmail: string): Promise<string[]>;
 }
 
+/**
+ * App Home lists the requests of at most this many reports (the nearest first): MongoDB merges
+ * the index ranges of up to 200 emails in date order (two per report: requester and subject);
+ * past that it would read and sort every request of every report.
+ */
+export const HOME_REPORTS = 100;
+
 /** What one person's App Home shows. */
 export interface HomeRequests {
   mine: RequestDoc[];
@@ -70,7 +77,9 @@ export class RequestVisibility {
     ]);
     const [mine, theirs, managed, queue] = await Promise.all([
       this.queries.requestsInvolving([viewerEmail]),
-      reports.length ? this.queries.requestsInvolving(reports) : Promise.resolve([]),
+      reports.length
+        ? this.queries.requestsInvolving(reports.slice(0, HOME_REPORTS))
+        : Promise.resolve([]),
       this.queries.requestsManagedBy(viewerEmail),
       isGlobalAdmin ? this.queries.pendingDecisions() : Promise.resolve([]),
     ]);

@@ -232,7 +232,7 @@ const schemas = {
       firstName: String,
       lastName: String,
       slackId: { type: String, required: true, unique: true },
-      managerEmail: String,
+      managerEmail: { type: String, index: true }, // reportsOf, level by level
     },
     opts,
   ),
