@@ -76,8 +76,9 @@ export async function startAccessdesk(
   const tenant = new TenantService(database.connection, clock);
   const { warnings } = await tenant.applyConfig(tenantConfig);
   for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
-  // Seat changes a stopped process left in flight, past their lease, are finished before serving.
+  // Seat and M3 changes a stopped process left in flight, past their lease, are finished first.
   await tenant.recoverSeats();
+  await tenant.recoverNonInteractive();
 
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
@@ -217,11 +218,9 @@ export async function startAccessdesk(
     options.sweep === false
       ? undefined
       : setInterval(() => {
-          tenant
-            .recoverSeats()
-            .catch((error) =>
-              log(`[accessdesk] seat recovery: ${error instanceof Error ? error.message : error}`),
-            );
+          Promise.all([tenant.recoverSeats(), tenant.recoverNonInteractive()]).catch((error) =>
+            log(`[accessdesk] seat recovery: ${error instanceof Error ? error.message : error}`),
+          );
         }, config.sweepEvery);
   seatRecovery?.unref();
   return {

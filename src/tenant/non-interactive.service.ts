@@ -90,7 +90,7 @@ export class NonInteractivePlaces {
       if ((await this.#places.findOne({ _id: id }))?.state === 'taken') return;
       if (this.#busy(now, accountId)) {
         if (attempt >= this.#maxWaits()) throw busy();
-        await pause(WAIT_MS);
+        await this.#waitOrRecover(now);
         continue;
       }
       throw new RuleViolation(
@@ -118,7 +118,8 @@ export class NonInteractivePlaces {
         return this.#finishRelease(envId, entry);
       }
       if (attempt >= this.#maxWaits()) throw busy();
-      await pause(WAIT_MS);
+      const now = await this.#envs.findOne({ _id: envId });
+      if (now) await this.#waitOrRecover(now);
     }
   }
 
@@ -265,6 +266,13 @@ export class NonInteractivePlaces {
       inflight.length >= NON_INTERACTIVE_INFLIGHT_LIMIT ||
       inflight.some((e) => e.accountId === accountId)
     );
+  }
+
+  /** Another operation holds the way: finish it if its writer stopped, else wait a little. */
+  async #waitOrRecover(env: EnvironmentDoc): Promise<void> {
+    const stale = new Date(this.#leaseClock.now().getTime() - this.#leaseMs);
+    if ((env.nonInteractiveInflight ?? []).some((e) => e.at <= stale)) await this.recover();
+    else await pause(WAIT_MS);
   }
 
   #entry(kind: PlaceOpEntry['kind'], accountId: string): PlaceOpEntry {

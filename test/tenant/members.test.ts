@@ -103,6 +103,25 @@ describe('members, one document each', () => {
     });
   }
 
+  it('M3: a take meeting the stale entry of a stopped take of the same account finishes it first', async () => {
+    await setup(2);
+    const crash = () => {
+      throw new Error('crash');
+    };
+    const stopped = new NonInteractivePlaces(t.service.models, t.clock, {
+      leaseMs: 50,
+      afterWrite: crash,
+    });
+    await expect(stopped.take(SALES, 'acc-1')).rejects.toThrow('crash');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const places = new NonInteractivePlaces(t.service.models, t.clock, { leaseMs: 50 });
+    await places.take(SALES, 'acc-1');
+    await places.take(SALES, 'acc-2');
+    expect(await places.holders('sales-prod')).toEqual(['acc-1', 'acc-2']);
+    expect(await places.verify()).toEqual([]);
+    await expect(places.take(SALES, 'acc-3')).rejects.toMatchObject({ rule: 'M3' });
+  });
+
   it('E4/M3: arrays of the first model are moved to documents when the tenant file is applied', async () => {
     await setup(7);
     await rawOf(t.service.models.Group).updateOne(
