@@ -67,6 +67,7 @@ export async function benchRequests(
   const visibility = new RequestVisibility(system.queries, {
     isGlobalAdmin: (email) => tenantLookup.isGlobalAdmin(email),
     reportsOf: async (email) => (await tenantLookup.reportsOf(email)).map((p) => p._id),
+    manages: (manager, person) => tenant.manages(manager, person),
   });
 
   /** A copy of the template: its reminder due now, or every deadline a month away. */

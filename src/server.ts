@@ -154,6 +154,7 @@ export async function startAccessdesk(
     visibility: new RequestVisibility(system.queries, {
       isGlobalAdmin: (email) => tenantLookup.isGlobalAdmin(email),
       reportsOf: async (email) => (await tenantLookup.reportsOf(email)).map((p) => p._id),
+      manages: (manager, person) => tenant.manages(manager, person),
     }),
     seats: system.seats,
     background: system.background,

@@ -4,8 +4,10 @@ import type { RequestQueries } from './request.queries.ts';
 /** Who people are, as far as seeing requests goes (the tenant provides it). */
 export interface Audience {
   isGlobalAdmin(email: string): Promise<boolean>;
-  /** Emails of everyone reporting to `managerEmail`, directly or not. */
+  /** Emails of the people reporting to `managerEmail`, directly or not (nearest first, bounded). */
   reportsOf(managerEmail: string): Promise<string[]>;
+  /** Whether `managerEmail` manages `personEmail`, directly or not (however many reports). */
+  manages(managerEmail: string, personEmail: string): Promise<boolean>;
 }
 
 /**
@@ -47,8 +49,10 @@ export class RequestVisibility {
     if ((request.details as { managerEmail?: string } | undefined)?.managerEmail === me)
       return true;
     if (await this.audience.isGlobalAdmin(me)) return true;
-    const reports = await this.audience.reportsOf(me);
-    return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
+    return (
+      (await this.audience.manages(me, request.requesterEmail)) ||
+      (await this.audience.manages(me, request.subjectEmail))
+    );
   }
 
   /** `/access status`: the viewer's own requests. */

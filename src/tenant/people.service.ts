@@ -5,6 +5,9 @@ import type { PersonDoc, TenantModels } from './tenant.model.ts';
 /** At most this many reports (nearest first) are looked at for one manager's views. */
 export const REPORTS_LIMIT = 1000;
 
+/** A reporting line longer than this is taken for a cycle. */
+const MAX_REPORTING_DEPTH = 64;
+
 /** Reads the `people` collection. */
 export class PeopleDirectory {
   constructor(private readonly m: TenantModels) {}
@@ -49,6 +52,25 @@ export class PeopleDirectory {
       }
     }
     return [...found.values()];
+  }
+
+  /**
+   * Whether `managerEmail` manages `personEmail`, directly or not: a walk up the person's
+   * reporting line by `_id`, however many people report to the manager (cycle-safe).
+   */
+  async manages(managerEmail: string, personEmail: string): Promise<boolean> {
+    const manager = managerEmail.toLowerCase();
+    const seen = new Set<string>();
+    let email: string | null | undefined = personEmail.toLowerCase();
+    while (email && !seen.has(email) && seen.size < MAX_REPORTING_DEPTH) {
+      seen.add(email);
+      const person: Pick<PersonDoc, 'managerEmail'> | null = await this.m.Person.findById(email, {
+        managerEmail: 1,
+      }).lean<PersonDoc>();
+      email = person?.managerEmail;
+      if (email === manager) return true;
+    }
+    return false;
   }
 
   /** Creates or updates a person (keyed by email). */

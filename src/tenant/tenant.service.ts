@@ -88,6 +88,10 @@ export class TenantService extends TenantEnvironments {
   reportsOf(managerEmail: string): Promise<PersonDoc[]> {
     return this.people.reportsOf(managerEmail);
   }
+  /** Whether `managerEmail` manages `personEmail`, directly or not. */
+  manages(managerEmail: string, personEmail: string): Promise<boolean> {
+    return this.people.manages(managerEmail, personEmail);
+  }
   /** A2: the accounts that are Global admins now. */
   async globalAdmins(): Promise<AccountDoc[]> {
     const ids = await this.admins.globalAdminIds();

@@ -76,6 +76,7 @@ describe('every list a person sees is limited and served by an index', () => {
     const visibility = new RequestVisibility(queries, {
       isGlobalAdmin: async () => true,
       reportsOf: async () => reports,
+      manages: async (_, person) => reports.includes(person),
     });
     recording = true;
     const home = await visibility.home('m7@example.org');
