@@ -101,8 +101,9 @@ export async function startAccessdesk(
     graph ? await withDirectorySeats(database.connection, tenantConfig) : tenantConfig,
   );
   for (const warning of warnings) logger.warn(`tenant: ${warning}`);
-  // Seat changes a stopped process left in flight, past their lease, are finished before serving.
+  // Seat and M3 changes a stopped process left in flight, past their lease, are finished first.
   await tenant.recoverSeats();
+  await tenant.recoverNonInteractive();
   const sync = graph
     ? directorySync(graph, { connection: database.connection, tenant: tenantConfig, clock })
     : undefined;
@@ -175,6 +176,7 @@ export async function startAccessdesk(
     visibility: new RequestVisibility(system.queries, {
       isGlobalAdmin: (email) => tenantLookup.isGlobalAdmin(email),
       reportsOf: async (email) => (await tenantLookup.reportsOf(email)).map((p) => p._id),
+      manages: (manager, person) => tenant.manages(manager, person),
     }),
     seats: system.seats,
     background: system.background,
@@ -247,11 +249,9 @@ export async function startAccessdesk(
     options.sweep === false
       ? undefined
       : setInterval(() => {
-          tenant
-            .recoverSeats()
-            .catch((error) =>
-              logger.error(`seat recovery: ${error instanceof Error ? error.message : error}`),
-            );
+          Promise.all([tenant.recoverSeats(), tenant.recoverNonInteractive()]).catch((error) =>
+            logger.error(`seat recovery: ${error instanceof Error ? error.message : error}`),
+          );
         }, config.sweepEvery);
   seatRecovery?.unref();
   const stopSync =

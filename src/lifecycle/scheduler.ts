@@ -88,7 +88,11 @@ export class Scheduler {
         return { set: { deadlines, nextDeadlineAt: nextDeadline(deadlines) } };
       });
     }
-    await this.store.update(request._id, () => ({ set: { sweepLeaseUntil: null } }));
+    // The next deadline is read again: a request claimed with none due (its deadlines moved since
+    // nextDeadlineAt was written) must not be claimed again and again in the same sweep.
+    await this.store.update(request._id, (doc) => ({
+      set: { sweepLeaseUntil: null, nextDeadlineAt: nextDeadline(doc.deadlines) },
+    }));
     return due.length;
   }
 }

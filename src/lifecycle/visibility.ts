@@ -5,9 +5,18 @@ import type { RequestQueries } from './request.queries.ts';
 /** Who people are, as far as seeing requests goes (the tenant provides it). */
 export interface Audience {
   isGlobalAdmin(email: string): Promise<boolean>;
-  /** Emails of everyone reporting to `managerEmail`, directly or not. */
+  /** Emails of the people reporting to `managerEmail`, directly or not (nearest first, bounded). */
   reportsOf(managerEmail: string): Promise<string[]>;
+  /** Whether `managerEmail` manages `personEmail`, directly or not (however many reports). */
+  manages(managerEmail: string, personEmail: string): Promise<boolean>;
 }
+
+/**
+ * App Home lists the requests of at most this many reports (the nearest first): MongoDB merges
+ * the index ranges of up to 200 emails in date order (two per report: requester and subject);
+ * past that it would read and sort every request of every report.
+ */
+export const HOME_REPORTS = 100;
 
 /** What one person's App Home shows. */
 export interface HomeRequests {
@@ -41,8 +50,10 @@ export class RequestVisibility {
     if ((request.details as { managerEmail?: string } | undefined)?.managerEmail === me)
       return true;
     if (await this.audience.isGlobalAdmin(me)) return true;
-    const reports = await this.audience.reportsOf(me);
-    return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
+    return (
+      (await this.audience.manages(me, request.requesterEmail)) ||
+      (await this.audience.manages(me, request.subjectEmail))
+    );
   }
 
   /** `/access status`: the viewer's own requests. */
@@ -66,7 +77,8 @@ export class RequestVisibility {
   /** App Home: the running time-bound grants of the viewer and of their reports, soonest end first. */
   async runningGrants(viewerEmail: string, grants: Pick<GrantSources, 'running'>, limit = 10) {
     const reports = await this.audience.reportsOf(viewerEmail);
-    return grants.running([viewerEmail, ...reports], limit);
+    // The nearest HOME_REPORTS, like the requests: an $in the index merges in `endsAt` order.
+    return grants.running([viewerEmail, ...reports.slice(0, HOME_REPORTS)], limit);
   }
 
   /** App Home: own requests, the reports' and managed new hires', and the queue for admins. */
@@ -77,7 +89,9 @@ export class RequestVisibility {
     ]);
     const [mine, theirs, managed, queue] = await Promise.all([
       this.queries.requestsInvolving([viewerEmail]),
-      reports.length ? this.queries.requestsInvolving(reports) : Promise.resolve([]),
+      reports.length
+        ? this.queries.requestsInvolving(reports.slice(0, HOME_REPORTS))
+        : Promise.resolve([]),
       this.queries.requestsManagedBy(viewerEmail),
       isGlobalAdmin ? this.queries.pendingDecisions() : Promise.resolve([]),
     ]);
