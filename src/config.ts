@@ -24,6 +24,7 @@ const envSchema = z.object({
   MONGODB_URI: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SLACK_SIGNING_SECRET: optionalText,
+  SLACK_SIGNING_SECRET_PREVIOUS: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: optionalText,
@@ -36,6 +37,7 @@ const envSchema = z.object({
   ACCESSDESK_ESCALATE_AFTER: duration('72h'),
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
+  ACCESSDESK_EFFECT_LEASE: duration('5m'),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
   ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
@@ -72,6 +74,8 @@ export interface Config {
   port: number;
   slack: {
     signingSecret: string | undefined;
+    /** The secret being rotated out, accepted alongside `signingSecret` until it is unset. */
+    previousSigningSecret: string | undefined;
     botToken: string | undefined;
     appToken: string | undefined;
     apiUrl: string | undefined;
@@ -84,6 +88,8 @@ export interface Config {
   dataDir: string;
   deadlines: Deadlines;
   sweepEvery: number;
+  /** How long an instance keeps the outbox items it runs before another may take them over. */
+  effectLease: number;
   directory: DirectorySettings;
 }
 
@@ -103,6 +109,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
     );
   }
+  if (e.SLACK_SIGNING_SECRET_PREVIOUS && !e.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET_PREVIOUS: give the new SLACK_SIGNING_SECRET with it');
+  }
   if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when Slack credentials are given');
   }
@@ -113,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     slack: {
       signingSecret: e.SLACK_SIGNING_SECRET,
+      previousSigningSecret: e.SLACK_SIGNING_SECRET_PREVIOUS,
       botToken: e.SLACK_BOT_TOKEN,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
@@ -129,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTtl: e.ACCESSDESK_REQUEST_TTL,
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+    effectLease: e.ACCESSDESK_EFFECT_LEASE,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'
         ? {

@@ -133,6 +133,7 @@ export async function startAccessdesk(
       tellManager: (r, m) => notifier!.tellManager(r, m),
     },
     deadlines: config.deadlines,
+    leaseMs: config.effectLease,
     publicUrl: config.publicUrl,
     onError: (error, context) =>
       log(`[accessdesk] ${context}: ${error instanceof Error ? error.message : String(error)}`),
@@ -178,6 +179,7 @@ export async function startAccessdesk(
           // Every HTTP request passes the edge first: signature, shape, then Bolt.
           receiver: new EdgeReceiver({
             signingSecret,
+            previousSigningSecret: config.slack.previousSigningSecret,
             customRoutes,
             screen: screenSlackPayload,
             log,
@@ -245,7 +247,7 @@ export async function startAccessdesk(
 }
 
 /** A port nobody listens on right now (loopback). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);

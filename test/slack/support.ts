@@ -43,7 +43,7 @@ export interface SlackCall {
 }
 
 /** Decodes a Web API body: JSON, or a form whose nested values (blocks, view) are JSON text. */
-function decode(text: string): Record<string, unknown> {
+export function decode(text: string): Record<string, unknown> {
   try {
     return JSON.parse(text);
   } catch {
@@ -80,7 +80,7 @@ export class FakeSlack {
         const method = new URL(request.url).pathname.replace(/^\/api\//, '');
         const decoded = decode(await request.text());
         this.calls.push({ method, body: decoded });
-        return [200, this.#answer(method, decoded)];
+        return [200, this.answer(method, decoded)];
       });
     nock(RESPONSE_HOST)
       .persist()
@@ -95,7 +95,8 @@ export class FakeSlack {
       });
   }
 
-  #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  /** What Slack answers to `method` called with `body` (the stand-ins in test/scale use it too). */
+  answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'U0ACCESSDESK', bot_id: 'B0ACCESSDESK', team_id: 'T0TEST' };
