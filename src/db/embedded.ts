@@ -43,9 +43,13 @@ export async function startEmbeddedMongo(
 
 /**
  * Starts a throw-away replica set of `members` real mongods (same binary as above), as production
- * MongoDB always is: the test suite runs on one member, the failover test on three.
+ * MongoDB always is: the test suite runs on one member, the failover test on three. With
+ * `testCommands` the members accept fail points (`configureFailPoint`), for tests only.
  */
-export async function startEmbeddedReplSet(members = 1): Promise<EmbeddedReplSet> {
+export async function startEmbeddedReplSet(
+  members = 1,
+  { testCommands = false } = {},
+): Promise<EmbeddedReplSet> {
   const binary = await resolveMongodBinary();
   const replSet = await MongoMemoryReplSet.create({
     binary: { systemBinary: binary.path, version: binary.version },
@@ -53,6 +57,7 @@ export async function startEmbeddedReplSet(members = 1): Promise<EmbeddedReplSet
       count: members,
       storageEngine: 'wiredTiger',
       ip: '127.0.0.1',
+      ...(testCommands ? { args: ['--setParameter', 'enableTestCommands=1'] } : {}),
       // Elections within a few seconds on a loaded machine, not the 10 s default.
       configSettings: { electionTimeoutMillis: 2000, heartbeatIntervalMillis: 500 },
     },
@@ -63,7 +68,18 @@ export async function startEmbeddedReplSet(members = 1): Promise<EmbeddedReplSet
     binary,
     replSet,
     stop: async () => {
-      await replSet.stop({ doCleanup: true, force: false });
+      // Each member is stopped with a `shutdown` command, whose connection closes under it;
+      // mongodb-memory-server prints that expected MongoNetworkError unless the address looks
+      // like ip:port, which the driver no longer writes. Nothing else is silenced.
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => {
+        if ((args[0] as Error | undefined)?.name !== 'MongoNetworkError') warn(...args);
+      };
+      try {
+        await replSet.stop({ doCleanup: true, force: false });
+      } finally {
+        console.warn = warn;
+      }
     },
   };
 }

@@ -108,7 +108,7 @@ export function httpModeEnv(options: {
 }
 
 /**
- * Two accessdesk processes on one database (`uri`, database `dbName`) behind a round-robin
+ * Two (or `count`) accessdesk processes on one database (`uri`, database `dbName`) behind a round-robin
  * proxy, with the Slack stand-in knowing `invitees`; `extra` is added to their environment.
  * `instances[i]` may be replaced (a restart); the proxy follows.
  */
@@ -118,6 +118,8 @@ export async function startCluster(options: {
   invitees: Record<string, string>;
   seats: number;
   extra?: Record<string, string>;
+  /** How many instances (default 2). */
+  count?: number;
 }) {
   const slack = await SlackStandIn.start(options.invitees);
   const env = httpModeEnv({
@@ -128,7 +130,7 @@ export async function startCluster(options: {
   });
   // One after the other: the first sets the database up (indexes, tenant), the second finds it.
   const instances = [await startInstance(env)];
-  instances.push(await startInstance(env));
+  while (instances.length < (options.count ?? 2)) instances.push(await startInstance(env));
   const proxy = await startRoundRobinProxy(() => instances.map((i) => i.url));
   return {
     slack,
