@@ -175,7 +175,13 @@ export function slowDirectory(inner: Directory, ms: number): Directory {
 /** Starts accessdesk on port 0 over `connection` (the test file's database), Slack in HTTP mode. */
 export async function startDesk(
   connection: Connection,
-  options: { seats?: number; clock?: ManualClock; directory?: (d: Directory) => Directory } = {},
+  options: {
+    seats?: number;
+    clock?: ManualClock;
+    directory?: (d: Directory) => Directory;
+    /** More environment for loadConfig (e.g. SLACK_SIGNING_SECRET_PREVIOUS). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Accessdesk & { clock: ManualClock; errors: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'accessdesk-slack-'));
   const tenantFile = join(dir, 'tenant.yaml');
@@ -187,6 +193,7 @@ export async function startDesk(
     ACCESSDESK_TENANT_FILE: tenantFile,
     ACCESSDESK_APPROVALS_CHANNEL: APPROVALS,
     ACCESSDESK_DATA_DIR: dir,
+    ...options.env,
   });
   const clock = options.clock ?? new ManualClock();
   const errors: string[] = [];
