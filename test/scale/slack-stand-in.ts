@@ -98,6 +98,9 @@ export class SocketModeStandIn {
     });
     wss.on('connection', (socket) => {
       this.#socket = socket;
+      // As Slack does: the client takes a connection without pings for a dead one (30 s).
+      const pings = setInterval(() => socket.ping(), 5000);
+      socket.on('close', () => clearInterval(pings));
       socket.on('message', (data) => {
         const message = JSON.parse(String(data)) as Ack;
         this.acks.push(message);
