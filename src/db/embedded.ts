@@ -69,8 +69,8 @@ export async function startEmbeddedReplSet(
     replSet,
     stop: async () => {
       // Each member is stopped with a `shutdown` command, whose connection closes under it;
-      // mongodb-memory-server prints that expected MongoNetworkError unless the address looks
-      // like ip:port, which the driver no longer writes. Nothing else is silenced.
+      // mongodb-memory-server means to ignore that MongoNetworkError, but its filter expects
+      // another wording of the message, so it prints it. Nothing else is silenced.
       const warn = console.warn;
       console.warn = (...args: unknown[]) => {
         if ((args[0] as Error | undefined)?.name !== 'MongoNetworkError') warn(...args);
