@@ -87,7 +87,7 @@ describe('the primary steps down in the middle of 100 approvals', () => {
 });
 
 describe('a primary that keeps refusing writes for longer than the driver retries', () => {
-  it('L3: the compare-and-set and the seat ledger try again after NotWritablePrimary: one approval, one seat', async () => {
+  it('L3: the compare-and-set tries again after NotWritablePrimary outlasts the driver retry: one approval, one seat', async () => {
     const seatsBefore = await seatsInUse(connection);
     const res = await post(
       cluster.proxy,
@@ -104,12 +104,12 @@ describe('a primary that keeps refusing writes for longer than the driver retrie
     }, 60_000);
     await allReach(connection, [id], 'requested.awaitingApproval', 60_000);
 
-    // The next six writes of the instance fail as a stepping-down primary answers them: the
+    // The next sixteen updates of the instance fail as a stepping-down primary answers them: the
     // driver's one retry of each meets the same answer, so accessdesk's own retry must take over.
     const admin = connection.db!.admin();
     await admin.command({
       configureFailPoint: 'failCommand',
-      mode: { times: 6 },
+      mode: { times: 16 },
       data: {
         failCommands: ['update'],
         errorCode: 10107, // NotWritablePrimary
@@ -123,7 +123,7 @@ describe('a primary that keeps refusing writes for longer than the driver retrie
     } finally {
       const off = await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
       // Every refusal was met (and survived).
-      expect(off.count).toBe(6);
+      expect(off.count).toBe(16);
     }
     await expectEachOnce(connection, [id], seatsBefore);
     expect(invitationDms(cluster.slack.fake, `U0NEW${N + 1}`)).toHaveLength(1);
