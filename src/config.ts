@@ -39,6 +39,7 @@ const envSchema = z.object({
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
   ACCESSDESK_EFFECT_LEASE: duration('5m'),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
+  ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
   ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
   AZURE_TENANT_ID: optionalText,
@@ -90,6 +91,8 @@ export interface Config {
   sweepEvery: number;
   /** How long an instance keeps the outbox items it runs before another may take them over. */
   effectLease: number;
+  /** Graph mode: how often the directory sync runs (it also runs at start). */
+  syncEvery: number;
   directory: DirectorySettings;
 }
 
@@ -140,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
     effectLease: e.ACCESSDESK_EFFECT_LEASE,
+    syncEvery: e.ACCESSDESK_SYNC_EVERY,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'
         ? {

@@ -529,7 +529,8 @@ export class SeatLedger {
       const drift = {
         held: sku.held - c.held,
         assigned: sku.assigned - c.assigned,
-        free: sku.free - (sku.seats - c.held - c.assigned),
+        // Seats the real directory uses outside accessdesk (directory-seats.ts) are not free.
+        free: sku.free - (sku.seats - c.held - c.assigned - externalSeats(sku)),
       };
       if (drift.held || drift.assigned || drift.free) {
         drifts.push({
@@ -560,6 +561,11 @@ export class SeatLedger {
     if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
     return sku;
   }
+}
+
+/** Seats used outside accessdesk, as the last directory sync counted them (0 in the model). */
+function externalSeats(sku: SkuDoc): number {
+  return (sku as SkuDoc & { external?: number }).external ?? 0;
 }
 
 function busy(skuId: string): RuleViolation {
