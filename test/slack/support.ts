@@ -179,13 +179,15 @@ export async function startDesk(
     seats?: number;
     clock?: ManualClock;
     directory?: (d: Directory) => Directory;
-    /** More environment for loadConfig (e.g. SLACK_SIGNING_SECRET_PREVIOUS). */
+    /** Lines added to the tenant file (e.g. `grantLimits`). */
+    tenantExtra?: string;
+    /** More environment variables (e.g. ACCESSDESK_GRANT_WARNINGS). */
     env?: Record<string, string>;
   } = {},
 ): Promise<Accessdesk & { clock: ManualClock; errors: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'accessdesk-slack-'));
   const tenantFile = join(dir, 'tenant.yaml');
-  writeFileSync(tenantFile, slackTenantYaml(options.seats ?? 5));
+  writeFileSync(tenantFile, slackTenantYaml(options.seats ?? 5) + (options.tenantExtra ?? ''));
   const config = loadConfig({
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test',
