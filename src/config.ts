@@ -14,6 +14,7 @@ const envSchema = z.object({
   MONGODB_URI: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SLACK_SIGNING_SECRET: optionalText,
+  SLACK_SIGNING_SECRET_PREVIOUS: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: optionalText,
@@ -26,6 +27,7 @@ const envSchema = z.object({
   ACCESSDESK_ESCALATE_AFTER: duration('72h'),
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
+  ACCESSDESK_EFFECT_LEASE: duration('5m'),
   /** Optional: delete a leaver's kept account this long after the offboarding (off by default). */
   ACCESSDESK_DELETE_AFTER: durationSchema().optional(),
   /** Before a time-bound grant ends, its person is warned this long before: a list like 24h,1h. */
@@ -85,6 +87,8 @@ export interface Config {
   port: number;
   slack: {
     signingSecret: string | undefined;
+    /** The secret being rotated out, accepted alongside `signingSecret` until it is unset. */
+    previousSigningSecret: string | undefined;
     botToken: string | undefined;
     appToken: string | undefined;
     apiUrl: string | undefined;
@@ -97,6 +101,8 @@ export interface Config {
   dataDir: string;
   deadlines: Deadlines;
   sweepEvery: number;
+  /** How long an instance keeps the outbox items it runs before another may take them over. */
+  effectLease: number;
   /** How long before a time-bound grant ends its person is warned (ms, each). */
   grantWarnings: number[];
   /** How long a leaver's account is kept before it is deleted (ms); undefined: kept. */
@@ -135,6 +141,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
     );
   }
+  if (e.SLACK_SIGNING_SECRET_PREVIOUS && !e.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET_PREVIOUS: give the new SLACK_SIGNING_SECRET with it');
+  }
   if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when Slack credentials are given');
   }
@@ -146,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     slack: {
       signingSecret: e.SLACK_SIGNING_SECRET,
+      previousSigningSecret: e.SLACK_SIGNING_SECRET_PREVIOUS,
       botToken: e.SLACK_BOT_TOKEN,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
@@ -162,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTtl: e.ACCESSDESK_REQUEST_TTL,
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+    effectLease: e.ACCESSDESK_EFFECT_LEASE,
     grantWarnings: e.ACCESSDESK_GRANT_WARNINGS,
     deleteAfter: e.ACCESSDESK_DELETE_AFTER,
     syncEvery: e.ACCESSDESK_SYNC_EVERY,

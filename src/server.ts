@@ -156,6 +156,7 @@ export async function startAccessdesk(
     grantWarnings: config.grantWarnings,
     deleteAfter: config.deleteAfter,
     deadlines: config.deadlines,
+    leaseMs: config.effectLease,
     publicUrl: config.publicUrl,
     onError: (error, context) =>
       logger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`),
@@ -210,6 +211,7 @@ export async function startAccessdesk(
           // Every HTTP request passes the edge first: signature, shape, then Bolt.
           receiver: new EdgeReceiver({
             signingSecret,
+            previousSigningSecret: config.slack.previousSigningSecret,
             customRoutes,
             screen: screenSlackPayload,
             logger,

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { isTransientDatabaseError } from '../db/transient.ts';
 import { AccessdeskError, ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
 import { withLogContext } from '../log.ts';
 import { effectSeconds } from '../observability/metrics.ts';
@@ -110,9 +111,11 @@ export class EffectRunner {
         settled.set(item.key, { status: 'done' });
         outcome = 'done';
       } catch (error) {
-        // A lost compare-and-set race is worth another try, like an outside system's hiccup.
+        // A lost compare-and-set race is worth another try, like an outside system's hiccup or
+        // a replica set electing a new primary.
         const transient =
           error instanceof RetryableError ||
+          isTransientDatabaseError(error) ||
           (error instanceof AccessdeskError &&
             !(error instanceof RuleViolation) &&
             error.code === ErrorCode.Conflict);

@@ -1,5 +1,6 @@
 import type { Connection, Model, mongo } from 'mongoose';
 import type { Clock } from '../clock.ts';
+import { retryTransient } from '../db/transient.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { HistoryEntry, RequestDoc } from './request.model.ts';
 import { requestModel } from './request.model.ts';
@@ -74,7 +75,11 @@ export class MongoRequestStore implements RequestStore {
 
   update(id: string, modify: Modify, options: UpdateOptions = {}): Promise<Updated> {
     return this.#serially(id, async () => {
-      const result = await this.#update(id, modify, options);
+      // A primary stepping down (or a dropped connection) outlasting the driver's one retry: the
+      // compare-and-set starts over from the database, so a write that did land is not repeated.
+      const result = await retryTransient((attempt) =>
+        this.#update(id, modify, attempt ? { ...options, fromDatabase: true } : options),
+      );
       if (options.after) await options.after(result);
       return result;
     });

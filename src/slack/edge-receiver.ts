@@ -17,6 +17,8 @@ export type Screen = (
 /** How the edge receiver is set up. */
 export interface EdgeReceiverOptions {
   signingSecret: string;
+  /** During a rotation of the signing secret, the one being replaced: accepted too. */
+  previousSigningSecret?: string | undefined;
   customRoutes: CustomRoute[];
   /** Parses every payload before Bolt sees it. */
   screen: Screen;
@@ -53,7 +55,8 @@ class Refusal extends Error {
  */
 export class EdgeReceiver implements Receiver {
   readonly #inner: HTTPReceiver;
-  readonly #options: Required<Omit<EdgeReceiverOptions, 'customRoutes'>>;
+  readonly #options: Required<Omit<EdgeReceiverOptions, 'customRoutes' | 'previousSigningSecret'>>;
+  readonly #secrets: string[];
   #server: Server | undefined;
 
   constructor(options: EdgeReceiverOptions) {
@@ -63,9 +66,12 @@ export class EdgeReceiver implements Receiver {
       bodyLimit: 1024 * 1024,
       ...options,
     };
+    this.#secrets = [options.signingSecret, options.previousSigningSecret ?? ''].filter(Boolean);
     const { logger } = this.#options;
     this.#inner = new HTTPReceiver({
       signingSecret: options.signingSecret,
+      // Bolt knows one secret: while the previous one is accepted too, the edge's check is the one.
+      signatureVerification: this.#secrets.length === 1,
       customRoutes: options.customRoutes,
       logger: boltLogger(logger),
       // A listener that never acks is answered before Slack's 3 s, not after.
@@ -184,10 +190,10 @@ export class EdgeReceiver implements Receiver {
       throw new Refusal(401, 'invalid_signature', `timestamp ${Math.round(skew)} s off`);
     if (typeof signature !== 'string' || !/^v0=[0-9a-f]{64}$/.test(signature))
       throw new Refusal(401, 'invalid_signature', 'no usable signature');
-    const expected = createHmac('sha256', this.#options.signingSecret)
-      .update(`v0:${stamp}:${body}`)
-      .digest();
-    if (!timingSafeEqual(expected, Buffer.from(signature.slice(3), 'hex')))
+    const given = Buffer.from(signature.slice(3), 'hex');
+    const signedBy = (secret: string) =>
+      timingSafeEqual(createHmac('sha256', secret).update(`v0:${stamp}:${body}`).digest(), given);
+    if (!this.#secrets.some(signedBy))
       throw new Refusal(401, 'invalid_signature', 'signature mismatch');
   }
 }
