@@ -51,8 +51,9 @@ export class SeatTakes {
 
   /**
    * L3: the counters take the seat under a `free > 0` guard and journal it; then the holder is
-   * inserted under the op's id; then the journal entry is pulled. A repeated key is an idempotent
-   * success; a second seat for the account is refused (L1, a unique index).
+   * inserted under the op's id; then the journal entry is pulled. Nothing is read first: a
+   * repeated key finds its holder there and gives the seat back (an idempotent success), and a
+   * second seat for the account is refused by a unique index (L1) and given back too.
    */
   async #take(
     skuId: string,
@@ -65,16 +66,6 @@ export class SeatTakes {
     // Long enough to outlast a stopped operation on the same key and then recover it.
     const deadline = Date.now() + 2 * journal.leaseMs;
     while (Date.now() <= deadline) {
-      const found = await journal.holders
-        .find(
-          accountId
-            ? { $or: [{ _id: seatHolderId(skuId, key) }, { sku: skuId, accountId }] }
-            : { _id: seatHolderId(skuId, key) },
-        )
-        .toArray();
-      const same = found.find((h) => h.key === key);
-      if (same) return { holder: toHolder(same), created: false };
-      if (found.length > 0) throw oneSeatPerAccount(skuId, accountId);
       const since = this.clock.now();
       const entry: InflightEntry = {
         op: newOpId(),
@@ -87,13 +78,21 @@ export class SeatTakes {
       };
       if (accountId) entry.accountId = accountId;
       if (expiresAt) entry.expiresAt = expiresAt;
-      // After a wait, look at the holder again: the take that held the key up may have taken it.
+      // After a wait, start over: the take that held the key up may have taken it.
       const begun = await this.recovery.begin(skuId, entry, deadline, { recheck: true });
       if (!begun.ok && begun.reason === 'busy') continue;
       if (!begun.ok && begun.reason === 'noFreeSeat') {
-        // The last seat may have gone to this very key since the first look: idempotent success.
-        const taken = await journal.holders.findOne({ _id: seatHolderId(skuId, key) });
-        if (taken) return { holder: toHolder(taken), created: false };
+        // No seat left, but this key (idempotent) or this account (L1) may hold one already.
+        const found = await journal.holders
+          .find(
+            accountId
+              ? { $or: [{ _id: seatHolderId(skuId, key) }, { sku: skuId, accountId }] }
+              : { _id: seatHolderId(skuId, key) },
+          )
+          .toArray();
+        const same = found.find((h) => h.key === key);
+        if (same) return { holder: toHolder(same), created: false };
+        if (found.length > 0) throw oneSeatPerAccount(skuId, accountId);
       }
       if (!begun.ok && begun.reason === 'noFreeSeat' && !hasFreeSeat(begun.sku.free)) {
         throw new RuleViolation(
