@@ -57,6 +57,11 @@ export interface QueuedEffects {
 export interface SendOptions {
   completes?: string[];
   patch?: Partial<RequestDoc>;
+  /**
+   * Called once what the event did is saved and its audit line queued: a send started after it
+   * is audited after this one (the seat queue's grants keep approval order that way).
+   */
+  queued?: () => void;
 }
 
 /** A new request of any kind: who asked, about whom, what, and what its machine starts from. */
@@ -213,7 +218,10 @@ export class Lifecycle {
       {
         // In the request's write queue, so the audit trail keeps the order of the history.
         after: async ({ request }) => {
-          outcome = await this.#conclude(request, verdict!, parsed, actorEmail);
+          // #conclude queues its audit line before its first wait.
+          const concluding = this.#conclude(request, verdict!, parsed, actorEmail);
+          options.queued?.();
+          outcome = await concluding;
         },
       },
     );
