@@ -33,6 +33,8 @@ export class SeatQueue {
   /** SKUs whose queue this process is working on, and those to look at again afterwards. */
   readonly #active = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  /** SKUs whose queue this process has looked through once (see #drain). */
+  readonly #lookedAfterStart = new Set<string>();
 
   /**
    * Moves waiting requests of `skuId` on while seats are free. Calls in one process share one
@@ -118,20 +120,23 @@ export class SeatQueue {
         // Requests being granted are still waiting until their save: look past them.
         const limit = BATCH + pending.size;
         const waiting = await this.store.ids({ skuId, statuses: this.#waiting }, 'approval', limit);
-        const [head, ...rest] = waiting.filter((id) => !handled.has(id)).slice(0, BATCH);
+        const batch = waiting.filter((id) => !handled.has(id)).slice(0, BATCH);
+        const [head, ...rest] = batch;
         if (!head) break;
         const first = await this.#hold(skuId, head);
-        if (!first.ok) {
+        // A drain that stopped half-way (a crash) may have left later requests holding seats
+        // out of order: the first look of this process takes them back even with no seat free.
+        if (!first.ok && this.#lookedAfterStart.has(skuId)) {
           stop = first;
           break;
         }
-        grant(head);
-        const held = await Promise.all(rest.map((id) => this.#hold(skuId, id)));
+        this.#lookedAfterStart.add(skuId);
+        const held = [first, ...(await Promise.all(rest.map((id) => this.#hold(skuId, id))))];
         const refusedAt = held.findIndex((h) => !h.ok);
-        for (const id of refusedAt === -1 ? rest : rest.slice(0, refusedAt)) grant(id);
+        for (const id of refusedAt === -1 ? batch : batch.slice(0, refusedAt)) grant(id);
         const refused = held[refusedAt];
         if (!refused || refused.ok) continue;
-        const outOfOrder = rest.filter((_, i) => i > refusedAt && held[i]!.ok);
+        const outOfOrder = batch.filter((_, i) => i > refusedAt && held[i]!.ok);
         await Promise.all(outOfOrder.map((id) => this.directory.releaseSeat(skuId, id)));
         if (outOfOrder.length === 0) {
           stop = refused;
