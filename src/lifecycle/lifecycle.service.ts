@@ -57,10 +57,7 @@ export interface QueuedEffects {
 export interface SendOptions {
   completes?: string[];
   patch?: Partial<RequestDoc>;
-  /**
-   * Called once what the event did is saved and its audit line queued: a send started after it
-   * is audited after this one (the seat queue's grants keep approval order that way).
-   */
+  /** Called once the change is saved and its audit line queued: a later send audits after it. */
   queued?: () => void;
 }
 
@@ -218,9 +215,8 @@ export class Lifecycle {
       {
         // In the request's write queue, so the audit trail keeps the order of the history.
         after: async ({ request }) => {
-          // #conclude queues its audit line before its first wait.
           const concluding = this.#conclude(request, verdict!, parsed, actorEmail);
-          options.queued?.();
+          options.queued?.(); // #conclude queued its audit line before its first wait
           outcome = await concluding;
         },
       },
