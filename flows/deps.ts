@@ -48,6 +48,8 @@ export interface FlowDeps {
   background: Background;
   clock: Clock;
   tenant: TenantLookup;
+  /** Graph mode: what changed in Entra outside accessdesk, one line each (bounded). */
+  drift?: { lines(): Promise<string[]> };
   approvalsChannel: string;
   publicUrl: string;
 }

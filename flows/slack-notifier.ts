@@ -4,6 +4,7 @@ import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { approvalCard } from './blocks/approval-card.ts';
 import { credentialsMessage } from './blocks/credentials-message.ts';
 import { invitationForRequester, invitationMessage } from './blocks/invitation-message.ts';
+import { escapeMrkdwn } from './blocks/kit.ts';
 import { managerNotice } from './blocks/manager-notice.ts';
 import { requesterUpdate } from './blocks/requester-update.ts';
 import type { TenantLookup } from './deps.ts';
@@ -46,6 +47,29 @@ export class SlackNotifier implements Notifier {
     const requester = await this.slackIdOf(request.requesterEmail);
     if (requester)
       await this.client.chat.postMessage({ channel: requester, ...requesterUpdate(view) });
+    if (view.word === 'failed') await this.#tellGlobalAdminsOfFailure(request, view);
+  }
+
+  /** A failed request (its step and the directory's error code in the reason) DMs every Global admin. */
+  async #tellGlobalAdminsOfFailure(request: RequestDoc, view: { failureReason?: string }) {
+    const reason = view.failureReason ? `: ${escapeMrkdwn(view.failureReason)}` : '';
+    const text = `${request._id} (${escapeMrkdwn(nameOf(request))}) failed${reason}. What it had done was undone; nothing else was changed.`;
+    await this.#toEach(await this.tenant.globalAdmins(), text, 'failure notice');
+  }
+
+  /** DMs each person, collecting failures rather than stopping at the first. */
+  async #toEach(emails: string[], text: string, what: string) {
+    const failures: unknown[] = [];
+    for (const email of emails) {
+      try {
+        const id = await this.slackIdOf(email);
+        if (id) await this.client.chat.postMessage({ channel: id, text });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length)
+      throw new AggregateError(failures, `${what} failed for ${failures.length} admin(s)`);
   }
 
   async remindApprovers(request: RequestDoc) {
@@ -57,21 +81,8 @@ export class SlackNotifier implements Notifier {
   }
 
   async escalateToGlobalAdmins(request: RequestDoc, admins: string[]) {
-    const failures: unknown[] = [];
-    for (const email of admins) {
-      try {
-        const id = await this.slackIdOf(email);
-        if (id)
-          await this.client.chat.postMessage({
-            channel: id,
-            text: `${request._id} has waited for a decision for days. Please approve or deny it in the approvals channel.`,
-          });
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length)
-      throw new AggregateError(failures, `escalation failed for ${failures.length} admin(s)`);
+    const text = `${request._id} has waited for a decision for days. Please approve or deny it in the approvals channel.`;
+    await this.#toEach(admins, text, 'escalation');
   }
 
   async deliverInvitation(request: RequestDoc, delivery: InvitationDelivery) {

@@ -46,6 +46,8 @@ export type TimerEvent = z.infer<typeof timerEventSchema>;
 /** Events the effects send back once their work is done (or has failed for good). */
 export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('seat.granted') }),
+  /** L3: the directory had no license left when the held seat was to be licensed: wait again. */
+  z.object({ type: z.literal('seat.lost') }),
   z.object({ type: z.literal('directory.provisioned'), accountId: z.string(), upn: z.string() }),
   z.object({ type: z.literal('directory.applied') }),
   z.object({ type: z.literal('directory.failed'), reason: z.string() }),

@@ -51,6 +51,8 @@ export const onboardingMachine = decision
                 actions: 'recordAccount',
               },
               'directory.failed': { target: '#onboarding.failed', actions: 'recordFailure' },
+              // L3: the license ran out between the held seat and its assignment.
+              'seat.lost': 'waitingForSeat',
             },
           },
         },

@@ -37,6 +37,7 @@ const envSchema = z.object({
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
+  ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
   ACCESSDESK_GRAPH_URL: z.url().default('https://graph.microsoft.com'),
   AZURE_TENANT_ID: optionalText,
@@ -84,6 +85,8 @@ export interface Config {
   dataDir: string;
   deadlines: Deadlines;
   sweepEvery: number;
+  /** Graph mode: how often the directory sync runs (it also runs at start). */
+  syncEvery: number;
   directory: DirectorySettings;
 }
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTtl: e.ACCESSDESK_REQUEST_TTL,
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+    syncEvery: e.ACCESSDESK_SYNC_EVERY,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'
         ? {

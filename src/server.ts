@@ -13,13 +13,21 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
-import { assertGraphReady, graphDirectory } from './graph/index.ts';
+import {
+  assertGraphReady,
+  type DirectorySync,
+  directorySync,
+  firstSync,
+  graphDirectory,
+  scheduleSync,
+} from './graph/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.ts';
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
 import { RequestVisibility } from './lifecycle/visibility.ts';
 import { boltLogger, boundedLog } from './log.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
+import { withDirectorySeats } from './tenant/directory-seats.ts';
 import { TenantService } from './tenant/tenant.service.ts';
 import { loadTenantFile } from './tenant/tenant-file.ts';
 import { lookup } from './tenant-lookup.ts';
@@ -34,6 +42,8 @@ export interface Accessdesk {
   tenant: TenantService;
   system: LifecycleSystem;
   workspace: LocalWorkspace | undefined;
+  /** Graph mode: the directory sync (run at start and every ACCESSDESK_SYNC_EVERY). */
+  sync: DirectorySync | undefined;
   /** The signing secret in force (generated for the local workspace). */
   signingSecret: string;
   stop(): Promise<void>;
@@ -74,10 +84,18 @@ export async function startAccessdesk(
     options.database ??
     (await openDatabase({ uri: config.mongodbUri, dataDir: resolve(config.dataDir) }));
   const tenant = new TenantService(database.connection, clock);
-  const { warnings } = await tenant.applyConfig(tenantConfig);
+  // Graph mode: the subscription says how many seats there are (the last sync), not the file.
+  const graph = directorySettings.kind === 'graph' ? directorySettings : undefined;
+  const { warnings } = await tenant.applyConfig(
+    graph ? await withDirectorySeats(database.connection, tenantConfig) : tenantConfig,
+  );
   for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
   // Seat changes a stopped process left in flight, past their lease, are finished before serving.
   await tenant.recoverSeats();
+  const sync = graph
+    ? directorySync(graph, { connection: database.connection, tenant: tenantConfig, clock })
+    : undefined;
+  if (sync) await firstSync(sync, log);
 
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
@@ -158,6 +176,7 @@ export async function startAccessdesk(
     background: system.background,
     clock,
     tenant: tenantLookup,
+    ...(sync ? { drift: { lines: () => sync.drift.lines(environmentNames(tenantConfig)) } } : {}),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
   };
@@ -224,6 +243,8 @@ export async function startAccessdesk(
             );
         }, config.sweepEvery);
   seatRecovery?.unref();
+  const stopSync =
+    sync && options.sweep !== false ? scheduleSync(sync, config.syncEvery, log) : undefined;
   return {
     app,
     server,
@@ -232,9 +253,12 @@ export async function startAccessdesk(
     tenant,
     system,
     workspace,
+    sync,
     signingSecret,
     stop: async () => {
       clearInterval(seatRecovery);
+      stopSync?.();
+      await sync?.settled();
       await system.scheduler.stop();
       await system.background.idle();
       workspace?.close();
@@ -242,6 +266,11 @@ export async function startAccessdesk(
       if (!options.database) await database.close();
     },
   };
+}
+
+/** Environment id → name, for the drift lines of App Home. */
+function environmentNames(config: { environments: Array<{ id: string; name: string }> }) {
+  return new Map(config.environments.map((e) => [e.id, e.name]));
 }
 
 /** A port nobody listens on right now (loopback). */

@@ -15,6 +15,8 @@ export interface AppHomeView {
   /** Requests waiting for a Global admin; shown only when `isGlobalAdmin`. */
   pendingQueue: RequestView[];
   isGlobalAdmin: boolean;
+  /** Graph mode, Global admins only: changes made in Entra outside accessdesk (bounded). */
+  drift?: string[];
 }
 
 /** Requests shown per list, so the tab stays within Slack's 100 blocks (queue cards are big). */
@@ -93,6 +95,15 @@ export function appHome(home: AppHomeView): HomeView {
           (r) => [divider(), ...requestDetails(r), queueAction(r, email)],
           PER_QUEUE,
         )
+      : []),
+    ...(home.isGlobalAdmin && home.drift?.length
+      ? [
+          header('Changed outside accessdesk'),
+          ...home.drift.slice(0, PER_LIST).map((line) => section(`• ${escapeMrkdwn(line)}`)),
+          context(
+            'Read from Microsoft 365 by the directory sync. accessdesk changes nothing in Entra without a request.',
+          ),
+        ]
       : []),
     ...list('Your requests', home.myRequests, 'You have no request yet.', mine),
     ...(home.reportsRequests.length > 0

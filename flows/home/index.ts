@@ -30,6 +30,7 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
       reportsRequests: await view(home.reports),
       pendingQueue: await view(home.queue),
       isGlobalAdmin: home.isGlobalAdmin,
+      drift: home.isGlobalAdmin && deps.drift ? await deps.drift.lines() : [],
     }),
   });
 }

@@ -1,6 +1,6 @@
 /** The `Directory` port over Microsoft Graph and Dataverse, with seats kept by the tenant ledger. */
 import type { Connection } from 'mongoose';
-import { ErrorCode, RuleViolation } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import type { Directory, DirectoryAccount, Holdings } from '../lifecycle/ports.ts';
 import type { OnboardingDetails } from '../lifecycle/request.model.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
@@ -9,6 +9,7 @@ import type { TenantConfig } from '../tenant/tenant.schema.ts';
 import { AccountKeys } from './account-keys.model.ts';
 import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
 import { Dataverse } from './dataverse.ts';
+import { DriftStore } from './drift.model.ts';
 import { Entra, noLicenseLeft } from './entra.ts';
 import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
 import type { TokenSource } from './token-source.ts';
@@ -34,6 +35,8 @@ export class GraphDirectory implements Directory {
   readonly #entra: Entra;
   readonly #graph: MicrosoftApi;
   readonly #keys: AccountKeys;
+  /** What accessdesk grants, so the directory sync can tell it from drift. */
+  readonly #grants: DriftStore;
   readonly #dataverse = new Map<string, Dataverse>();
   #skuIds: Promise<Map<string, string>> | undefined;
 
@@ -41,6 +44,7 @@ export class GraphDirectory implements Directory {
     this.#graph = new MicrosoftApi(o.graphUrl, o.graphUrl, o.tokens, o.retry ?? defaultRetryPolicy);
     this.#entra = new Entra(this.#graph, o.graphUrl);
     this.#keys = new AccountKeys(o.connection);
+    this.#grants = new DriftStore(o.connection);
   }
 
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
@@ -72,12 +76,23 @@ export class GraphDirectory implements Directory {
     await this.o.seats.holdSeat(skuId, key, expiresAt);
   }
 
-  /** L1/L2: the ledger binds the seat, then Graph assigns the license (no license left: L3). */
+  /**
+   * L1/L2: the ledger binds the seat, then Graph assigns the license. L3: a license used up
+   * outside accessdesk since the seat was held gives the seat back and says no free seat, so the
+   * request waits for one instead of failing.
+   */
   async bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void> {
     await this.o.seats.bindSeat(skuId, key, accountId, expiresAt);
     // Noted before the license: releasing the seat of `key` must find whom to take it from.
     await this.#keys.remember(key, accountId);
-    await this.#entra.assignLicense(accountId, await this.#graphSkuId(skuId));
+    try {
+      await this.#entra.assignLicense(accountId, await this.#graphSkuId(skuId));
+    } catch (error) {
+      if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) {
+        await this.o.seats.releaseSeat(skuId, key);
+      }
+      throw error;
+    }
   }
 
   confirmSeat(skuId: string, key: string): Promise<void> {
@@ -101,7 +116,11 @@ export class GraphDirectory implements Directory {
   }
 
   async grantAdminRoles(accountId: string, roles: string[]): Promise<string[]> {
-    for (const role of roles) await this.#entra.grantRole(accountId, templateId(role));
+    for (const role of roles) {
+      const id = templateId(role);
+      await this.#grants.noteGrant('role', role, accountId);
+      await this.#entra.grantRole(accountId, id);
+    }
     return [];
   }
 
@@ -122,6 +141,7 @@ export class GraphDirectory implements Directory {
         warnings.push(...globalAdminWarnings(after.size));
       }
       await this.#entra.revokeRole(accountId, templateId(role));
+      await this.#grants.forgetGrant('role', role, accountId);
     }
     return warnings;
   }
@@ -144,12 +164,16 @@ export class GraphDirectory implements Directory {
 
   async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {
     const env = this.#environment(environmentId);
-    if (env) await this.#entra.addMember(env.securityGroupId!, accountId);
+    if (!env) return;
+    await this.#grants.noteGrant('group', env.id, accountId);
+    await this.#entra.addMember(env.securityGroupId!, accountId);
   }
 
   async removeFromSecurityGroup(environmentId: string, accountId: string): Promise<void> {
     const env = this.#environment(environmentId);
-    if (env) await this.#entra.removeMember(env.securityGroupId!, accountId);
+    if (!env) return;
+    await this.#entra.removeMember(env.securityGroupId!, accountId);
+    await this.#grants.forgetGrant('group', env.id, accountId);
   }
 
   async assignBusinessUnit(environmentId: string, accountId: string, unit: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
-import { type AccessdeskError, RetryableError } from '../errors.ts';
+import { type AccessdeskError, ErrorCode, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
@@ -177,6 +177,12 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
   ] satisfies EffectName[]);
   return async (request, item, error: AccessdeskError) => {
     if (!failing.has(item.effect)) return;
+    // L3: no free seat after all (used up outside accessdesk): back to waiting, where the
+    // machine allows it; otherwise the request fails like any refusal.
+    if (error.code === ErrorCode.NoFreeSeat) {
+      const back = await lifecycle.send(request._id, { type: 'seat.lost' });
+      if (back.kind === 'transitioned') return;
+    }
     const rule = typeof error.details.rule === 'string' ? ` (${error.details.rule})` : '';
     await lifecycle.send(request._id, {
       type: 'directory.failed',

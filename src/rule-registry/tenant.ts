@@ -103,6 +103,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
         symbols: ['promote'],
         note: 'waiting requests, in approval order',
       },
+      {
+        file: 'src/tenant/directory-seats.ts',
+        symbols: ['applyDirectorySeats'],
+        note: 'graph mode: seats used outside accessdesk are not free',
+      },
     ],
   },
   {
@@ -126,6 +131,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
       { file: LICENSES, symbols: ['seatsInUse', 'seatCountChangeAllowed'] },
       { file: SEATS, symbols: ['setSeatCount'], note: 'compare-and-set' },
       { file: 'src/tenant/apply-config.ts', symbols: ['applyTenantConfig'], note: 'precheck' },
+      {
+        file: 'src/tenant/directory-seats.ts',
+        symbols: ['applyDirectorySeats'],
+        note: "graph mode: never below accessdesk's own seats",
+      },
     ],
   },
   {

@@ -9,6 +9,7 @@ import {
   isDuplicateKey,
   type SeatHolder,
   type SeatHolderDoc,
+  type SkuDoc,
   seatHolderId,
 } from './tenant.model.ts';
 
@@ -66,7 +67,8 @@ export async function verifySeats(journal: SeatJournal): Promise<SeatDrift[]> {
     const drift = {
       held: sku.held - c.held,
       assigned: sku.assigned - c.assigned,
-      free: sku.free - (sku.seats - c.held - c.assigned),
+      // Seats the real directory uses outside accessdesk (directory-seats.ts) are not free.
+      free: sku.free - (sku.seats - c.held - c.assigned - externalSeats(sku)),
     };
     if (drift.held || drift.assigned || drift.free) {
       drifts.push({
@@ -89,6 +91,11 @@ export async function verifySeats(journal: SeatJournal): Promise<SeatDrift[]> {
     });
   }
   return drifts;
+}
+
+/** Seats used outside accessdesk, as the last directory sync counted them (0 in the model). */
+function externalSeats(sku: SkuDoc): number {
+  return (sku as SkuDoc & { external?: number }).external ?? 0;
 }
 
 /**

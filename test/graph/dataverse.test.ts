@@ -2,24 +2,20 @@ import nock from 'nock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { ErrorCode, RetryableError } from '../../src/errors.ts';
-import { DirectoryRefusal, GraphDirectory } from '../../src/graph/index.ts';
-import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import { DirectoryRefusal, type GraphDirectory } from '../../src/graph/index.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
-import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
-import { resetDatabase } from '../lifecycle/support.ts';
 import { useTestDatabase } from '../support/db.ts';
 import {
   DATAVERSE,
   DV,
   dataverseError,
-  GRAPH,
+  freshGraphDirectory,
   graphTenantYaml,
   ROOT_BU,
-  recordingRetry,
+  type recordingRetry,
   SALES_BU,
   SALESPERSON,
   SYSTEMUSER_ID,
-  staticTokens,
   USER_ID,
   useNock,
 } from './support.ts';
@@ -55,25 +51,15 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  await resetDatabase(db.connection);
-  const config = parseTenantConfig(
+  ({ retry, directory } = await freshGraphDirectory(
+    db.connection,
+    tenant,
     graphTenantYaml().replace(
       'people:',
       '  - { id: intranet, name: Intranet, kind: none }\npeople:',
     ),
-    'tenant.yaml',
-  );
-  await tenant.applyConfig(config);
-  retry = recordingRetry();
-  directory = new GraphDirectory({
-    seats: new TenantDirectory(tenant),
-    tenant: config,
-    connection: db.connection,
-    tokens: staticTokens,
-    graphUrl: GRAPH,
-    retry: retry.policy,
-    syncLag: { attempts: 2, firstWaitMs: 1000 },
-  });
+    { syncLag: { attempts: 2, firstWaitMs: 1000 } },
+  ));
 });
 
 describe('the systemuser of the account (T6)', () => {

@@ -6,16 +6,17 @@ import { DirectoryRefusal, GraphDirectory } from '../../src/graph/index.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
-import { newHire, resetDatabase } from '../lifecycle/support.ts';
+import { newHire } from '../lifecycle/support.ts';
 import { useTestDatabase } from '../support/db.ts';
 import {
   BILLING_ADMIN_TEMPLATE,
+  freshGraphDirectory,
   GLOBAL_ADMIN_TEMPLATE,
   GRAPH,
   GROUP_ID,
   graphError,
   graphTenantYaml,
-  recordingRetry,
+  type recordingRetry,
   SKU_GUID,
   staticTokens,
   USER_ID,
@@ -81,18 +82,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  await resetDatabase(db.connection);
-  const config = parseTenantConfig(graphTenantYaml(3), 'tenant.yaml');
-  await tenant.applyConfig(config);
-  retry = recordingRetry();
-  directory = new GraphDirectory({
-    seats: new TenantDirectory(tenant),
-    tenant: config,
-    connection: db.connection,
-    tokens: staticTokens,
-    graphUrl: GRAPH,
-    retry: retry.policy,
-  });
+  ({ retry, directory } = await freshGraphDirectory(db.connection, tenant, graphTenantYaml(3)));
 });
 
 describe('createAccount (T1)', () => {

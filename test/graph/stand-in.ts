@@ -76,7 +76,53 @@ export class GraphStandIn {
 
   /** Licenses of `skuId` assigned to users. */
   consumed(skuId: string): number {
-    return [...this.users.values()].filter((u) => u.assignedLicenses.includes(skuId)).length;
+    let count = 0;
+    for (const u of this.users.values()) if (u.assignedLicenses.includes(skuId)) count++;
+    return count;
+  }
+
+  /** A user made in Entra outside accessdesk (an admin center, another tool), with licenses. */
+  addUser(userPrincipalName: string, licenses: string[] = []): string {
+    const user: User = {
+      id: randomUUID(),
+      userPrincipalName: userPrincipalName.toLowerCase(),
+      accountEnabled: true,
+      otherMails: [],
+      mark: undefined,
+      assignedLicenses: [...licenses],
+      passwordChanges: 0,
+    };
+    this.users.set(user.id, user);
+    return user.id;
+  }
+
+  /** A tenant-wide role assignment made outside accessdesk. */
+  assignRole(roleDefinitionId: string, principalId: string): void {
+    const id = randomUUID();
+    this.roleAssignments.set(id, { id, roleDefinitionId, principalId });
+  }
+
+  /**
+   * One page of a collection as Graph pages it: at most `$top` items (default 100), and an
+   * absolute `@odata.nextLink` carrying an opaque `$skiptoken` while more are left.
+   */
+  #page(path: string, q: URLSearchParams, items: () => unknown[]): Reply {
+    const top = Math.min(999, Number(q.get('$top') ?? 100));
+    const from = Number(q.get('$skiptoken') ?? 0);
+    const all = items();
+    const value = all.slice(from, from + top);
+    const next = new URLSearchParams(q);
+    next.set('$skiptoken', String(from + top));
+    return [
+      200,
+      {
+        '@odata.context': `${this.url}/v1.0/$metadata#${path.split('/')[2]}`,
+        value,
+        ...(from + top < all.length
+          ? { '@odata.nextLink': `${this.url}${path}?${next.toString().replace(/%24/g, '$')}` }
+          : {}),
+      },
+    ];
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -145,6 +191,22 @@ export class GraphStandIn {
       };
       this.users.set(user.id, user);
       return [201, this.#userJson(user)];
+    }
+    if (method === 'GET' && path === '/v1.0/users' && !q.has('$filter')) {
+      const select = q.get('$select')?.split(',');
+      return this.#page(path, q, () =>
+        [...this.users.values()].map((u) => {
+          const json: Record<string, unknown> = this.#userJson(u);
+          return select ? Object.fromEntries(select.map((f) => [f, json[f]])) : json;
+        }),
+      );
+    }
+    if (method === 'GET' && hit(/^\/v1\.0\/groups\/([^/]+)\/members$/)) {
+      const members = this.groups.get(hit.groups[1]!);
+      if (!members) return notFound;
+      return this.#page(path, q, () =>
+        [...members].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })),
+      );
     }
     if (method === 'GET' && path === '/v1.0/users') {
       const filter = q.get('$filter') ?? '';

@@ -12,6 +12,7 @@ import {
   APPROVALS,
   approve,
   click,
+  event,
   eventually,
   FakeSlack,
   onboardingValues,
@@ -24,6 +25,7 @@ import {
 import { useTestDatabase } from '../support/db.ts';
 import { type GraphStandIn, STAND_IN_TOKEN, salesStandIn } from './stand-in.ts';
 import {
+  GLOBAL_ADMIN_TEMPLATE,
   GROUP_ID,
   SALES_BU,
   SALESPERSON,
@@ -150,5 +152,64 @@ describe('onboarding with ACCESSDESK_DIRECTORY=graph', () => {
     );
     expect(logged.join('\n')).not.toContain(CLIENT_SECRET);
     expect(logged.join('\n')).not.toContain(STAND_IN_TOKEN);
+  });
+
+  it('a non-retryable Graph error fails the request, names the step and code, undoes it, and tells the requester and every Global admin', async () => {
+    // A second license bought in Microsoft 365: the sync gives the ledger its seat (L3).
+    standIn.subscribe(SKU_GUID, 'DYN365_ENTERPRISE_SALES', 2);
+    await desk.sync!.run();
+    expect(await desk.tenant.seatSummary('D365_SALES')).toMatchObject({ seats: 2, free: 1 });
+    // The environment's group was deleted in Entra: adding a member answers 404.
+    const members = standIn.groups.get(GROUP_ID)!;
+    standIn.groups.delete(GROUP_ID);
+    try {
+      const since = slack.mark();
+      await post(desk, submit(U.ada, CALLBACK.onboardingRequest, onboardingValues(2)));
+      const dm = await slack.waitFor('chat.postMessage', 'Johnson2 was sent', since);
+      const id = /REQ-[A-Z0-9]+/.exec(JSON.stringify(dm.body))![0];
+      await slack.waitFor('chat.postMessage', `Onboarding request ${id}`, since);
+      await post(desk, approve(U.grace, id));
+      await reaches(id, 'failed');
+
+      const failed = await desk.system.store.get(id);
+      expect(failed.context.failureReason).toMatch(
+        /^addToSecurityGroup: Microsoft refused it \(404 Request_ResourceNotFound/,
+      );
+      // Undone: the seat and its license given back, the account it made blocked (kept: L1).
+      const made = [...standIn.users.values()].find((u) =>
+        u.userPrincipalName.includes('johnson2'),
+      );
+      expect(made).toMatchObject({ accountEnabled: false, assignedLicenses: [] });
+      expect(await desk.tenant.seatSummary('D365_SALES')).toMatchObject({ held: 0, free: 1 });
+      // Told: the requester, and each Global admin in a DM naming the step and the code.
+      await slack.waitFor('chat.postMessage', 'It failed', since);
+      for (const admin of [U.grace, U.linus]) {
+        await eventually(() => {
+          const told = slack
+            .of('chat.postMessage', `${id} (Katherine Johnson2) failed: addToSecurityGroup`)
+            .filter((c) => c.body.channel === admin);
+          expect(told.length).toBeGreaterThan(0);
+          expect(JSON.stringify(told[0]!.body)).toContain('Request_ResourceNotFound');
+        });
+      }
+    } finally {
+      standIn.groups.set(GROUP_ID, members);
+    }
+  });
+
+  it('A2: a Global admin made outside accessdesk shows in Global admins’ App Home after the sync, not in others’', async () => {
+    standIn.assignRole(GLOBAL_ADMIN_TEMPLATE, standIn.addUser('mallory@contoso.example'));
+    await desk.sync!.run();
+
+    const since = slack.mark();
+    await post(
+      desk,
+      event({ type: 'app_home_opened', user: U.grace, tab: 'home', channel: 'D0G' }),
+    );
+    const graces = await slack.waitFor('views.publish', U.grace, since);
+    expect(JSON.stringify(graces.body)).toContain('1 account got Global admin outside accessdesk');
+    await post(desk, event({ type: 'app_home_opened', user: U.ada, tab: 'home', channel: 'D0A' }));
+    const adas = await slack.waitFor('views.publish', U.ada, since);
+    expect(JSON.stringify(adas.body)).not.toContain('outside accessdesk');
   });
 });

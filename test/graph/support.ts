@@ -2,10 +2,16 @@
  * The Graph side of the tests: a tenant file with the fields Graph needs, Microsoft's answers
  * shaped as its docs show them, and nock standing in for login, Graph and Dataverse.
  */
+import type { Connection } from 'mongoose';
 import nock from 'nock';
 import { afterEach, beforeEach } from 'vitest';
+import { GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graph-directory.ts';
 import type { RetryPolicy } from '../../src/graph/http.ts';
 import type { TokenSource } from '../../src/graph/token-source.ts';
+import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import type { TenantService } from '../../src/tenant/tenant.service.ts';
+import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
+import { resetDatabase } from '../lifecycle/support.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 
 export const LOGIN = 'https://login.microsoftonline.com';
@@ -95,4 +101,30 @@ export function useNock() {
     nock.enableNetConnect();
     if (pending.length > 0) throw new Error(`unused Microsoft answers: ${pending.join(', ')}`);
   });
+}
+
+/**
+ * An emptied database with the tenant file `yaml` applied, and a GraphDirectory over it that
+ * talks to nock's Microsoft (GRAPH, DATAVERSE) with static tokens and a recording retry policy.
+ */
+export async function freshGraphDirectory(
+  connection: Connection,
+  tenant: TenantService,
+  yaml = graphTenantYaml(3),
+  options: Partial<GraphDirectoryOptions> = {},
+) {
+  await resetDatabase(connection);
+  const config = parseTenantConfig(yaml, 'tenant.yaml');
+  await tenant.applyConfig(config);
+  const retry = recordingRetry();
+  const directory = new GraphDirectory({
+    seats: new TenantDirectory(tenant),
+    tenant: config,
+    connection,
+    tokens: staticTokens,
+    graphUrl: GRAPH,
+    retry: retry.policy,
+    ...options,
+  });
+  return { retry, directory };
 }

@@ -163,4 +163,33 @@ describe('appHome', () => {
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(count(view, ACTION.approveRequest)).toBe(5);
   });
+
+  it('A2: drift made outside accessdesk is listed for Global admins only, bounded', () => {
+    const drift = [
+      '3 accounts got Global admin outside accessdesk',
+      ...Array.from({ length: 20 }, (_, i) => `${i + 1} seats of Sales <b> are used outside`),
+    ];
+    const admin = appHome({
+      viewer: linus,
+      myRequests: [],
+      reportsRequests: [],
+      pendingQueue: [],
+      isGlobalAdmin: true,
+      drift,
+    });
+    const texts = JSON.stringify(admin);
+    expect(texts).toContain('Changed outside accessdesk');
+    expect(texts).toContain('• 3 accounts got Global admin outside accessdesk');
+    expect(texts).toContain('Sales &lt;b&gt;');
+    expect(texts).not.toContain('• 8 seats');
+    const employee = appHome({
+      viewer: grace,
+      myRequests: [],
+      reportsRequests: [],
+      pendingQueue: [],
+      isGlobalAdmin: false,
+      drift,
+    });
+    expect(JSON.stringify(employee)).not.toContain('outside accessdesk');
+  });
 });
