@@ -132,6 +132,7 @@ class WaitingNotifier implements Notifier {
   escalateToGlobalAdmins = silentNotifier.escalateToGlobalAdmins;
   deliverInvitation = silentNotifier.deliverInvitation;
   tellManager = silentNotifier.tellManager;
+  grantNotice = silentNotifier.grantNotice;
   /** Called by the `notifyRequester` effect after the save of every change of status. */
   async requestChanged(request: RequestDoc) {
     this.#waiters.get(`${request._id}:${request.status}`)?.();

@@ -1,6 +1,7 @@
 import type { Clock } from '../src/clock.ts';
 import type { Background } from '../src/lifecycle/background.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
+import type { GrantSources } from '../src/lifecycle/ports.ts';
 import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
 import type { SeatQueue } from '../src/lifecycle/seat-queue.ts';
 import type { RequestVisibility } from '../src/lifecycle/visibility.ts';
@@ -52,4 +53,6 @@ export interface FlowDeps {
   drift?: { lines(): Promise<string[]> };
   approvalsChannel: string;
   publicUrl: string;
+  /** Running time-bound grants, for App Home (bounded, indexed). */
+  grants: Pick<GrantSources, 'running'>;
 }

@@ -13,6 +13,10 @@ export const CALLBACK = {
   denyRequest: 'deny_request',
   /** The global shortcut "Request access" that opens the onboarding modal. */
   openOnboarding: 'open_onboarding',
+  /** The message shortcut "Offboard this person" (the message's author is the leaver). */
+  offboardShortcut: 'offboard_person',
+  /** The offboarding modal that shortcut opens. */
+  offboardRequest: 'offboard_request',
 } as const;
 
 /** `action_id` of buttons; each button's `value` is the request id. */
@@ -24,6 +28,8 @@ export const ACTION = {
   /** App Home buttons that open the request modals. */
   openOnboarding: 'open_onboarding',
   openRoleChange: 'open_role_change',
+  /** A time-bound grant's warning: ask for the same grant again (an extension). */
+  extendGrant: 'extend_grant',
   /** The invitation's link to the portal (a URL button; Slack still sends an action to ack). */
   openPortal: 'open_portal',
 } as const;
@@ -53,8 +59,15 @@ export const FIELD = {
   /** Role change: the person's email, when they are not in Slack. */
   subjectEmail: 'subject_email',
   changeKind: 'change_kind',
+  /** Role change: for how long (until revoked, 1 h … 90 d, until a date). */
+  duration: 'duration',
+  /** Role change: the date a grant lasts until, with `duration` = `date`. */
+  untilDate: 'until_date',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
+  /** Offboarding modal: the leaver and the effective date. */
+  leaver: 'leaver',
+  effectiveDate: 'effective_date',
 } as const;
 
 /** One field id of the modals. */

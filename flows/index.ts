@@ -5,8 +5,10 @@ import { register as command } from './command/index.ts';
 import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
 import { screen } from './edge/inbound.schema.ts';
+import { register as grant } from './grant/index.ts';
 import { register as home } from './home/index.ts';
 import { register as invitation } from './invitation/index.ts';
+import { register as offboard } from './offboard/index.ts';
 import { register as request } from './request/index.ts';
 import { Turns, useTurns } from './turns.ts';
 
@@ -34,6 +36,8 @@ export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error
   decide(app, deps);
   invitation(app, deps);
   home(app, deps);
+  grant(app, deps);
+  offboard(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
     log(

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
-import type { InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
+import { type Clock, systemClock } from '../src/clock.ts';
+import type { GrantNotice, InvitationDelivery, Notifier } from '../src/lifecycle/ports.ts';
 import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { approvalCard } from './blocks/approval-card.ts';
 import { credentialsMessage } from './blocks/credentials-message.ts';
+import { grantNoticeMessage } from './blocks/grant-notice.ts';
 import { invitationForRequester, invitationMessage } from './blocks/invitation-message.ts';
 import { escapeMrkdwn } from './blocks/kit.ts';
 import { managerNotice } from './blocks/manager-notice.ts';
@@ -27,6 +29,7 @@ export class SlackNotifier implements Notifier {
     private readonly client: Client,
     private readonly tenant: TenantLookup,
     private readonly approvalsChannel: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async notifyApprovers(request: RequestDoc) {
@@ -117,6 +120,24 @@ export class SlackNotifier implements Notifier {
     if (!to) return;
     const view = await requestView(this.tenant, request);
     await this.client.chat.postMessage({ channel: to, ...managerNotice(view) });
+  }
+
+  /** A time-bound grant's notices: the warning with Extend, its end, or a held revocation (A2). */
+  async grantNotice(request: RequestDoc, notice: GrantNotice) {
+    const view = await requestView(this.tenant, request);
+    const what = view.summary.find((s) => s.label === 'Grants')?.value ?? 'access';
+    const subject = { requestId: request._id, what, personName: view.subject.name };
+    const message = grantNoticeMessage(subject, notice, this.clock.now());
+    const failures: unknown[] = [];
+    for (const email of notice.to) {
+      try {
+        const id = await this.slackIdOf(email);
+        if (id) await this.client.chat.postMessage({ channel: id, ...message });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length) throw new AggregateError(failures, 'a grant notice failed');
   }
 
   private async slackIdOf(email: string): Promise<string | undefined> {

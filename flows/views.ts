@@ -1,10 +1,13 @@
+import { grantItems } from '../src/lifecycle/grant.effects.ts';
 import type {
+  GrantDetails,
   OffboardingDetails,
   OnboardingDetails,
   RequestDoc,
   RoleChangeDetails,
 } from '../src/lifecycle/request.model.ts';
 import { decidedAt, requestStatus, statusWord } from '../src/lifecycle/status.ts';
+import { durationWords } from '../src/tenant/grant-limits.rules.ts';
 import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
 import type { TenantLookup } from './deps.ts';
 
@@ -44,6 +47,13 @@ const EVENT_WORDS: Record<string, string> = {
   'directory.seatsReleased': 'licenses removed',
   'requests.cancelled': 'open requests cancelled',
   'manager.told': 'manager told',
+  'grant.applied': 'granted; the clock started',
+  'timer.retentionEnded': 'the retention period is over',
+  'directory.accountDeleted': 'account deleted',
+  'account.kept': 'kept: the leaver was rehired',
+  'timer.grantEnded': 'its time was up',
+  'grant.revoked': 'taken back',
+  'grant.revokeHeld': 'held: it would leave no Global admin (A2)',
 };
 
 function summaryOf(doc: RequestDoc): RequestView['summary'] {
@@ -60,6 +70,7 @@ function summaryOf(doc: RequestDoc): RequestView['summary'] {
       { label: 'Justification', value: d.justification },
     ];
   }
+  if (doc.kind === 'time_bound_grant') return grantSummary(doc);
   if (doc.kind === 'offboarding') {
     const d = doc.details as OffboardingDetails;
     return [
@@ -78,6 +89,35 @@ function summaryOf(doc: RequestDoc): RequestView['summary'] {
   return [
     { label: 'Change', value: `${d.change.replaceAll('_', ' ')}${what ? `: ${what}` : ''}` },
     ...(d.environment ? [{ label: 'Environment', value: d.environment }] : []),
+    { label: 'Justification', value: d.justification },
+  ];
+}
+
+/** A time-bound grant: what, for how long, and for an extension, since when it is held. */
+function grantSummary(doc: RequestDoc): RequestView['summary'] {
+  const d = doc.details as GrantDetails;
+  const what = grantItems(d)
+    .map((i) => i.label)
+    .join(', ');
+  const length = d.until ? `until ${d.until.slice(0, 10)}` : durationWords(d.durationMs ?? 0);
+  const endsAt = doc.context.endsAt as string | undefined;
+  const held = d.heldSince
+    ? durationWords(
+        Math.max(60_000, new Date(doc.createdAt).getTime() - new Date(d.heldSince).getTime()),
+      )
+    : undefined;
+  return [
+    { label: 'Grants', value: what },
+    { label: 'For', value: `${length}, from when it is applied` },
+    ...(d.extends
+      ? [
+          {
+            label: 'Extension',
+            value: `of ${d.extends}; held since ${d.heldSince?.slice(0, 16).replace('T', ' ') ?? '?'} UTC (${held ?? '?'} when asked)`,
+          },
+        ]
+      : []),
+    ...(endsAt ? [{ label: 'Ends', value: `${endsAt.slice(0, 16).replace('T', ' ')} UTC` }] : []),
     { label: 'Justification', value: d.justification },
   ];
 }
@@ -102,6 +142,10 @@ export async function requestView(tenant: TenantLookup, doc: RequestDoc): Promis
     requester: await personRef(tenant, doc.requesterEmail),
     subject: await personRef(tenant, doc.subjectEmail),
     summary: summaryOf(doc),
+    ...(typeof doc.context.endsAt === 'string' ? { endsAt: doc.context.endsAt } : {}),
+    ...(doc.kind === 'time_bound_grant' && (doc.details as GrantDetails).extends
+      ? { extends: (doc.details as GrantDetails).extends }
+      : {}),
     ...(sku ? { sku } : {}),
     ...(ctx.decidedBy ? { decidedBy: await personRef(tenant, ctx.decidedBy) } : {}),
     ...(decided && ctx.decidedBy ? { decidedAt: decided.toISOString() } : {}),

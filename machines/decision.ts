@@ -186,7 +186,7 @@ export function requested<const Id extends string>(id: Id, grant: string) {
           },
         },
         awaitingSecondApproval: {
-          description: `The ${grant} grants Global admin: a second, different Global admin must approve.`,
+          description: `The ${grant} grants (or takes away) Global admin: a second, different Global admin must approve.`,
           on: {
             'approver.approved': [
               ...deciderChecks,
@@ -231,6 +231,21 @@ export function waitingForSeat<const Id extends string>(id: Id, then: string, de
         actions: ['releaseSeat', 'recordSystemEnd'],
       },
     },
+  } as const;
+}
+
+/**
+ * After the approval of a change that may need a seat: `routing` goes to `waitingForSeat` when
+ * the machine's `needsSeat` guard says so (then to `applying` once a seat is granted), else
+ * straight to `applying`, which the kind defines beside these.
+ */
+export function seatRouting<const Id extends string>(id: Id, description: string) {
+  return {
+    routing: {
+      tags: 'approved',
+      always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
+    },
+    waitingForSeat: waitingForSeat(id, 'applying', description),
   } as const;
 }
 

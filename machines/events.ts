@@ -40,6 +40,12 @@ export const timerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('timer.invitationExpired') }),
   /** An offboarding's effective date has come (a deadline stored once it was approved). */
   z.object({ type: z.literal('timer.effectiveDateReached') }),
+  /** A time-bound grant's end comes closer: one of its warnings is due. */
+  z.object({ type: z.literal('timer.grantWarningDue') }),
+  /** A time-bound grant's end has come (or a held revocation is tried again). */
+  z.object({ type: z.literal('timer.grantEnded') }),
+  /** A leaver's account has been kept for the retention period (ACCESSDESK_DELETE_AFTER). */
+  z.object({ type: z.literal('timer.retentionEnded') }),
 ]);
 export type TimerEvent = z.infer<typeof timerEventSchema>;
 
@@ -60,7 +66,16 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory.adminRolesRevoked') }),
   z.object({ type: z.literal('directory.seatsReleased') }),
   z.object({ type: z.literal('requests.cancelled') }),
-  z.object({ type: z.literal('manager.told') }),
+  /** The last step; with `deleteAt`, the account is deleted then (a retention period is set). */
+  z.object({ type: z.literal('manager.told'), deleteAt: z.string().optional() }),
+  z.object({ type: z.literal('directory.accountDeleted') }),
+  /** The leaver came back (a rehire enabled the account): it is not deleted. */
+  z.object({ type: z.literal('account.kept') }),
+  // A time-bound grant: applied (its clock starts now), revoked at its end, or the revocation
+  // held because it would leave the tenant without a Global admin (A2).
+  z.object({ type: z.literal('grant.applied'), appliedAt: z.string(), endsAt: z.string() }),
+  z.object({ type: z.literal('grant.revoked') }),
+  z.object({ type: z.literal('grant.revokeHeld'), reason: z.string() }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

@@ -1,3 +1,4 @@
+import { assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 
@@ -17,7 +18,13 @@ const STEPS = [
 ] as const;
 
 /** The effects only an offboarding names, beside the decision's. */
-export const OFFBOARDING_EFFECTS = ['noticeManager', 'scheduleOffboarding', ...STEPS] as const;
+export const OFFBOARDING_EFFECTS = [
+  'noticeManager',
+  'scheduleOffboarding',
+  ...STEPS,
+  'scheduleDeletion',
+  'deleteAccount',
+] as const;
 
 /** Every effect an offboarding names: what `src/lifecycle` must provide for it. */
 export type OffboardingEffect = decision.DecisionEffect | (typeof OFFBOARDING_EFFECTS)[number];
@@ -31,6 +38,8 @@ export interface OffboardingInput extends DecisionInput {
 /** Offboarding context: the decision plus the effective date. */
 export interface OffboardingContext extends DecisionContext {
   effectiveAt: string;
+  /** When the kept account is deleted (ISO), where a retention period is set. */
+  deleteAt?: string;
 }
 
 const failed = { target: '#offboarding.failed', actions: 'recordFailure' } as const;
@@ -42,7 +51,17 @@ const failed = { target: '#offboarding.failed', actions: 'recordFailure' } as co
  */
 export const offboardingMachine = decision
   .requestSetup<OffboardingContext, OffboardingInput>()
-  .extend({ actions: decision.effects(OFFBOARDING_EFFECTS) })
+  .extend({
+    guards: {
+      deletesAfterRetention: ({ event }) => event.type === 'manager.told' && !!event.deleteAt,
+    },
+    actions: {
+      ...decision.effects(OFFBOARDING_EFFECTS),
+      recordDeletion: assign(({ event }) =>
+        event.type === 'manager.told' && event.deleteAt ? { deleteAt: event.deleteAt } : {},
+      ),
+    },
+  })
   .createMachine({
     id: 'offboarding',
     context: ({ input }) => ({
@@ -101,9 +120,36 @@ export const offboardingMachine = decision
           },
           tellingManager: {
             entry: 'tellManager',
-            on: { 'manager.told': '#offboarding.offboarded' },
+            on: {
+              'manager.told': [
+                {
+                  guard: 'deletesAfterRetention',
+                  target: '#offboarding.retained',
+                  actions: 'recordDeletion',
+                },
+                { target: '#offboarding.offboarded' },
+              ],
+            },
           },
         },
+      },
+      retained: {
+        description:
+          'Access is closed; the account is kept until `deleteAt` (ACCESSDESK_DELETE_AFTER), a stored deadline.',
+        tags: 'offboarded',
+        entry: 'scheduleDeletion',
+        on: { 'timer.retentionEnded': 'deleting' },
+      },
+      deleting: {
+        description: 'Deletes the account (T5); a rehire in the meantime keeps it.',
+        tags: 'deleting account',
+        entry: 'deleteAccount',
+        on: { 'directory.accountDeleted': 'deleted', 'account.kept': 'offboarded' },
+      },
+      deleted: {
+        type: 'final',
+        tags: 'deleted',
+        description: 'The account was deleted after its retention period.',
       },
       offboarded: {
         type: 'final',

@@ -49,13 +49,8 @@ export const roleChangeMachine = decision
       approved: {
         initial: 'routing',
         states: {
-          routing: {
-            tags: 'approved',
-            always: [{ guard: 'needsSeat', target: 'waitingForSeat' }, { target: 'applying' }],
-          },
-          waitingForSeat: decision.waitingForSeat(
+          ...decision.seatRouting(
             'roleChange',
-            'applying',
             'The change adds a license and waits for a seat (L3), in approval order.',
           ),
           applying: {

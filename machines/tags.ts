@@ -11,6 +11,10 @@ export const TAG = {
   awaitingAcceptance: 'awaitingAcceptance',
   /** Ended holding no seat: its ending released it, or it never had one. */
   endedWithoutSeat: 'endedWithoutSeat',
+  /** A time-bound grant in effect: its warnings and its end are stored deadlines. */
+  grantRunning: 'grantRunning',
+  /** A time-bound grant whose revocation is held (A2), tried again later. */
+  revocationHeld: 'revocationHeld',
 } as const;
 
 /**
@@ -33,6 +37,12 @@ export const STATUS_WORDS = [
   'scheduled',
   'closing access',
   'offboarded',
+  'granted',
+  'ending access',
+  'revocation held',
+  'ended',
+  'deleting account',
+  'deleted',
 ] as const;
 
 /** A status word (see `STATUS_WORDS`). */

@@ -1,4 +1,5 @@
 /** The README's generated blocks, by marker name: the lifecycle diagrams and the rule table. */
+import { grantMachine } from '../machines/grant.machine.ts';
 import { offboardingMachine } from '../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../machines/role-change.machine.ts';
@@ -11,6 +12,7 @@ export const readmeBlocks: Record<string, string> = {
   onboarding: withNote(mermaidBlock(toMermaid(onboardingMachine)), 'onboarding.machine.ts'),
   'role-change': withNote(mermaidBlock(toMermaid(roleChangeMachine)), 'role-change.machine.ts'),
   offboarding: withNote(mermaidBlock(toMermaid(offboardingMachine)), 'offboarding.machine.ts'),
+  grant: withNote(mermaidBlock(toMermaid(grantMachine)), 'grant.machine.ts'),
   rules: [
     ruleTable(RULES),
     '',

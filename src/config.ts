@@ -1,19 +1,8 @@
 import * as z from 'zod';
-import { parseDuration } from './duration.ts';
+import { durationSchema, parseDuration } from './duration.ts';
 import { ErrorCode, ValidationError } from './errors.ts';
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      try {
-        return parseDuration(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    });
+const duration = (fallback: string) => z.string().default(fallback).pipe(durationSchema());
 
 const optionalText = z
   .string()
@@ -36,6 +25,20 @@ const envSchema = z.object({
   ACCESSDESK_ESCALATE_AFTER: duration('72h'),
   ACCESSDESK_REQUEST_TTL: duration('7d'),
   ACCESSDESK_SWEEP_EVERY: duration('30s'),
+  /** Optional: delete a leaver's kept account this long after the offboarding (off by default). */
+  ACCESSDESK_DELETE_AFTER: durationSchema().optional(),
+  /** Before a time-bound grant ends, its person is warned this long before: a list like 24h,1h. */
+  ACCESSDESK_GRANT_WARNINGS: z
+    .string()
+    .default('24h,1h')
+    .transform((text, ctx) => {
+      try {
+        return text.trim() ? text.split(',').map((part) => parseDuration(part)) : [];
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
   ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),
@@ -85,6 +88,10 @@ export interface Config {
   dataDir: string;
   deadlines: Deadlines;
   sweepEvery: number;
+  /** How long before a time-bound grant ends its person is warned (ms, each). */
+  grantWarnings: number[];
+  /** How long a leaver's account is kept before it is deleted (ms); undefined: kept. */
+  deleteAfter: number | undefined;
   /** Graph mode: how often the directory sync runs (it also runs at start). */
   syncEvery: number;
   directory: DirectorySettings;
@@ -132,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTtl: e.ACCESSDESK_REQUEST_TTL,
     },
     sweepEvery: e.ACCESSDESK_SWEEP_EVERY,
+    grantWarnings: e.ACCESSDESK_GRANT_WARNINGS,
+    deleteAfter: e.ACCESSDESK_DELETE_AFTER,
     syncEvery: e.ACCESSDESK_SYNC_EVERY,
     directory:
       e.ACCESSDESK_DIRECTORY === 'graph'

@@ -149,7 +149,10 @@ export async function startAccessdesk(
       escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
       deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
       tellManager: (r, m) => notifier!.tellManager(r, m),
+      grantNotice: (r, n) => notifier!.grantNotice(r, n),
     },
+    grantWarnings: config.grantWarnings,
+    deleteAfter: config.deleteAfter,
     deadlines: config.deadlines,
     publicUrl: config.publicUrl,
     onError: (error, context) =>
@@ -179,6 +182,7 @@ export async function startAccessdesk(
     ...(sync ? { drift: { lines: () => sync.drift.lines(environmentNames(tenantConfig)) } } : {}),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
+    grants: system.grants,
   };
   const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
   const socketMode = !!config.slack.appToken;
@@ -206,7 +210,7 @@ export async function startAccessdesk(
       ? { botId: 'B0LOCALBOT', botUserId: 'U0ACCESSDESK', tokenVerificationEnabled: false }
       : {}),
   });
-  notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel);
+  notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel, clock);
   // Listeners run on after their ack: track them so idle() and stop() wait for them too
   // (stop() closed the database under listeners still at work). Errors go to app.error().
   app.use(async ({ next }) => {

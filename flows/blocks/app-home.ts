@@ -1,5 +1,6 @@
 import { ACTION } from '../ids.ts';
 import { decisionButtons, requestDetails } from './approval-card.ts';
+import { extendButton } from './grant-notice.ts';
 import { context, divider, escapeMrkdwn, header, LIMIT, plain, section } from './kit.ts';
 import { outcomeLine, requestLine } from './request.ts';
 import { cancelButton } from './requester-update.ts';
@@ -17,6 +18,38 @@ export interface AppHomeView {
   isGlobalAdmin: boolean;
   /** Graph mode, Global admins only: changes made in Entra outside accessdesk (bounded). */
   drift?: string[];
+  /** Running time-bound grants of the viewer and their reports, soonest end first. */
+  runningGrants?: GrantLine[];
+}
+
+/** One running time-bound grant as App Home lists it. */
+export interface GrantLine {
+  requestId: string;
+  person: PersonRef;
+  /** What it gives, e.g. "Global admin". */
+  what: string;
+  /** ISO 8601 instant. */
+  endsAt: string;
+  /** "45 min", "3 h", "12 d". */
+  timeLeft: string;
+}
+
+/** Running grants: the viewer's own with Extend, their reports' read-only. */
+function grantRows(lines: GrantLine[], email: string): Block[] {
+  if (!lines.length) return [];
+  return [
+    header('Time-bound access'),
+    ...lines.slice(0, PER_LIST).flatMap((g) => {
+      const own = g.person.email.toLowerCase() === email;
+      const whose = own ? 'You have' : `${escapeMrkdwn(g.person.name)} has`;
+      return [
+        section(
+          `${whose} *${escapeMrkdwn(g.what)}* for ${g.timeLeft} more (until ${g.endsAt.slice(0, 16).replace('T', ' ')} UTC) · ${g.requestId}`,
+        ),
+        ...(own ? [extendButton(g.requestId)] : []),
+      ];
+    }),
+  ];
 }
 
 /** Requests shown per list, so the tab stays within Slack's 100 blocks (queue cards are big). */
@@ -105,6 +138,7 @@ export function appHome(home: AppHomeView): HomeView {
           ),
         ]
       : []),
+    ...grantRows(home.runningGrants ?? [], email),
     ...list('Your requests', home.myRequests, 'You have no request yet.', mine),
     ...(home.reportsRequests.length > 0
       ? list('Requests for your reports', home.reportsRequests, '', requestRow)

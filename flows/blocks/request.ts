@@ -18,6 +18,7 @@ const KIND_WORDS: Record<RequestView['kind'], string> = {
   onboarding: 'Onboarding',
   role_change: 'Role change',
   offboarding: 'Offboarding',
+  time_bound_grant: 'Time-bound grant',
 };
 
 /** `Onboarding`, `Role change`, `Offboarding`. */
@@ -27,7 +28,7 @@ export function requestKindWord(request: RequestView): string {
 
 /** `Onboarding for Ada Lovelace` / `Role change for Ada Lovelace`. */
 export function requestTitle(request: RequestView): string {
-  const kind = KIND_WORDS[request.kind];
+  const kind = request.extends ? `Extension of ${request.extends}` : KIND_WORDS[request.kind];
   return `${kind} for ${request.subject.name}`;
 }
 

@@ -42,6 +42,18 @@ function sentence(
       return `${subject}'s access is being closed.`;
     case 'offboarded':
       return `${subject}'s access is closed: sign-in blocked, groups left, admin roles and seats released. The account stays.`;
+    case 'granted':
+      return `Approved${by}. ${subject} has it until ${request.endsAt ?? 'its end'}; they are warned before it ends.`;
+    case 'ending access':
+      return `The time is up: what this grant gave ${subject} is being taken back.`;
+    case 'revocation held':
+      return `The time is up, but taking it back would leave no Global admin (A2): it is held, and the Global admins are told.`;
+    case 'ended':
+      return `The grant ended${endReason}. What only it gave ${subject} is taken back.`;
+    case 'deleting account':
+      return `${subject}'s retention period is over: the account is being deleted.`;
+    case 'deleted':
+      return `${subject}'s account was deleted after its retention period.`;
     case 'denied':
       return `Denied${by}.${denyReason}`;
     case 'cancelled':

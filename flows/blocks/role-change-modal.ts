@@ -1,3 +1,4 @@
+import { GRANT_DURATIONS } from '../../src/tenant/grant-limits.rules.ts';
 import { CALLBACK, CHANGE_KIND_VALUES, type ChangeKindValue, type FieldId } from '../ids.ts';
 import {
   accessModeSelect,
@@ -67,6 +68,27 @@ function roleOptions(env: TenantOptions['environments'][number] | undefined) {
   return [...roles].map((role) => option(role, role));
 }
 
+/** Kinds of change that can be time-bound: they give something (roles, a license). */
+export const TIME_BOUND_KINDS: readonly ChangeKindValue[] = [
+  'security_roles_add',
+  'admin_roles_grant',
+  'license_add',
+];
+
+/** "For how long": until revoked (the default), a duration, or until a date. */
+function durationFields(optional: boolean): Block[] {
+  const choices = Object.entries(GRANT_DURATIONS).map(([value, d]) => option(d.label, value));
+  return [
+    staticSelect('duration', 'For how long', choices, {
+      initial: 'revoked',
+      optional,
+      hint: 'The time starts when the change is applied. You are warned before it ends.',
+      empty: 'none',
+    }),
+    input('until_date', 'Until (with "Until a date")', { type: 'datepicker' }, { optional: true }),
+  ];
+}
+
 /** The blocks of the fields a change needs; all of them, optional, before a kind is chosen. */
 function changeFields(tenant: TenantOptions, selection: RoleChangeSelection): Block[] {
   const kind = selection.changeKind;
@@ -111,7 +133,11 @@ function changeFields(tenant: TenantOptions, selection: RoleChangeSelection): Bl
         }),
     ],
   ];
-  return fields.filter(([field]) => wanted.has(field)).map(([, block]) => block());
+  const timed = !kind || TIME_BOUND_KINDS.includes(kind);
+  return [
+    ...fields.filter(([field]) => wanted.has(field)).map(([, block]) => block()),
+    ...(timed ? durationFields(optional) : []),
+  ];
 }
 
 /**

@@ -19,6 +19,12 @@ const EMOJI: Record<StatusWord, string> = {
   scheduled: ':calendar:',
   'closing access': ':lock:',
   offboarded: ':wave:',
+  granted: ':stopwatch:',
+  'ending access': ':lock:',
+  'revocation held': ':raised_hand:',
+  ended: ':checkered_flag:',
+  'deleting account': ':wastebasket:',
+  deleted: ':wastebasket:',
 };
 
 /** The status with its emoji, for mrkdwn. */

@@ -45,7 +45,11 @@ export interface TimelineEntry {
 export interface RequestView {
   /** e.g. `REQ-7K3Q9D`. */
   id: string;
-  kind: 'onboarding' | 'role_change' | 'offboarding';
+  kind: 'onboarding' | 'role_change' | 'offboarding' | 'time_bound_grant';
+  /** A running time-bound grant's end (ISO 8601 instant). */
+  endsAt?: string;
+  /** The request extends this time-bound grant (its card says so). */
+  extends?: string;
   /** Where it is, in the words the machine tags its state with. */
   word: StatusWord;
   /** No Global admin has decided yet: Approve and Deny apply. */

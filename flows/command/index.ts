@@ -63,7 +63,21 @@ export function effectiveAt(date: string | undefined, now: Date): string | { err
 async function offboard(deps: FlowDeps, client: App['client'], viewer: Viewer, args: string[]) {
   const mention = MENTION.exec(args[0] ?? '')?.[1];
   if (!mention || args.length > 2) return { text: OFFBOARD_USAGE };
-  const when = effectiveAt(args[1], deps.clock.now());
+  return askOffboarding(deps, client, viewer, mention, args[1]);
+}
+
+/**
+ * Asks for the offboarding of Slack user `mention` on `date` (YYYY-MM-DD; none: now), for the
+ * command and the message shortcut; answers in words what became of it.
+ */
+export async function askOffboarding(
+  deps: FlowDeps,
+  client: App['client'],
+  viewer: Viewer,
+  mention: string,
+  date: string | undefined,
+): Promise<{ text: string }> {
+  const when = effectiveAt(date, deps.clock.now());
   if (typeof when !== 'string') return { text: when.error };
   const leaver = await resolveViewer(deps.tenant, client, mention);
   if (!leaver?.known || !(await deps.tenant.hasAccount(leaver.email)))

@@ -61,6 +61,7 @@ const BUTTONS_WITH_REQUEST = new Set<string>([
   ACTION.denyRequest,
   ACTION.cancelRequest,
   ACTION.acceptInvitation,
+  ACTION.extendGrant,
 ]);
 const PLAIN_BUTTONS = new Set<string>([
   ACTION.openOnboarding,
@@ -72,6 +73,7 @@ const MODALS = new Set<string>([
   CALLBACK.onboardingRequest,
   CALLBACK.roleChangeRequest,
   CALLBACK.denyRequest,
+  CALLBACK.offboardRequest,
 ]);
 
 const action = z
@@ -112,6 +114,18 @@ const shortcut = z
     team: optionalTeam,
     callback_id: text(255),
     trigger_id: text(256),
+  })
+  .loose();
+
+/** A message shortcut: who used it, on whose message. */
+const messageAction = z
+  .object({
+    type: z.literal('message_action'),
+    user,
+    team: optionalTeam,
+    callback_id: text(255),
+    trigger_id: text(256),
+    message: z.object({ user: slackUserId.optional() }).loose(),
   })
   .loose();
 
@@ -205,8 +219,16 @@ function screenInteraction(body: Record<string, unknown>): Verdict {
         ? { kind: 'dispatch', what }
         : { kind: 'ignore', what };
     }
+    case 'message_action': {
+      const p = check(messageAction, body, 'message_action');
+      if (isVerdict(p)) return p;
+      const what = `message_action ${clip(p.callback_id)}`;
+      return p.callback_id === CALLBACK.offboardShortcut
+        ? { kind: 'dispatch', what }
+        : { kind: 'ignore', what };
+    }
     default:
-      // view_closed, message_action, block_suggestion, …: accessdesk listens to none of them.
+      // view_closed, block_suggestion, …: accessdesk listens to none of them.
       return { kind: 'ignore', what: `interaction ${clip(body.type)}` };
   }
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { appHome } from '../blocks/app-home.ts';
+import { timeLeftWords } from '../blocks/grant-notice.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer, unknownUserText } from '../identity.ts';
 import { ACTION } from '../ids.ts';
@@ -20,6 +21,17 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
     return;
   }
   const home = await deps.visibility.home(viewer.email);
+  const now = deps.clock.now();
+  const running = await deps.visibility.runningGrants(viewer.email, deps.grants);
+  const runningGrants = await Promise.all(
+    running.map(async (g) => ({
+      requestId: g.source,
+      person: await personRef(deps.tenant, g.subjectEmail),
+      what: g.label,
+      endsAt: g.endsAt!.toISOString(),
+      timeLeft: timeLeftWords(g.endsAt!, now),
+    })),
+  );
   const view = (docs: typeof home.mine) =>
     Promise.all(docs.map((d) => requestView(deps.tenant, d)));
   await client.views.publish({
@@ -30,6 +42,7 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
       reportsRequests: await view(home.reports),
       pendingQueue: await view(home.queue),
       isGlobalAdmin: home.isGlobalAdmin,
+      runningGrants,
       drift: home.isGlobalAdmin && deps.drift ? await deps.drift.lines() : [],
     }),
   });

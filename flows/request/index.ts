@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
-import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
+import { submitGrant, submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
 import { onboardingModal } from '../blocks/onboarding-modal.ts';
 import { roleChangeModal } from '../blocks/role-change-modal.ts';
 import type { ModalView } from '../blocks/types.ts';
@@ -8,7 +8,13 @@ import type { FlowDeps } from '../deps.ts';
 import { resolveViewer, unknownUserText } from '../identity.ts';
 import { CALLBACK, type ChangeKindValue, FIELD } from '../ids.ts';
 import { takeTurn } from '../turns.ts';
-import { parseOnboarding, parseRoleChange, readFields } from './parse.ts';
+import {
+  grantOf,
+  parseGrantLength,
+  parseOnboarding,
+  parseRoleChange,
+  readFields,
+} from './parse.ts';
 
 type Values = Record<string, Record<string, never>>;
 
@@ -92,8 +98,14 @@ export function register(app: App, deps: FlowDeps): void {
 
   app.view(CALLBACK.roleChangeRequest, async ({ ack, body, view, client, context }) => {
     const fields = readFields(view.state.values as Values);
-    const result = parseRoleChange(fields, await deps.tenant.choices());
+    const choices = await deps.tenant.choices();
+    const result = parseRoleChange(fields, choices);
     const errors = 'errors' in result ? { ...result.errors } : {};
+    const timing =
+      'details' in result
+        ? parseGrantLength(fields, result.details, choices, deps.clock.now())
+        : {};
+    if ('errors' in timing) Object.assign(errors, timing.errors);
     if (!hasSubject(fields))
       errors[FIELD.subjectUser] = 'Choose a person, or give the email of someone not in Slack.';
     if (Object.keys(errors).length || !('details' in result)) {
@@ -118,7 +130,10 @@ export function register(app: App, deps: FlowDeps): void {
     }
     try {
       const { details } = result;
-      const request = await submitRoleChange(deps.lifecycle, viewer.email, subject, details);
+      const length = 'length' in timing ? timing.length : undefined;
+      const request = length
+        ? await submitGrant(deps.lifecycle, viewer.email, subject, grantOf(details, length))
+        : await submitRoleChange(deps.lifecycle, viewer.email, subject, details);
       await tell(
         `Your change request ${request._id} for ${subject} was sent to the Global admins.`,
       );

@@ -1,5 +1,14 @@
 import * as z from 'zod';
-import type { OnboardingDetails, RoleChangeDetails } from '../../src/lifecycle/request.model.ts';
+import type {
+  GrantDetails,
+  OnboardingDetails,
+  RoleChangeDetails,
+} from '../../src/lifecycle/request.model.ts';
+import {
+  GRANT_DURATIONS,
+  type GrantDurationChoice,
+  grantLimitProblem,
+} from '../../src/tenant/grant-limits.rules.ts';
 import type { TenantChoices } from '../../src/tenant/options.ts';
 import type { FieldErrors } from '../blocks/types.ts';
 import { ACCESS_MODE_VALUES, CHANGE_KIND_VALUES, FIELD } from '../ids.ts';
@@ -11,6 +20,7 @@ type StateValue = {
   selected_option?: { value: string } | null;
   selected_options?: Array<{ value: string }>;
   selected_user?: string | null;
+  selected_date?: string | null;
 };
 
 /** `view.state.values` flattened to field → text or list (block_id and action_id are equal). */
@@ -22,6 +32,7 @@ export function readFields(values: Record<string, Record<string, StateValue>>) {
     if (v.selected_options) out[blockId] = v.selected_options.map((o) => o.value);
     else if (v.selected_option !== undefined) out[blockId] = v.selected_option?.value ?? undefined;
     else if (v.selected_user !== undefined) out[blockId] = v.selected_user ?? undefined;
+    else if (v.selected_date !== undefined) out[blockId] = v.selected_date ?? undefined;
     else out[blockId] = v.value?.trim() || undefined;
   }
   return out;
@@ -175,5 +186,64 @@ export function parseRoleChange(
       ...(f.sku ? { sku: f.sku } : {}),
       justification: f.justification,
     },
+  };
+}
+
+/** How long a change lasts: until revoked, `durationMs` once applied, or `until` an instant. */
+export type GrantLength = { durationMs?: number; until?: string };
+
+/**
+ * The role-change modal's "for how long" (`duration`, `until_date`) for `details`: nothing for
+ * until revoked, else its length; or an error on the field, naming the tenant file's cap when
+ * the choice goes over it (or leaves no end where one is required). Pure: `now` is given.
+ */
+export function parseGrantLength(
+  fields: Record<string, string | string[] | undefined>,
+  details: RoleChangeDetails,
+  choices: TenantChoices,
+  now: Date,
+): { length?: GrantLength } | { errors: FieldErrors } {
+  const timed = ['security_roles_add', 'admin_roles_grant', 'license_add'].includes(details.change);
+  const choice = (typeof fields.duration === 'string' ? fields.duration : 'revoked') as
+    | GrantDurationChoice
+    | string;
+  if (!timed) return {};
+  if (!(choice in GRANT_DURATIONS)) return { errors: { [FIELD.duration]: 'Choose how long.' } };
+  let length: GrantLength | undefined;
+  let ms: number | undefined;
+  if (choice === 'date') {
+    const date = typeof fields.until_date === 'string' ? fields.until_date : '';
+    const until = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : undefined;
+    if (!until || Number.isNaN(until.getTime()) || until <= now)
+      return { errors: { [FIELD.untilDate]: 'Choose a date after today.' } };
+    ms = until.getTime() - now.getTime();
+    length = { until: until.toISOString() };
+  } else if (choice !== 'revoked') {
+    ms = GRANT_DURATIONS[choice as GrantDurationChoice].ms;
+    length = { durationMs: ms! };
+  }
+  const names = [...(details.adminRoles ?? []), ...(details.securityRoles ?? [])];
+  if (details.change === 'license_add' && details.sku) names.push(details.sku);
+  const problem = grantLimitProblem(names, ms, choices.grantLimits);
+  if (problem) return { errors: { [FIELD.duration]: problem } };
+  return length ? { length } : {};
+}
+
+/** A role change with a length, as the time-bound grant it then is. */
+export function grantOf(details: RoleChangeDetails, length: GrantLength): GrantDetails {
+  const grant =
+    details.change === 'admin_roles_grant'
+      ? 'admin_roles'
+      : details.change === 'license_add'
+        ? 'license'
+        : 'security_roles';
+  return {
+    grant,
+    ...(details.environment ? { environment: details.environment } : {}),
+    ...(details.securityRoles ? { securityRoles: details.securityRoles } : {}),
+    ...(details.adminRoles ? { adminRoles: details.adminRoles } : {}),
+    ...(details.sku ? { sku: details.sku } : {}),
+    ...length,
+    justification: details.justification,
   };
 }

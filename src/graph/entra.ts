@@ -236,6 +236,12 @@ export class Entra {
   }
 
   /** T4: allows or blocks sign-in. */
+  /** T5: deletes the user; one already gone counts as done. */
+  async deleteUser(accountId: string): Promise<void> {
+    const res = await this.api.call('deleteAccount', 'DELETE', `/v1.0/users/${accountId}`);
+    if (!res.ok && res.status !== 404) throw refused('deleteAccount', res);
+  }
+
   async setSignInAllowed(accountId: string, allowed: boolean): Promise<void> {
     const res = await this.api.call('setSignInAllowed', 'PATCH', `/v1.0/users/${accountId}`, {
       accountEnabled: allowed,

@@ -150,6 +150,10 @@ export class GraphDirectory implements Directory {
    * Every configured environment with a group (leaving one is a no-op when not a member), the
    * admin roles Entra assigns the account tenant-wide, and the seats the ledger gives it.
    */
+  async deleteAccount(accountId: string): Promise<void> {
+    await this.#entra.deleteUser(accountId);
+  }
+
   async holdingsOf(accountId: string): Promise<Holdings> {
     const adminRoles: string[] = [];
     for (const [role, id] of Object.entries(ADMIN_ROLE_TEMPLATE_IDS)) {

@@ -1,10 +1,13 @@
 import type { DecisionEffect } from '../../machines/decision.ts';
+import type { GrantEffect } from '../../machines/grant.machine.ts';
 import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
 import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, ErrorCode, RetryableError } from '../errors.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
+import { grantEffects } from './grant.effects.ts';
+import type { GrantSources } from './grant-sources.ts';
 import { hashToken, newInvitationToken } from './invitation-token.ts';
 import type { RequestKind } from './kinds.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
@@ -28,6 +31,12 @@ export interface EffectDeps {
   seats: SeatQueue;
   invitationTtl: number;
   publicUrl: string;
+  /** Why people hold what they hold (time-bound grants end only what they alone gave). */
+  grants: GrantSources;
+  /** How long before a time-bound grant ends its person is warned (ms), e.g. 24 h and 1 h. */
+  grantWarnings: number[];
+  /** ACCESSDESK_DELETE_AFTER: how long a leaver's account is kept before it is deleted (ms). */
+  deleteAfter?: number | undefined;
 }
 
 export { hashToken } from './invitation-token.ts';
@@ -40,6 +49,7 @@ export type EffectName =
   | OnboardingEffect
   | RoleChangeEffect
   | OffboardingEffect
+  | GrantEffect
   | 'notifyRequester';
 
 /** What a kind takes back when a request of it fails (the `failed` ending), in words. */
@@ -52,6 +62,7 @@ export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
     ...onboardingEffects(deps),
     ...roleChangeEffects(deps),
     ...offboardingEffects(deps),
+    ...grantEffects(deps),
   } satisfies Record<EffectName, Effect>;
 }
 
@@ -168,6 +179,7 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
   const failing = new Set<string>([
     'provisionAccount',
     'applyChange',
+    'applyGrant',
     'issueInvitation',
     // An offboarding's directory steps (A2 may refuse the revocation of the last Global admin).
     'blockSignIn',

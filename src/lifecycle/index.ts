@@ -6,6 +6,7 @@ import { AuditTrail } from './audit.ts';
 import { Background, reportToConsole } from './background.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { createEffects, failureHandler } from './effects.ts';
+import { MongoGrantSources } from './grant-sources.ts';
 import { Leases } from './lease.ts';
 import { Lifecycle } from './lifecycle.service.ts';
 import { requestMachines } from './machines.ts';
@@ -19,7 +20,13 @@ import { TenantDirectory, TenantPeople } from './tenant-directory.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
-export { submitOffboarding, submitOnboarding, submitRoleChange } from './submit.ts';
+export {
+  submitExtension,
+  submitGrant,
+  submitOffboarding,
+  submitOnboarding,
+  submitRoleChange,
+} from './submit.ts';
 
 /** The lifecycle with its store, queries, effect runner, seat queue and scheduler. */
 export interface LifecycleSystem {
@@ -32,6 +39,7 @@ export interface LifecycleSystem {
   seats: SeatQueue;
   scheduler: Scheduler;
   directory: Directory;
+  grants: MongoGrantSources;
 }
 
 /**
@@ -47,6 +55,10 @@ export function createLifecycleSystem(options: {
   publicUrl: string;
   directory?: Directory;
   leaseMs?: number;
+  /** How long before a time-bound grant ends it is announced (default 24 h and 1 h). */
+  grantWarnings?: number[];
+  /** How long a leaver's account is kept before it is deleted; none: kept (the default). */
+  deleteAfter?: number | undefined;
   onError?: (error: unknown, context: string) => void;
 }): LifecycleSystem {
   const { connection, clock } = options;
@@ -55,6 +67,7 @@ export function createLifecycleSystem(options: {
   const directory = options.directory ?? new TenantDirectory(options.tenant);
   const people = new TenantPeople(options.tenant);
   const store = new MongoRequestStore(connection, clock);
+  const grants = new MongoGrantSources(connection, clock);
   const audit = new AuditTrail(connection, clock);
   const background = new Background(onError);
   const machines = requestMachines;
@@ -84,9 +97,23 @@ export function createLifecycleSystem(options: {
     seats,
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
+    grants,
+    grantWarnings: options.grantWarnings ?? [24 * 3_600_000, 3_600_000],
+    deleteAfter: options.deleteAfter,
   });
   runner = new EffectRunner(store, effects, failureHandler(lifecycle), clock, onError, leaseMs);
   const scheduler = new Scheduler(store, lifecycle, runner, seats, clock, onError, leaseMs);
   const queries = new RequestQueries(store, machines);
-  return { lifecycle, store, queries, audit, background, runner, seats, scheduler, directory };
+  return {
+    lifecycle,
+    store,
+    queries,
+    audit,
+    background,
+    runner,
+    seats,
+    scheduler,
+    directory,
+    grants,
+  };
 }

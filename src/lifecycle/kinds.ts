@@ -5,7 +5,7 @@
  */
 
 /** Which lifecycle a request follows. */
-export type RequestKind = 'onboarding' | 'role_change' | 'offboarding';
+export type RequestKind = 'onboarding' | 'role_change' | 'offboarding' | 'time_bound_grant';
 
 /** What was asked: onboarding fields or the change. Validated at the edge before it gets here. */
 export interface OnboardingDetails {
@@ -54,5 +54,30 @@ export interface OffboardingDetails {
   managerEmail?: string;
 }
 
+/**
+ * A time-bound grant: security roles of an environment, admin roles or a license, for a while.
+ * The clock starts when it is applied: it ends `durationMs` later, or at `until`.
+ */
+export interface GrantDetails {
+  grant: 'security_roles' | 'admin_roles' | 'license';
+  environment?: string;
+  securityRoles?: string[];
+  adminRoles?: string[];
+  sku?: string;
+  /** How long it lasts once applied; absent when it lasts `until` a date. */
+  durationMs?: number;
+  /** When it ends (ISO), for "until a date". */
+  until?: string;
+  justification: string;
+  /** The grant (request id) this one extends: it starts where that one ends. */
+  extends?: string;
+  /** When the person first got this access, for an extension's card (ISO). */
+  heldSince?: string;
+}
+
 /** What any request asks. */
-export type RequestDetails = OnboardingDetails | RoleChangeDetails | OffboardingDetails;
+export type RequestDetails =
+  | OnboardingDetails
+  | RoleChangeDetails
+  | OffboardingDetails
+  | GrantDetails;

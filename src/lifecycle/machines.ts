@@ -1,3 +1,4 @@
+import { grantMachine } from '../../machines/grant.machine.ts';
 import { offboardingMachine } from '../../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
 import { roleChangeMachine } from '../../machines/role-change.machine.ts';
@@ -26,9 +27,15 @@ export const offboarding = offboardingMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
 
+/** The time-bound grant machine with its Global-admin guard taken from the tenant rules. */
+export const grant = grantMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
+
 /** The machine of every request kind: a new kind adds its machine here. */
 export const requestMachines = new MachineRegistry<RequestKind>({
   onboarding,
   role_change: roleChange,
   offboarding,
+  time_bound_grant: grant,
 });

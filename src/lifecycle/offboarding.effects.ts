@@ -14,7 +14,7 @@ const cancelOf = (leaver: string, id: string) => ({
 
 /** Every stored status, of any kind, whose machine takes accessdesk's own cancel. */
 function cancellableStatuses(): string[] {
-  const kinds = ['onboarding', 'role_change', 'offboarding'] as const;
+  const kinds = ['onboarding', 'role_change', 'offboarding', 'time_bound_grant'] as const;
   const statuses = kinds.flatMap((kind) =>
     requestMachines
       .statuses(kind)
@@ -102,7 +102,36 @@ export function offboardingEffects(
     tellManager: async (request, _item, completes) => {
       const to = manager(request);
       if (to) await notifier.tellManager(request, to);
-      await lifecycle.send(request._id, { type: 'manager.told' }, { completes });
+      // ACCESSDESK_DELETE_AFTER: the kept account is deleted once the retention period is over.
+      const deleteAt = deps.deleteAfter
+        ? { deleteAt: new Date(clock.now().getTime() + deps.deleteAfter).toISOString() }
+        : {};
+      await lifecycle.send(request._id, { type: 'manager.told', ...deleteAt }, { completes });
+      return undefined;
+    },
+    scheduleDeletion: async () => (doc) => {
+      const at = doc.context.deleteAt as string | undefined;
+      if (doc.done || !at || doc.deadlines.some((d) => d.kind === 'retentionEnd')) return undefined;
+      const deadlines = [
+        ...doc.deadlines,
+        {
+          kind: 'retentionEnd' as const,
+          at: new Date(at),
+          event: 'timer.retentionEnded',
+          fired: false,
+        },
+      ];
+      return { deadlines, nextDeadlineAt: nextDeadline(deadlines) };
+    },
+    deleteAccount: async (request, _item, completes) => {
+      const id = await directory.accountIdByEmail(request.subjectEmail);
+      // A rehire enabled the account again in the meantime: it stays.
+      if (id && (await directory.holdingsOf(id)).signInAllowed) {
+        await lifecycle.send(request._id, { type: 'account.kept' }, { completes });
+        return undefined;
+      }
+      if (id) await directory.deleteAccount(id);
+      await lifecycle.send(request._id, { type: 'directory.accountDeleted' }, { completes });
       return undefined;
     },
   };

@@ -14,6 +14,10 @@ export interface Holdings {
   adminRoles: string[];
   /** The SKUs it holds a seat of (L1). */
   skus: string[];
+  /** Whether it may sign in (T4), where the directory can tell. */
+  signInAllowed?: boolean;
+  /** Its security roles per environment, where the directory can tell (held directly, S1). */
+  securityRoles?: Record<string, string[]>;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface Holdings {
  * with the same arguments changes nothing more. Failures worth retrying throw `RetryableError`.
  */
 export interface Directory {
+  /** Creates the account for `key`; a leaver's blocked account is enabled again instead (E3, L1). */
   createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount>;
   accountIdByEmail(email: string): Promise<string | undefined>;
   /** The account `createAccount` made for `key`, if it got that far. */
@@ -48,6 +53,8 @@ export interface Directory {
   setSignInAllowed(accountId: string, allowed: boolean): Promise<void>;
   /** A fresh temporary password (T1), returned once and never stored in clear (T2). */
   issueTemporaryPassword(accountId: string): Promise<string>;
+  /** Deletes the account (T5); one already deleted stays so. */
+  deleteAccount(accountId: string): Promise<void>;
   /** What the account holds now (read only). */
   holdingsOf(accountId: string): Promise<Holdings>;
 }
@@ -71,7 +78,15 @@ export interface Notifier {
   deliverInvitation(request: RequestDoc, delivery: InvitationDelivery): Promise<void>;
   /** DMs the manager of the request's subject where it is now (an offboarding's notices). */
   tellManager(request: RequestDoc, managerEmail: string): Promise<void>;
+  /** DMs `notice.to` about a time-bound grant: its end comes (with Extend), it ended, or is held. */
+  grantNotice(request: RequestDoc, notice: GrantNotice): Promise<void>;
 }
+
+/** What a time-bound grant tells people, and whom. */
+export type GrantNotice =
+  | { kind: 'ending'; to: string[]; endsAt: Date }
+  | { kind: 'ended'; to: string[]; warnings: string[] }
+  | { kind: 'held'; to: string[]; reason: string };
 
 /** A Notifier that tells no one: for benches and tests that do not look at messages. */
 export const silentNotifier: Notifier = {
@@ -81,6 +96,7 @@ export const silentNotifier: Notifier = {
   escalateToGlobalAdmins: async () => {},
   deliverInvitation: async () => {},
   tellManager: async () => {},
+  grantNotice: async () => {},
 };
 
 /** Who people are, read from the tenant at the moment it matters. */
@@ -89,4 +105,39 @@ export interface People {
   adminRolesOf(email: string): Promise<string[]>;
   /** Emails of every Global admin right now. */
   globalAdmins(): Promise<string[]>;
+}
+
+/**
+ * Why a person holds one role, admin role or license: one document per person, grant key and
+ * source (`unlimited`, or the time-bound grant's request id). A grant's end revokes only what no
+ * other source still gives; nothing here grows with the tenant (no arrays).
+ */
+export interface GrantSource {
+  /** `<subject>|<key>|<source>`. */
+  _id: string;
+  subjectEmail: string;
+  /** `admin:<role>`, `role:<environment>:<role>` or `license:<sku>`. */
+  key: string;
+  /** What it is in words, for App Home ("Global admin", "Salesperson in sales-prod"). */
+  label: string;
+  /** `unlimited`, or the request id of the time-bound grant. */
+  source: string;
+  /** When a time-bound grant ends; null for `unlimited`. */
+  endsAt: Date | null;
+  /** Whether this grant gave it (the person did not hold it already when it was applied). */
+  gave: boolean;
+  createdAt: Date;
+}
+
+/** The grant sources of people, behind a port (flows and effects never see MongoDB). */
+export interface GrantSources {
+  /** Records a source, or moves the end of one already there (an idempotent retry). */
+  add(source: Omit<GrantSource, '_id' | 'createdAt'>): Promise<void>;
+  /** The source, if recorded. */
+  get(subjectEmail: string, key: string, source: string): Promise<GrantSource | undefined>;
+  /** Whether any source but `except` gives the person `key`. */
+  othersThan(subjectEmail: string, key: string, except?: string): Promise<boolean>;
+  remove(subjectEmail: string, key: string, source: string): Promise<void>;
+  /** The running time-bound grants of these people, soonest end first, at most `limit`. */
+  running(subjectEmails: string[], limit: number): Promise<GrantSource[]>;
 }

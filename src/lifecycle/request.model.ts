@@ -2,6 +2,7 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import type { RequestDetails, RequestKind } from './kinds.ts';
 
 export type {
+  GrantDetails,
   OffboardingDetails,
   OnboardingDetails,
   RequestKind,
@@ -23,7 +24,15 @@ export interface OutboxItem {
 
 /** A durable deadline; the scheduler sends `event` once `at` has passed. */
 export interface Deadline {
-  kind: 'reminder' | 'escalation' | 'requestExpiry' | 'invitationExpiry' | 'effectiveDate';
+  kind:
+    | 'reminder'
+    | 'escalation'
+    | 'requestExpiry'
+    | 'invitationExpiry'
+    | 'effectiveDate'
+    | 'grantEnd'
+    | 'retentionEnd'
+    | `grantWarning:${number}`;
   at: Date;
   event: string;
   fired: boolean;

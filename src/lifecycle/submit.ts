@@ -1,8 +1,9 @@
-import { ErrorCode, RuleViolation } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import { globalAdminChangeOutcome } from '../tenant/admin.rules.ts';
 import type { Lifecycle } from './lifecycle.service.ts';
 import type { People } from './ports.ts';
 import type {
+  GrantDetails,
   OffboardingDetails,
   OnboardingDetails,
   RequestDoc,
@@ -68,7 +69,8 @@ export async function submitOffboarding(
 ): Promise<RequestDoc> {
   const subject = subjectEmail.toLowerCase();
   const admins = (await people.globalAdmins()).map((e) => e.toLowerCase());
-  if (admins.includes(subject)) {
+  const leaverIsGlobalAdmin = admins.includes(subject);
+  if (leaverIsGlobalAdmin) {
     if (globalAdminChangeOutcome(admins.length - 1) === 'refuse') {
       throw new RuleViolation(
         ErrorCode.LastGlobalAdmin,
@@ -82,6 +84,65 @@ export async function submitOffboarding(
     requesterEmail,
     subjectEmail,
     details,
-    input: { grantsGlobalAdmin: false, effectiveAt: details.effectiveAt },
+    // Taking Global admin away is decided like granting it: by two different Global admins.
+    input: { grantsGlobalAdmin: leaverIsGlobalAdmin, effectiveAt: details.effectiveAt },
+  });
+}
+
+/**
+ * Creates a time-bound grant for the account of `subjectEmail` (or, with `details.extends`, an
+ * extension of one: a new request for the same grant, decided like any other).
+ */
+export function submitGrant(
+  lifecycle: Lifecycle,
+  requesterEmail: string,
+  subjectEmail: string,
+  details: GrantDetails,
+): Promise<RequestDoc> {
+  const license = details.grant === 'license';
+  return lifecycle.submit({
+    kind: 'time_bound_grant',
+    requesterEmail,
+    subjectEmail,
+    details,
+    input: {
+      grantsGlobalAdmin:
+        details.grant === 'admin_roles' && (details.adminRoles ?? []).includes('Global admin'),
+      needsSeat: license,
+    },
+    skuId: license ? details.sku : undefined,
+  });
+}
+
+/**
+ * The extension of the time-bound grant `original` asked by `requesterEmail`: the same grant for
+ * the same time again, starting where the original ends while it still runs. Its card says it is
+ * an extension and since when the person has held the access.
+ */
+export function submitExtension(
+  lifecycle: Lifecycle,
+  requesterEmail: string,
+  original: RequestDoc,
+): Promise<RequestDoc> {
+  const asker = requesterEmail.toLowerCase();
+  // Only the person or the grant's requester extends it; for anyone else it does not exist.
+  if (
+    original.kind !== 'time_bound_grant' ||
+    ![original.subjectEmail, original.requesterEmail].includes(asker)
+  ) {
+    throw new AccessdeskError(ErrorCode.NotFound, `Not found: ${original._id}.`);
+  }
+  const d = original.details as GrantDetails;
+  const appliedAt = original.context.appliedAt as string | undefined;
+  const endsAt = original.context.endsAt as string | undefined;
+  const durationMs =
+    d.durationMs ??
+    (appliedAt && endsAt ? new Date(endsAt).getTime() - new Date(appliedAt).getTime() : 0);
+  const { until: _until, ...rest } = d;
+  return submitGrant(lifecycle, requesterEmail, original.subjectEmail, {
+    ...rest,
+    durationMs,
+    extends: original._id,
+    ...(d.heldSince || appliedAt ? { heldSince: d.heldSince ?? appliedAt } : {}),
   });
 }

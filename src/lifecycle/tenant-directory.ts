@@ -13,6 +13,13 @@ export class TenantDirectory implements Directory {
   constructor(private readonly t: TenantService) {}
 
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
+    // A rehire (E3, L1): a leaver's account stays, blocked (E5); onboarding the same person
+    // again enables it for the new invitation instead of making a second account.
+    const existing = await this.t.accountByEmail(person.email.toLowerCase());
+    if (existing && !existing.deletedAt && !existing.signInAllowed) {
+      await this.t.setSignInAllowed(existing._id, true);
+      return { accountId: existing._id, upn: existing.upn };
+    }
     const { account } = await this.t.createAccount({
       idempotencyKey: key,
       personEmail: person.email,
@@ -139,6 +146,11 @@ export class TenantDirectory implements Directory {
     return (await this.t.issueTemporaryPassword(accountId)).password;
   }
 
+  async deleteAccount(accountId: string): Promise<void> {
+    const account = await this.t.accountById(accountId);
+    if (account && !account.deletedAt) await this.t.deleteAccount(accountId);
+  }
+
   async holdingsOf(accountId: string): Promise<Holdings> {
     const account = await this.t.accountById(accountId);
     // E4: only direct members count; one query over the groups the account is in.
@@ -152,10 +164,15 @@ export class TenantDirectory implements Directory {
         ).lean<Array<{ _id: string }>>()
       : [];
     const seats = await this.t.seatsOf(accountId);
+    const users = await this.t.models.EnvironmentUser.find({ accountId }, { envId: 1, roles: 1 })
+      .limit(100)
+      .lean<Array<{ envId: string; roles: string[] }>>();
     return {
       environments: environments.map((e) => e._id),
       adminRoles: account?.adminRoles ?? [],
       skus: [...new Set(seats.map((s) => s.skuId))],
+      securityRoles: Object.fromEntries(users.map((u) => [u.envId, u.roles])),
+      ...(account ? { signInAllowed: account.signInAllowed } : {}),
     };
   }
 

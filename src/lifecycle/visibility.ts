@@ -1,3 +1,4 @@
+import type { GrantSources } from './ports.ts';
 import type { RequestDoc } from './request.model.ts';
 import type { RequestQueries } from './request.queries.ts';
 
@@ -60,6 +61,12 @@ export class RequestVisibility {
     const theirs = await this.queries.requestsInvolving([personEmail]);
     const seen = await Promise.all(theirs.map((r) => this.maySee(viewerEmail, r)));
     return theirs.filter((_, i) => seen[i]);
+  }
+
+  /** App Home: the running time-bound grants of the viewer and of their reports, soonest end first. */
+  async runningGrants(viewerEmail: string, grants: Pick<GrantSources, 'running'>, limit = 10) {
+    const reports = await this.audience.reportsOf(viewerEmail);
+    return grants.running([viewerEmail, ...reports], limit);
   }
 
   /** App Home: own requests, the reports' and managed new hires', and the queue for admins. */

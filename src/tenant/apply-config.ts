@@ -26,7 +26,17 @@ export async function applyTenantConfig(p: ApplyParts, config: TenantConfig): Pr
   await precheck(p.m, config);
   await p.m.Tenant.updateOne(
     { _id: 'tenant' },
-    { $set: { domain: config.domain }, $setOnInsert: { globalAdmins: [] } },
+    {
+      $set: {
+        domain: config.domain,
+        grantLimits: config.grantLimits.map((l) => ({
+          role: l.role,
+          required: l.required,
+          ...(l.max ? { maxMs: l.max } : {}),
+        })),
+      },
+      $setOnInsert: { globalAdmins: [] },
+    },
     { upsert: true },
   );
   for (const sku of config.skus) await p.seats.ensure(sku);

@@ -1,6 +1,7 @@
 import { ADMIN_ROLES } from './admin.rules.ts';
+import type { GrantLimit } from './grant-limits.rules.ts';
 import { mayInvite } from './onboarding.rules.ts';
-import type { EnvironmentDoc, SkuDoc } from './tenant.model.ts';
+import type { EnvironmentDoc, SkuDoc, TenantDoc } from './tenant.model.ts';
 import type { TenantService } from './tenant.service.ts';
 
 /** The choices a request modal offers: SKUs, environments with their units and roles, admin roles. */
@@ -15,13 +16,16 @@ export interface TenantChoices {
     businessUnits: Array<{ id: string; name: string; roles: string[] }>;
   }>;
   adminRoles: string[];
+  /** The tenant file's caps on time-bound grants, per role name or SKU id. */
+  grantLimits: GrantLimit[];
 }
 
 /** Reads the current choices from the tenant (ids are the tenant file's ids). */
 export async function tenantChoices(tenant: TenantService): Promise<TenantChoices> {
-  const [skus, environments] = await Promise.all([
+  const [skus, environments, doc] = await Promise.all([
     tenant.models.Sku.find().sort({ _id: 1 }).lean<SkuDoc[]>(),
     tenant.models.Environment.find().sort({ _id: 1 }).lean<EnvironmentDoc[]>(),
+    tenant.models.Tenant.findById('tenant', { grantLimits: 1 }).lean<TenantDoc>(),
   ]);
   return {
     skus: skus.map((s) => ({ id: s._id, name: s.name })),
@@ -33,5 +37,6 @@ export async function tenantChoices(tenant: TenantService): Promise<TenantChoice
       businessUnits: e.businessUnits.map((b) => ({ id: b.id, name: b.name, roles: [...b.roles] })),
     })),
     adminRoles: [...ADMIN_ROLES],
+    grantLimits: doc?.grantLimits ?? [],
   };
 }

@@ -13,6 +13,8 @@ export interface TenantDoc {
   _id: 'tenant';
   domain: string;
   globalAdmins: string[];
+  /** The tenant file's caps on time-bound grants (a handful: one per capped role). */
+  grantLimits?: Array<{ role: string; maxMs?: number; required: boolean }>;
 }
 
 /** An account of the directory (T1–T5); only a scrypt hash of its password is kept (T2). */
@@ -130,7 +132,12 @@ const profileSchema = new Schema(Object.fromEntries(PROFILE_FIELDS.map((f) => [f
 
 const schemas = {
   Tenant: new Schema<TenantDoc>(
-    { _id: String, domain: String, globalAdmins: { type: [String], default: [] } },
+    {
+      _id: String,
+      domain: String,
+      globalAdmins: { type: [String], default: [] },
+      grantLimits: Schema.Types.Mixed,
+    },
     opts,
   ),
   Sku: skuSchema(),

@@ -1,5 +1,6 @@
 /** The tenant file's shape (zod 4); cross-references are checked in tenant.checks.ts. */
 import { z } from 'zod';
+import { durationSchema } from '../duration.ts';
 import {
   ACCESS_MODES,
   DEFAULT_ACCESS_MODE,
@@ -87,6 +88,16 @@ export const PersonSchema = z.strictObject({
   environments: z.array(MembershipSchema).default([]),
 });
 
+/**
+ * How long a role (admin or security role name) or a license (SKU id) may be granted for: at
+ * most `max` (a duration like 8h), and with `required`, never without an end.
+ */
+export const GrantLimitSchema = z.strictObject({
+  role: name,
+  max: durationSchema().optional(),
+  required: z.boolean().default(false),
+});
+
 /** The whole tenant file. */
 export const TenantConfigSchema = z.strictObject({
   domain: z
@@ -102,6 +113,8 @@ export const TenantConfigSchema = z.strictObject({
   environments: z.array(EnvironmentSchema).default([]),
   groups: z.array(GroupSchema).default([]),
   people: z.array(PersonSchema).min(1, 'must list at least one person'),
+  /** Caps on time-bound grants, per role or license (Global admin at most 8 h, …). */
+  grantLimits: z.array(GrantLimitSchema).default([]),
 });
 
 /** A validated tenant file (defaults applied, S4 default roles merged into each root unit). */

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { Clock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { describeEngine } from '../../src/db/index.ts';
 import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
@@ -41,12 +42,14 @@ function freePort(): Promise<number> {
 export async function startDesk(
   db: ReturnType<typeof useTestDatabase>,
   tenantFile: string,
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<Accessdesk> {
   const port = String(await freePort());
   const env = {
     PORT: port,
     PUBLIC_URL: `http://localhost:${port}`,
     ACCESSDESK_TENANT_FILE: tenantFile,
+    ...options.env,
   };
   return startAccessdesk(loadConfig(env), {
     database: {
@@ -57,5 +60,6 @@ export async function startDesk(
     },
     sweep: false,
     log: () => {},
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }

@@ -16,12 +16,17 @@ describe('slack-app-manifest.yaml', () => {
     expect(command.url).toBe('https://YOUR-HOST/slack/events');
   });
 
-  it('declares the global shortcut with the callback id the flows listen to', () => {
+  it('declares the shortcuts with the callback ids the flows listen to', () => {
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({
         type: 'global',
         name: 'Request access',
         callback_id: CALLBACK.openOnboarding,
+      }),
+      expect.objectContaining({
+        type: 'message',
+        name: 'Offboard this person',
+        callback_id: CALLBACK.offboardShortcut,
       }),
     ]);
   });

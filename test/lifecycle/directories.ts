@@ -23,8 +23,11 @@ export function interceptDirectory(
   });
 }
 
-/** What a scripted directory does on a method: retry later (stays put) or refuse for good. */
-export type Misbehaviour = 'retry' | 'fail';
+/**
+ * What a scripted directory does on a method: retry later (stays put), refuse for good, or
+ * refuse once as A2 does the revocation of the last Global admin.
+ */
+export type Misbehaviour = 'retry' | 'fail' | 'a2once';
 
 /**
  * A directory whose listed methods always throw: `retry` a RetryableError (the effect backs off,
@@ -34,8 +37,13 @@ export function scriptedDirectory(
   inner: Directory,
   script: Partial<Record<DirectoryMethod, Misbehaviour>>,
 ): Directory {
+  const refusedOnce = new Set<DirectoryMethod>();
   return interceptDirectory(inner, async (method, call) => {
     const misbehaviour = script[method];
+    if (misbehaviour === 'a2once' && !refusedOnce.has(method)) {
+      refusedOnce.add(method);
+      throw new RuleViolation(ErrorCode.LastGlobalAdmin, 'A2', 'the last Global admin stays');
+    }
     if (misbehaviour === 'retry') throw new RetryableError(`${method}: directory unavailable`);
     if (misbehaviour === 'fail') {
       throw new RuleViolation(ErrorCode.NotAllowed, 'T6', `${method} refused by the directory`);

@@ -3,12 +3,32 @@ import type { AnyStateMachine, AnyStateNode, EventObject, SnapshotFrom } from 'x
 import { getMicrosteps } from 'xstate';
 import { createTestModel, type StatePath } from 'xstate/graph';
 import type { DecisionInput, PersonEvent, SystemEvent, TimerEvent } from '../../machines/events.ts';
+import type { GrantInput } from '../../machines/grant.machine.ts';
+import type { OffboardingInput } from '../../machines/offboarding.machine.ts';
 import type { RoleChangeInput } from '../../machines/role-change.machine.ts';
+import type { ManualClock } from '../../src/clock.ts';
+import { RetryableError } from '../../src/errors.ts';
 import type { Lifecycle } from '../../src/lifecycle/lifecycle.service.ts';
-import { onboarding, roleChange, statusOf } from '../../src/lifecycle/machines.ts';
-import type { RequestDoc, RoleChangeDetails } from '../../src/lifecycle/request.model.ts';
-import { submitOnboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
+import {
+  grant,
+  offboarding,
+  onboarding,
+  roleChange,
+  statusOf,
+} from '../../src/lifecycle/machines.ts';
+import type {
+  GrantDetails,
+  RequestDoc,
+  RoleChangeDetails,
+} from '../../src/lifecycle/request.model.ts';
+import {
+  submitGrant,
+  submitOffboarding,
+  submitOnboarding,
+  submitRoleChange,
+} from '../../src/lifecycle/submit.ts';
 import { useTestDatabase } from '../support/db.ts';
+import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 import { type DirectoryMethod, type Misbehaviour, scriptedDirectory } from './directories.ts';
 import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
 
@@ -25,6 +45,13 @@ const GRACE = 'grace@contoso.example';
 const LINUS = 'linus@contoso.example';
 const ADA = 'ada@contoso.example';
 const HIRE = newHire('M').email.toLowerCase();
+/** The leaver: Alan holds what an offboarding takes away (a seat, a group, an admin role). */
+const LEAVER = 'alan@contoso.example';
+const LEAVER_TENANT = salesTenantYaml(3, [
+  ...GLOBAL_ADMINS(),
+  '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA, managerEmail: grace@contoso.example }',
+  '{ email: alan@contoso.example, firstName: Alan, lastName: Turing, slackId: U0ALAN, managerEmail: grace@contoso.example, adminRoles: [Billing admin], licenses: [D365_SALES], environments: [{ id: sales-prod, businessUnit: sales, roles: [Salesperson] }] }',
+]);
 
 type Snapshot = SnapshotFrom<AnyStateMachine>;
 type Path = StatePath<Snapshot, EventObject>;
@@ -33,10 +60,11 @@ type ModelEvent = PersonEvent | TimerEvent | SystemEvent;
 /** One way to start a request: the machine input plus how to submit it to the real Lifecycle. */
 interface Variant {
   name: string;
-  kind: 'onboarding' | 'role_change';
-  input: DecisionInput | RoleChangeInput;
+  kind: 'onboarding' | 'role_change' | 'time_bound_grant' | 'offboarding';
+  input: DecisionInput | RoleChangeInput | GrantInput | OffboardingInput;
   adminRoles?: string[];
   change?: RoleChangeDetails;
+  grant?: GrantDetails;
 }
 
 const person = (email: string, adminRoles: string[] = []) => ({ email, adminRoles });
@@ -57,8 +85,26 @@ function modelEvents(subject: string): ModelEvent[] {
     { type: 'timer.requestExpired' },
     { type: 'timer.invitationExpired' },
     { type: 'system.cancelled', reason: 'the requester left' },
+    // A time-bound grant's and an offboarding's own events.
+    { type: 'grant.applied', appliedAt: '2026-01-05T09:00:00.000Z', endsAt: END },
+    { type: 'grant.revoked' },
+    { type: 'grant.revokeHeld', reason: 'the last Global admin stays' },
+    { type: 'timer.grantEnded' },
+    { type: 'timer.effectiveDateReached' },
+    { type: 'directory.signInBlocked' },
+    { type: 'directory.groupsLeft' },
+    { type: 'directory.adminRolesRevoked' },
+    { type: 'directory.seatsReleased' },
+    { type: 'requests.cancelled' },
+    { type: 'manager.told' },
+    { type: 'manager.told', deleteAt: '2026-04-06T09:00:00.000Z' },
+    { type: 'timer.retentionEnded' },
+    { type: 'directory.accountDeleted' },
+    { type: 'account.kept' },
   ];
 }
+
+const END = '2026-01-05T10:00:00.000Z';
 
 const AUTOMATIC = new Set([
   'seat.granted',
@@ -66,6 +112,24 @@ const AUTOMATIC = new Set([
   'directory.applied',
   'directory.failed',
   'invitation.issued',
+  'grant.applied',
+  'grant.revoked',
+  'grant.revokeHeld',
+  'directory.signInBlocked',
+  'directory.groupsLeft',
+  'directory.adminRolesRevoked',
+  'directory.seatsReleased',
+  'requests.cancelled',
+  'manager.told',
+  'directory.accountDeleted',
+  'account.kept',
+]);
+
+/** Timers whose stored deadline the test reaches by moving the clock to it. */
+const STORED_TIMERS = new Set([
+  'timer.grantEnded',
+  'timer.effectiveDateReached',
+  'timer.retentionEnded',
 ]);
 
 const decision = (subjectEmail: string, grantsGlobalAdmin: boolean) => ({
@@ -117,6 +181,61 @@ const ROLE_CHANGES: Variant[] = [
     { needsSeat: true },
   ),
   rc('role change re-enabling', { change: 'enable', justification: 'back' }, { reenables: true }),
+];
+
+const tg = (
+  name: string,
+  details: GrantDetails,
+  flags: { grantsGlobalAdmin?: boolean },
+): Variant => ({
+  name,
+  kind: 'time_bound_grant',
+  input: {
+    ...decision(ADA, flags.grantsGlobalAdmin ?? false),
+    needsSeat: details.grant === 'license',
+  },
+  grant: details,
+});
+
+const GRANTS: Variant[] = [
+  tg(
+    'time-bound grant',
+    {
+      grant: 'admin_roles',
+      adminRoles: ['Billing admin'],
+      durationMs: 3_600_000,
+      justification: 'close',
+    },
+    {},
+  ),
+  tg(
+    'time-bound grant of Global admin',
+    {
+      grant: 'admin_roles',
+      adminRoles: ['Global admin'],
+      durationMs: 3_600_000,
+      justification: 'incident',
+    },
+    { grantsGlobalAdmin: true },
+  ),
+  tg(
+    'time-bound license',
+    { grant: 'license', sku: 'D365_SALES', durationMs: 3_600_000, justification: 'trial' },
+    {},
+  ),
+];
+
+const OFFBOARDINGS: Variant[] = [
+  {
+    name: 'offboarding',
+    kind: 'offboarding',
+    input: { ...decision(LEAVER, false), effectiveAt: '2026-01-06T09:00:00.000Z' },
+  },
+  {
+    name: 'offboarding of a Global admin',
+    kind: 'offboarding',
+    input: { ...decision(LINUS, true), effectiveAt: '2026-01-06T09:00:00.000Z' },
+  },
 ];
 
 /** Every leaf state of a machine as a dotted status (`approved.routing`, `invited`, …). */
@@ -191,6 +310,12 @@ function coveringPaths(machine: AnyStateMachine, variants: Variant[]) {
 function worldFor(path: Path): {
   seats: number;
   script: Partial<Record<DirectoryMethod, Misbehaviour>>;
+  /** A step that does not finish (a database or Slack hiccup it retries), by state. */
+  stall?: 'cancellingRequests' | 'tellingManager';
+  /** ACCESSDESK_DELETE_AFTER, where the path keeps the account for a while. */
+  deleteAfter?: number;
+  /** The leaver is rehired before the retention period ends. */
+  rehired?: boolean;
 } {
   const edges = edgesOf(path);
   const end = statusOf(path.state.value);
@@ -208,7 +333,41 @@ function worldFor(path: Path): {
   if (failedFrom === 'approved.applying' || end === 'approved.applying') {
     script.accountIdByEmail = failedFrom ? 'fail' : 'retry';
   }
-  return { seats: seatWaits ? 0 : 3, script };
+  // A time-bound grant's end: revocations that stay put, or one A2 refuses once.
+  const revokes: DirectoryMethod[] = [
+    'revokeAdminRoles',
+    'releaseAccountSeat',
+    'removeSecurityRoles',
+  ];
+  const closing = edges.some((e) => e.event === 'timer.effectiveDateReached');
+  if (!closing && end === 'ending') for (const m of revokes) script[m] = 'retry';
+  if (!closing && edges.some((e) => e.event === 'grant.revokeHeld'))
+    for (const m of revokes) script[m] = 'a2once';
+  // An offboarding's steps: each stays put (or is refused) where the path stops (or fails).
+  const steps: Record<string, DirectoryMethod> = {
+    'closing.blockingSignIn': 'setSignInAllowed',
+    'closing.leavingGroups': 'removeFromSecurityGroup',
+    'closing.revokingAdminRoles': 'revokeAdminRoles',
+    'closing.releasingSeats': 'releaseAccountSeat',
+  };
+  const step = steps[failedFrom ?? end];
+  if (closing && step) script[step] = failedFrom ? 'fail' : 'retry';
+  const stall =
+    end === 'closing.cancellingRequests'
+      ? 'cancellingRequests'
+      : end === 'closing.tellingManager'
+        ? 'tellingManager'
+        : undefined;
+  if (end === 'deleting') script.deleteAccount = 'retry';
+  const retained = edges.some((e) => e.to === 'retained');
+  const rehired = edges.some((e) => e.event === 'account.kept');
+  return {
+    seats: seatWaits ? 0 : 3,
+    script,
+    ...(stall ? { stall } : {}),
+    ...(retained ? { deleteAfter: 90 * 86_400_000 } : {}),
+    ...(rehired ? { rehired } : {}),
+  };
 }
 
 /** Extra facts the stored document must show in some states. */
@@ -233,8 +392,35 @@ function checkState(doc: RequestDoc) {
     expect(doc.failure?.reason).toMatch(/refused by the directory/);
   }
   if (status.startsWith('requested')) expect(doc.deadlines).toHaveLength(3);
+  if (status === 'active') {
+    expect(doc.context.appliedAt).toBeTruthy();
+    expect(doc.deadlines.map((d) => [d.kind, new Date(d.at).toISOString()])).toEqual([
+      ['grantEnd', doc.context.endsAt],
+    ]);
+  }
+  if (status === 'held') {
+    expect(doc.context.heldReason).toBe('the last Global admin stays');
+    expect(doc.deadlines.map((d) => d.kind)).toEqual(['grantEnd']);
+  }
+  if (status === 'retained') {
+    expect(doc.context.deleteAt).toBeTruthy();
+    expect(doc.deadlines.map((d) => d.kind)).toEqual(['retentionEnd']);
+  }
+  if (status === 'approved.scheduled')
+    expect(doc.deadlines.map((d) => d.kind)).toEqual(['effectiveDate']);
+  if (['ended', 'offboarded', 'deleted'].includes(status)) expect(doc.deadlines).toEqual([]);
   expect(doc.done).toBe(
-    ['accepted', 'applied', 'denied', 'cancelled', 'expired', 'failed'].includes(status),
+    [
+      'accepted',
+      'applied',
+      'denied',
+      'cancelled',
+      'expired',
+      'failed',
+      'ended',
+      'offboarded',
+      'deleted',
+    ].includes(status),
   );
 }
 
@@ -242,10 +428,28 @@ function checkState(doc: RequestDoc) {
 async function replay(variant: Variant, path: Path) {
   await resetDatabase(db.connection);
   const world = worldFor(path);
-  const { system, clock, errors } = await buildSystem(db.connection, {
+  const { system, clock, errors, notifier, tenant } = await buildSystem(db.connection, {
     seats: world.seats,
+    ...(world.deleteAfter ? { deleteAfter: world.deleteAfter } : {}),
     directory: (d) => scriptedDirectory(d, world.script),
+    grantWarnings: [],
+    ...(variant.kind === 'offboarding' ? { yaml: LEAVER_TENANT } : {}),
   });
+  if (world.stall === 'cancellingRequests') {
+    // Only the leaver's open requests are out of reach (the seat queue reads on).
+    const ids = system.store.ids.bind(system.store);
+    system.store.ids = async (query, order, limit) => {
+      if (query.involving) throw new RetryableError('the requests collection is busy');
+      return ids(query, order, limit);
+    };
+  }
+  if (world.stall === 'tellingManager') {
+    const tell = notifier.tellManager.bind(notifier);
+    notifier.tellManager = async (r, m) => {
+      if (r.status === 'closing.tellingManager') throw new RetryableError('Slack is busy');
+      return tell(r, m);
+    };
+  }
   const { lifecycle, scheduler, store, background, audit } = system;
   const steps = path.steps;
   const expected: string[][] = [];
@@ -255,13 +459,23 @@ async function replay(variant: Variant, path: Path) {
   for (let i = 0; i < steps.length; ) {
     const event = steps[i]!.event as EventObject & { actor?: { email: string } };
     if (i === 0) {
-      id = (await submit(lifecycle, variant))._id;
+      id = (await submit(lifecycle, variant, clock))._id;
       expected.push(['', 'requested.awaitingApproval', 'requester.submitted']);
     } else {
       expected.push(edge(steps, i));
       if (event.type === 'timer.requestExpired' || event.type === 'timer.invitationExpired') {
         const ttl = event.type === 'timer.requestExpired' ? 'requestTtl' : 'invitationTtl';
         clock.advance(DEADLINES[ttl] + 1000);
+        await scheduler.sweep();
+      } else if (STORED_TIMERS.has(event.type)) {
+        // The deadline the request stored (its end, a held revocation's retry, the date).
+        const doc = await store.get(id);
+        if (event.type === 'timer.retentionEnded' && world.rehired) {
+          // Rehired meanwhile: the account may sign in again (E3), so it is kept.
+          const account = await tenant.accountByEmail(doc.subjectEmail);
+          await tenant.setSignInAllowed(account!._id, true);
+        }
+        clock.set(new Date(doc.nextDeadlineAt!));
         await scheduler.sweep();
       } else if (event.type === 'system.cancelled') {
         // accessdesk's own cancel (an offboarding's step): no person, the normal send path.
@@ -316,9 +530,19 @@ function edge(steps: Path['steps'], i: number): string[] {
   ];
 }
 
-function submit(lifecycle: Lifecycle, variant: Variant) {
+function submit(lifecycle: Lifecycle, variant: Variant, clock: ManualClock) {
   if (variant.kind === 'onboarding') {
     return submitOnboarding(lifecycle, ADA, newHire('M', { adminRoles: variant.adminRoles! }));
+  }
+  if (variant.kind === 'time_bound_grant') return submitGrant(lifecycle, ADA, ADA, variant.grant!);
+  if (variant.kind === 'offboarding') {
+    const effectiveAt = new Date(clock.now().getTime() + 86_400_000).toISOString();
+    const people = { globalAdmins: async () => [GRACE, LINUS] };
+    const { subjectEmail } = variant.input;
+    return submitOffboarding(lifecycle, people, ADA, subjectEmail, {
+      effectiveAt,
+      managerEmail: GRACE,
+    });
   }
   const { subjectEmail } = variant.input as RoleChangeInput;
   return submitRoleChange(lifecycle, ADA, subjectEmail, variant.change!);
@@ -327,6 +551,8 @@ function submit(lifecycle: Lifecycle, variant: Variant) {
 describe.each([
   { machine: onboarding, variants: ONBOARDING },
   { machine: roleChange, variants: ROLE_CHANGES },
+  { machine: grant, variants: GRANTS },
+  { machine: offboarding, variants: OFFBOARDINGS },
 ])('model-based paths of $machine.id, replayed against mongod', ({ machine, variants }) => {
   const { chosen, states } = coveringPaths(machine, variants);
 

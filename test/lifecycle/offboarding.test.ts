@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/lifecycle/ports.ts';
-import { submitOffboarding, submitRoleChange } from '../../src/lifecycle/submit.ts';
+import {
+  submitOffboarding,
+  submitOnboarding,
+  submitRoleChange,
+} from '../../src/lifecycle/submit.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 import { type DirectoryMethod, interceptDirectory } from './directories.ts';
-import { buildSystem, resetDatabase } from './support.ts';
+import { buildSystem, newHire, resetDatabase } from './support.ts';
 
 const db = useTestDatabase('lifecycle/offboarding');
 
@@ -71,6 +75,7 @@ describe('offboarding a leaver', () => {
     { crashAt: 'removeFromSecurityGroup' as const, between: 'blocking sign-in and leaving groups' },
     { crashAt: 'revokeAdminRoles' as const, between: 'leaving groups and revoking admin roles' },
     { crashAt: 'releaseAccountSeat' as const, between: 'revoking admin roles and releasing seats' },
+    { crashAt: 'requests' as const, between: 'releasing seats and cancelling open requests' },
     { crashAt: 'manager' as const, between: 'cancelling open requests and telling the manager' },
   ])(
     'T4/E2/A2/T5/L6/E5: a crash between $between: after a restart each step ran once',
@@ -82,9 +87,25 @@ describe('offboarding a leaver', () => {
         {
           yaml: yaml(),
           directory: (d) =>
-            countingDirectory(d, calls, crashAt === 'manager' ? undefined : crashAt),
+            countingDirectory(
+              d,
+              calls,
+              crashAt === 'manager' || crashAt === 'requests' ? undefined : crashAt,
+            ),
         },
       );
+      if (crashAt === 'requests') {
+        // The process dies as the step starts reading the leaver's open requests.
+        const ids = system.store.ids.bind(system.store);
+        let crashed = false;
+        system.store.ids = async (query, order, limit) => {
+          if (query.involving && !crashed) {
+            crashed = true;
+            throw new Error('simulated crash before cancelOpenRequests');
+          }
+          return ids(query, order, limit);
+        };
+      }
       if (crashAt === 'manager') {
         const tell = notifier.tellManager.bind(notifier);
         let crashed = false;
@@ -118,8 +139,9 @@ describe('offboarding a leaver', () => {
       ]);
       await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
       await system.background.idle();
+      const crashedIn = { manager: 'tellManager', requests: 'cancelOpenRequests' } as const;
       expect(errors.map((e) => (e as Error).message)).toEqual([
-        `simulated crash before ${crashAt === 'manager' ? 'tellManager' : crashAt}`,
+        `simulated crash before ${crashAt === 'manager' || crashAt === 'requests' ? crashedIn[crashAt] : crashAt}`,
       ]);
       const crashed = await system.store.get(request._id);
       expect(crashed.status).toMatch(/^closing\./);
@@ -143,6 +165,7 @@ describe('offboarding a leaver', () => {
         const other = await restarted.store.get(id);
         expect(other.status).toBe('cancelled');
         expect(other.context.endReason).toBe(`${ADA} left (offboarding ${request._id})`);
+        expect(other.history.filter((h) => h.event === 'system.cancelled')).toHaveLength(1);
       }
       expect(notifier.managerNotices.map((n) => n.status)).toEqual([
         'requested.awaitingApproval',
@@ -218,6 +241,73 @@ describe('offboarding a leaver', () => {
     await system.background.idle();
     expect((await system.store.get(request._id)).status).toBe('cancelled');
     expect((await tenant.accountByEmail(ADA))?.signInAllowed).toBe(true);
+  });
+});
+
+describe('ACCESSDESK_DELETE_AFTER', () => {
+  it('T5/E5: with a retention period the kept account is deleted when it is over, not before', async () => {
+    await resetDatabase(db.connection);
+    const DAY = 86_400_000;
+    const { system, tenant, clock } = await buildSystem(db.connection, {
+      yaml: yaml(),
+      deleteAfter: 30 * DAY,
+    });
+    const request = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: clock.now().toISOString(),
+    });
+    await system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    const retained = await system.store.get(request._id);
+    expect(retained.status).toBe('retained');
+    expect(retained.deadlines.map((d) => d.kind)).toEqual(['retentionEnd']);
+    clock.advance(29 * DAY);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await tenant.accountByEmail(ADA))?.deletedAt ?? null).toBeNull();
+    clock.advance(DAY);
+    await system.scheduler.sweep();
+    await system.background.idle();
+    expect((await system.store.get(request._id)).status).toBe('deleted');
+    const deleted = await tenant.models.Account.findOne({ personEmail: ADA }).lean<{
+      deletedAt?: Date;
+    }>();
+    expect(deleted?.deletedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('a rehire', () => {
+  it('E3/L1/E5: onboarding a leaver again enables the same account through a new invitation, never a second', async () => {
+    await resetDatabase(db.connection);
+    const { system, tenant, clock } = await buildSystem(db.connection, { yaml: yaml() });
+    const before = await tenant.accountByEmail(ADA);
+    const leaving = await submitOffboarding(system.lifecycle, tenantPeople(tenant), LINUS, ADA, {
+      effectiveAt: clock.now().toISOString(),
+    });
+    await system.lifecycle.act(leaving._id, GRACE, { type: 'approver.approved' });
+    await system.background.idle();
+    expect((await system.store.get(leaving._id)).status).toBe('offboarded');
+
+    const rehire = await submitOnboarding(
+      system.lifecycle,
+      GRACE,
+      newHire('R', { firstName: 'Ada', lastName: 'Lovelace', email: ADA }),
+    );
+    await system.lifecycle.act(rehire._id, LINUS, { type: 'approver.approved' });
+    await system.background.idle();
+    const invited = await system.store.get(rehire._id);
+    expect(invited.status).toBe('invited');
+    expect(invited.context.accountId).toBe(before!._id);
+    await system.lifecycle.act(rehire._id, ADA, { type: 'invitee.accepted' });
+    await system.background.idle();
+    expect((await system.store.get(rehire._id)).status).toBe('accepted');
+
+    expect(await tenant.models.Account.countDocuments({ personEmail: ADA })).toBe(1);
+    const after = await tenant.accountByEmail(ADA);
+    expect(after?._id).toBe(before!._id);
+    expect(after?.signInAllowed).toBe(true);
+    expect((await tenant.seatsOf(after!._id)).map((s) => s.skuId)).toEqual([SKU]);
+    const group = await tenant.models.Group.findById('sg-sales-prod').lean<{ members: string[] }>();
+    expect(group?.members).toContain(after!._id);
   });
 });
 

@@ -130,6 +130,8 @@ describe('a late second run of the invitation', () => {
       seats: system.seats,
       invitationTtl: DEADLINES.invitationTtl,
       publicUrl: 'http://localhost:3000',
+      grants: system.grants,
+      grantWarnings: [],
     });
     const item = {
       key: 'issueInvitation:late',

@@ -2,7 +2,12 @@ import type { Connection } from 'mongoose';
 import { ManualClock } from '../../src/clock.ts';
 import type { Deadlines } from '../../src/config.ts';
 import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
-import type { Directory, InvitationDelivery, Notifier } from '../../src/lifecycle/ports.ts';
+import type {
+  Directory,
+  GrantNotice,
+  InvitationDelivery,
+  Notifier,
+} from '../../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
@@ -49,6 +54,12 @@ export class RecordingNotifier implements Notifier {
     this.managerNotices.push({ requestId: r._id, manager, status: r.status });
     this.calls.push({ kind: 'tellManager', requestId: r._id, status: r.status });
   }
+  readonly grantNotices: Array<{ requestId: string; notice: GrantNotice; at: Date }> = [];
+  constructor(private readonly clock?: { now(): Date }) {}
+  async grantNotice(r: RequestDoc, notice: GrantNotice) {
+    this.grantNotices.push({ requestId: r._id, notice, at: this.clock?.now() ?? new Date() });
+    this.calls.push({ kind: `grant:${notice.kind}`, requestId: r._id, status: r.status });
+  }
   count(kind: string, requestId?: string) {
     return this.calls.filter((c) => c.kind === kind && (!requestId || c.requestId === requestId))
       .length;
@@ -63,6 +74,8 @@ export async function buildSystem(
     clock?: ManualClock;
     directory?: (d: Directory) => Directory;
     yaml?: string;
+    grantWarnings?: number[];
+    deleteAfter?: number;
   } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
@@ -70,7 +83,7 @@ export async function buildSystem(
   await tenant.applyConfig(
     parseTenantConfig(options.yaml ?? tenantYaml(options.seats), 'test tenant'),
   );
-  const notifier = new RecordingNotifier();
+  const notifier = new RecordingNotifier(clock);
   const errors: unknown[] = [];
   const build = (directory?: Directory) =>
     createLifecycleSystem({
@@ -81,6 +94,8 @@ export async function buildSystem(
       deadlines: DEADLINES,
       publicUrl: 'http://localhost:3000',
       leaseMs: 60_000,
+      ...(options.grantWarnings ? { grantWarnings: options.grantWarnings } : {}),
+      ...(options.deleteAfter ? { deleteAfter: options.deleteAfter } : {}),
       onError: (error) => errors.push(error),
       ...(directory ? { directory } : {}),
     });

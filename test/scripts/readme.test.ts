@@ -11,6 +11,7 @@ describe('README.md', () => {
       'onboarding',
       'role-change',
       'offboarding',
+      'grant',
       'rules',
     ]);
     expect(staleDiagrams(readme, readmeBlocks)).toEqual([]);

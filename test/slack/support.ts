@@ -174,11 +174,19 @@ export function slowDirectory(inner: Directory, ms: number): Directory {
 /** Starts accessdesk on port 0 over `connection` (the test file's database), Slack in HTTP mode. */
 export async function startDesk(
   connection: Connection,
-  options: { seats?: number; clock?: ManualClock; directory?: (d: Directory) => Directory } = {},
+  options: {
+    seats?: number;
+    clock?: ManualClock;
+    directory?: (d: Directory) => Directory;
+    /** Lines added to the tenant file (e.g. `grantLimits`). */
+    tenantExtra?: string;
+    /** More environment variables (e.g. ACCESSDESK_GRANT_WARNINGS). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Accessdesk & { clock: ManualClock; errors: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'accessdesk-slack-'));
   const tenantFile = join(dir, 'tenant.yaml');
-  writeFileSync(tenantFile, slackTenantYaml(options.seats ?? 5));
+  writeFileSync(tenantFile, slackTenantYaml(options.seats ?? 5) + (options.tenantExtra ?? ''));
   const config = loadConfig({
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test',
@@ -186,6 +194,7 @@ export async function startDesk(
     ACCESSDESK_TENANT_FILE: tenantFile,
     ACCESSDESK_APPROVALS_CHANNEL: APPROVALS,
     ACCESSDESK_DATA_DIR: dir,
+    ...options.env,
   });
   const clock = options.clock ?? new ManualClock();
   const errors: string[] = [];

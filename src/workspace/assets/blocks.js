@@ -108,7 +108,12 @@ function renderTextInput(block, element, ctx) {
     ...ids(block, element),
     'data-element-type': element.type,
   };
-  const type = { email_text_input: 'email', url_text_input: 'url', number_input: 'number' };
+  const type = {
+    email_text_input: 'email',
+    url_text_input: 'url',
+    number_input: 'number',
+    datepicker: 'date',
+  };
   const input = element.multiline
     ? h('textarea', { ...attrs, rows: 4 }, value)
     : h('input', { ...attrs, type: type[element.type] ?? 'text', value });
@@ -151,6 +156,7 @@ export function renderElement(block, element, ctx) {
     case 'email_text_input':
     case 'url_text_input':
     case 'number_input':
+    case 'datepicker':
       return renderTextInput(block, element, ctx);
     case 'image':
       return h('img', { class: 'accessory-image', src: element.image_url, alt: element.alt_text });

@@ -47,6 +47,10 @@ const EMOJI = {
   red_circle: '🔴',
   office: '🏢',
   gear: '⚙️',
+  stopwatch: '⏱️',
+  checkered_flag: '🏁',
+  raised_hand: '✋',
+  wastebasket: '🗑️',
 };
 
 /** Replaces known :shortcode: emoji with the character. */

@@ -8,12 +8,15 @@ describe('flows/ids', () => {
       roleChangeRequest: 'role_change_request',
       denyRequest: 'deny_request',
       openOnboarding: 'open_onboarding',
+      offboardShortcut: 'offboard_person',
+      offboardRequest: 'offboard_request',
     });
     expect(ACTION).toMatchObject({
       approveRequest: 'approve_request',
       denyRequest: 'deny_request',
       cancelRequest: 'cancel_request',
       acceptInvitation: 'accept_invitation',
+      extendGrant: 'extend_grant',
     });
   });
 

@@ -181,6 +181,105 @@ describe('roleChangeModal', () => {
             "type": "input",
           },
           {
+            "block_id": "duration",
+            "element": {
+              "action_id": "duration",
+              "initial_option": {
+                "text": {
+                  "text": "Until revoked",
+                  "type": "plain_text",
+                },
+                "value": "revoked",
+              },
+              "options": [
+                {
+                  "text": {
+                    "text": "Until revoked",
+                    "type": "plain_text",
+                  },
+                  "value": "revoked",
+                },
+                {
+                  "text": {
+                    "text": "1 hour",
+                    "type": "plain_text",
+                  },
+                  "value": "1h",
+                },
+                {
+                  "text": {
+                    "text": "8 hours",
+                    "type": "plain_text",
+                  },
+                  "value": "8h",
+                },
+                {
+                  "text": {
+                    "text": "1 day",
+                    "type": "plain_text",
+                  },
+                  "value": "1d",
+                },
+                {
+                  "text": {
+                    "text": "7 days",
+                    "type": "plain_text",
+                  },
+                  "value": "7d",
+                },
+                {
+                  "text": {
+                    "text": "30 days",
+                    "type": "plain_text",
+                  },
+                  "value": "30d",
+                },
+                {
+                  "text": {
+                    "text": "90 days",
+                    "type": "plain_text",
+                  },
+                  "value": "90d",
+                },
+                {
+                  "text": {
+                    "text": "Until a date",
+                    "type": "plain_text",
+                  },
+                  "value": "date",
+                },
+              ],
+              "placeholder": {
+                "text": "Choose one",
+                "type": "plain_text",
+              },
+              "type": "static_select",
+            },
+            "hint": {
+              "text": "The time starts when the change is applied. You are warned before it ends.",
+              "type": "plain_text",
+            },
+            "label": {
+              "text": "For how long",
+              "type": "plain_text",
+            },
+            "optional": false,
+            "type": "input",
+          },
+          {
+            "block_id": "until_date",
+            "element": {
+              "action_id": "until_date",
+              "type": "datepicker",
+            },
+            "label": {
+              "text": "Until (with "Until a date")",
+              "type": "plain_text",
+            },
+            "optional": true,
+            "type": "input",
+          },
+          {
             "block_id": "justification",
             "element": {
               "action_id": "justification",
@@ -228,6 +327,8 @@ describe('roleChangeModal', () => {
       'admin_roles',
       'access_mode',
       'sku',
+      'duration',
+      'until_date',
       'justification',
     ]);
     for (const [blockId, block] of inputs(view)) {
@@ -249,6 +350,8 @@ describe('roleChangeModal', () => {
       'change_kind',
       'environment',
       'security_roles',
+      'duration',
+      'until_date',
       'justification',
     ]);
     expect(inputs(view).get('security_roles')?.optional).toBe(false);

@@ -23,6 +23,7 @@ const choices: TenantChoices = {
     },
   ],
   adminRoles: ['Global admin'],
+  grantLimits: [],
 };
 
 const onboarding = (environment: string, unit: string, role: string) => ({
