@@ -593,7 +593,7 @@ async function main() {
     const ratioReads = median(rounds.map((round) => round.baseReads / round.real));
     const ratioMinimal = median(rounds.map((round) => round.baseMinimal / round.real));
     row([
-      'median round (goal: ratio ≥ 0.4)',
+      'median round (goal: ratio ≥ 0.5)',
       fmt(median(rounds.map((round) => rate(round.real)))),
       fmt(median(rounds.map((round) => rate(round.base)))),
       fmt(ratio, 2),

@@ -66,6 +66,8 @@ export interface QueuedEffects {
 export interface SendOptions {
   completes?: string[];
   patch?: Partial<RequestDoc>;
+  /** Called once the change is saved and its audit line queued: a later send audits after it. */
+  queued?: () => void;
 }
 
 /** A new request of any kind: who asked, about whom, what, and what its machine starts from. */
@@ -223,7 +225,9 @@ export class Lifecycle {
       {
         // In the request's write queue, so the audit trail keeps the order of the history.
         after: async ({ request }) => {
-          outcome = await this.#conclude(request, verdict!, parsed, actorEmail);
+          const concluding = this.#conclude(request, verdict!, parsed, actorEmail);
+          options.queued?.(); // #conclude queued its audit line before its first wait
+          outcome = await concluding;
         },
       },
     );
