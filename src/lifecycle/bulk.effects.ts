@@ -53,6 +53,8 @@ export function bulkEffects(
       );
       if (!marked.modifiedCount) requestId = await findMember(deps, row);
     }
+    // A request found rather than made is a repeat after a crash: its seat may be taken already.
+    const repeat = !!requestId;
     if (!requestId) {
       const details: BulkMemberDetails = { ...row.details, batchId: row.batchId, line: row.line };
       const child = await lifecycle.submit({
@@ -67,7 +69,7 @@ export function bulkEffects(
     }
     // Ignored by a person already admitted (a repeat after a crash). The row moves on after
     // it: a crash in between finds the row still to admit, and its request by its key.
-    const seatHeld = await seats.take(row.details.sku, requestId);
+    const seatHeld = await seats.take(row.details.sku, requestId, repeat);
     await lifecycle.send(requestId, { type: 'batch.admitted', seatHeld });
     await imports.moveRow(row._id, 'queued', { requestId });
   };
@@ -164,7 +166,8 @@ export function bulkEffects(
 
 /** Takes seats for one group of people being admitted together (see `seatGate`). */
 interface SeatGate {
-  take(skuId: string, requestId: string): Promise<boolean>;
+  /** `repeat`: the person may have taken their seat before a crash (it is theirs, whatever waits). */
+  take(skuId: string, requestId: string, repeat: boolean): Promise<boolean>;
 }
 
 /**
@@ -173,7 +176,8 @@ interface SeatGate {
  * the SKU waits for one; otherwise the person joins the queue behind them. The queue is asked
  * once per SKU for the whole group, and once a take finds no free seat the rest of the group
  * joins the queue without asking the ledger again (one round trip per group instead of one per
- * person; nobody of the group passes someone queued before it).
+ * person; nobody of the group passes someone queued before it). A person admitted again after a
+ * crash keeps the seat it took before it, whoever waits now.
  */
 function seatGate(deps: EffectDeps): SeatGate {
   const open = new Map<string, Promise<boolean>>();
@@ -188,7 +192,8 @@ function seatGate(deps: EffectDeps): SeatGate {
     return known;
   };
   return {
-    take: async (skuId, requestId) => {
+    take: async (skuId, requestId, repeat) => {
+      if (repeat && (await deps.directory.holdsSeat(skuId, requestId))) return true;
       if (!(await nobodyWaits(skuId))) return false;
       try {
         await deps.directory.holdSeat(skuId, requestId);
