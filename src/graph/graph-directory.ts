@@ -76,6 +76,10 @@ export class GraphDirectory implements Directory {
     await this.o.seats.holdSeat(skuId, key, expiresAt);
   }
 
+  holdsSeat(skuId: string, key: string): Promise<boolean> {
+    return this.o.seats.holdsSeat(skuId, key);
+  }
+
   /**
    * L1/L2: the ledger binds the seat, then Graph assigns the license. L3: a license used up
    * outside accessdesk since the seat was held gives the seat back and says no free seat, so the

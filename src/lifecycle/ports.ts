@@ -33,6 +33,8 @@ export interface Directory {
   accountIdByKey(key: string): Promise<string | undefined>;
   /** Takes a held seat for `key` (L3, L4); throws RuleViolation no_free_seat when none is free. */
   holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void>;
+  /** Whether a seat of the SKU is taken for `key` already (a repeat after a crash). */
+  holdsSeat(skuId: string, key: string): Promise<boolean>;
   bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void>;
   confirmSeat(skuId: string, key: string): Promise<void>;
   releaseSeat(skuId: string, key: string): Promise<void>;

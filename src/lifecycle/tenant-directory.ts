@@ -50,6 +50,10 @@ export class TenantDirectory implements Directory {
     await this.t.holdSeat(skuId, key, expiresAt ? { expiresAt } : {});
   }
 
+  async holdsSeat(skuId: string, key: string): Promise<boolean> {
+    return !!(await this.t.seatHolder(skuId, key));
+  }
+
   /**
    * Attaches the held seat of `key` to the account and, for an invitation, sets when it ends.
    * One guarded update: it refuses when another seat of the SKU is already the account's (L1),
