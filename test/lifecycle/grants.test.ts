@@ -290,4 +290,36 @@ describe('time-bound grants', () => {
     expect(ended.context.endReason).toBe(`${ADA} left (offboarding ${offboarding._id})`);
     expect(await b.system.grants.running([ADA], 20)).toEqual([]);
   });
+
+  it("an offboarding ends only the grants the leaver holds: another's running grant the leaver asked for stays, their undecided asks are cancelled", async () => {
+    const b = await setup();
+    const hers = await approvedGrant(b, billingFor(HOUR));
+    // Ada asked for Linus: one grant Grace approved (running), one nobody decided yet.
+    const forLinus = await submitGrant(b.system.lifecycle, ADA, LINUS, billingFor(HOUR));
+    await b.system.lifecycle.act(forLinus._id, GRACE, { type: 'approver.approved' });
+    await b.system.background.idle();
+    const undecided = await submitGrant(b.system.lifecycle, ADA, LINUS, billingFor(2 * HOUR));
+    expect((await b.system.store.get(forLinus._id)).status).toBe('active');
+    const offboarding = await submitOffboarding(
+      b.system.lifecycle,
+      { globalAdmins: async () => [GRACE, LINUS] },
+      LINUS,
+      ADA,
+      { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
+    );
+    await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
+    await b.system.background.idle();
+    expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+    expect((await b.system.store.get(hers._id)).status).toBe('ended');
+    const kept = await b.system.store.get(forLinus._id);
+    expect(kept.status).toBe('active');
+    expect(kept.history.filter((h) => h.event === 'system.cancelled')).toEqual([]);
+    expect((await b.system.grants.running([LINUS], 20)).map((g) => g.source)).toEqual([
+      forLinus._id,
+    ]);
+    expect((await b.tenant.accountByEmail(LINUS))?.adminRoles).toContain('Billing admin');
+    const cancelled = await b.system.store.get(undecided._id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.context.endReason).toBe(`${ADA} left (offboarding ${offboarding._id})`);
+  });
 });
