@@ -75,6 +75,21 @@ async function approvedGrant(b: Built, details: GrantDetails) {
   return b.system.store.get(request._id);
 }
 
+/** Linus offboards Ada today and Grace approves; the offboarding runs to its end. */
+async function offboardAda(b: Built) {
+  const offboarding = await submitOffboarding(
+    b.system.lifecycle,
+    { globalAdmins: async () => [GRACE, LINUS] },
+    LINUS,
+    ADA,
+    { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
+  );
+  await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
+  await b.system.background.idle();
+  expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+  return offboarding;
+}
+
 describe('time-bound grants', () => {
   it('a 1 h grant starts when applied, warns at its configured times and is revoked at its end exactly once across a restart', async () => {
     const b = await setup([], 'revokeAdminRoles');
@@ -275,16 +290,7 @@ describe('time-bound grants', () => {
   it("an offboarding ends the leaver's running time-bound grants (its fifth step)", async () => {
     const b = await setup();
     const grant = await approvedGrant(b, billingFor(8 * HOUR));
-    const offboarding = await submitOffboarding(
-      b.system.lifecycle,
-      { globalAdmins: async () => [GRACE, LINUS] },
-      LINUS,
-      ADA,
-      { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
-    );
-    await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
-    await b.system.background.idle();
-    expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+    const offboarding = await offboardAda(b);
     const ended = await b.system.store.get(grant._id);
     expect(ended.status).toBe('ended');
     expect(ended.context.endReason).toBe(`${ADA} left (offboarding ${offboarding._id})`);
@@ -300,16 +306,7 @@ describe('time-bound grants', () => {
     await b.system.background.idle();
     const undecided = await submitGrant(b.system.lifecycle, ADA, LINUS, billingFor(2 * HOUR));
     expect((await b.system.store.get(forLinus._id)).status).toBe('active');
-    const offboarding = await submitOffboarding(
-      b.system.lifecycle,
-      { globalAdmins: async () => [GRACE, LINUS] },
-      LINUS,
-      ADA,
-      { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
-    );
-    await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
-    await b.system.background.idle();
-    expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+    const offboarding = await offboardAda(b);
     expect((await b.system.store.get(hers._id)).status).toBe('ended');
     const kept = await b.system.store.get(forLinus._id);
     expect(kept.status).toBe('active');
