@@ -47,12 +47,12 @@ function countingDirectory(inner: Directory, calls: DirectoryMethod[], crashOn?:
   });
 }
 
-async function setup(adaRoles: string[] = [], crashOn?: DirectoryMethod) {
+async function setup(adaRoles: string[] = [], crashOn?: DirectoryMethod, warnings = WARNINGS) {
   await resetDatabase(db.connection);
   const calls: DirectoryMethod[] = [];
   const built = await buildSystem(db.connection, {
     yaml: yaml(adaRoles),
-    grantWarnings: WARNINGS,
+    grantWarnings: warnings,
     directory: (d) => countingDirectory(d, calls, crashOn),
   });
   const adminRoles = async () => (await built.tenant.accountByEmail(ADA))?.adminRoles ?? [];
@@ -147,6 +147,40 @@ describe('time-bound grants', () => {
     expect(b.notifier.grantNotices.filter((n) => n.notice.kind === 'ended')).toHaveLength(1);
     expect(await again.grants.running([ADA], 20)).toEqual([]);
     expect(await again.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('a warning whose time passed while the warning effect waited for its retry is sent once, late, not skipped', async () => {
+    const b = await setup([], undefined, [30 * MIN, 20 * MIN, 10 * MIN]);
+    const asked = await submitGrant(b.system.lifecycle, ADA, ADA, billingFor(HOUR));
+    await b.system.lifecycle.act(asked._id, GRACE, { type: 'approver.approved' });
+    await b.system.background.idle();
+    const t0 = b.clock.now().getTime();
+    // The first warning crashes the process as it is sent.
+    const send = b.notifier.grantNotice.bind(b.notifier);
+    let crashed = false;
+    b.notifier.grantNotice = async (r, notice) => {
+      if (notice.kind === 'ending' && !crashed) {
+        crashed = true;
+        throw new Error('simulated crash while warning');
+      }
+      return send(r, notice);
+    };
+    await at(b, b.system, t0, 30 * MIN);
+    expect(b.errors.map((e) => (e as Error).message)).toEqual(['simulated crash while warning']);
+    expect(b.notifier.grantNotices).toEqual([]);
+    // The service comes back after the 20 min warning's time (40 min) too.
+    const restarted = b.rebuild(new TenantDirectory(b.tenant));
+    await at(b, restarted, t0, 45 * MIN);
+    await at(b, restarted, t0, 46 * MIN);
+    await at(b, restarted, t0, 50 * MIN);
+    await at(b, restarted, t0, 55 * MIN);
+    const warnings = b.notifier.grantNotices.filter((n) => n.notice.kind === 'ending');
+    expect(warnings.map((w) => w.at.getTime() - t0)).toEqual([45 * MIN, 45 * MIN, 50 * MIN]);
+    const sent = await restarted.grants.get(ADA, 'admin:Billing admin', asked._id);
+    expect(sent?.warned?.slice().sort((x, y) => x - y)).toEqual([10 * MIN, 20 * MIN, 30 * MIN]);
+    await at(b, restarted, t0, HOUR);
+    expect((await restarted.store.get(asked._id)).status).toBe('ended');
+    expect(b.notifier.grantNotices.filter((n) => n.notice.kind === 'ending')).toHaveLength(3);
   });
 
   it('an extension approved before the end keeps the access with no gap, and ends where it says', async () => {
