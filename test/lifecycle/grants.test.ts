@@ -3,6 +3,7 @@ import type { Directory } from '../../src/lifecycle/ports.ts';
 import type { GrantDetails } from '../../src/lifecycle/request.model.ts';
 import { submitExtension, submitGrant, submitOffboarding } from '../../src/lifecycle/submit.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import { RequestVisibility } from '../../src/lifecycle/visibility.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 import { type DirectoryMethod, interceptDirectory } from './directories.ts';
@@ -288,6 +289,15 @@ describe('time-bound grants', () => {
     expect(await b.adminRoles()).toContain('Global admin');
     const told = b.notifier.grantNotices.find((n) => n.notice.kind === 'held');
     expect(told?.notice.to).toEqual([ADA]);
+    // App Home lists it as held for the last Global admin, not as "0 min" left (A2).
+    const home = new RequestVisibility(b.system.queries, {
+      isGlobalAdmin: async () => false,
+      reportsOf: async () => [],
+    });
+    const listed = await home.runningGrants(ADA, b.system.grants, b.clock.now());
+    expect(listed.map((g) => [g.source, g.held])).toEqual([
+      [request._id, 'last Global admin (A2)'],
+    ]);
 
     await b.tenant.grantAdminRole(grace!._id, 'Global admin');
     await at(b, b.system, t0, 2 * HOUR + MIN);
