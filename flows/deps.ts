@@ -1,5 +1,6 @@
 import type { Clock } from '../src/clock.ts';
 import type { Background } from '../src/lifecycle/background.ts';
+import type { BulkImports } from '../src/lifecycle/bulk.service.ts';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.service.ts';
 import type { GrantSources } from '../src/lifecycle/ports.ts';
 import type { RequestQueries } from '../src/lifecycle/request.queries.ts';
@@ -53,6 +54,8 @@ export interface FlowDeps {
   drift?: { lines(): Promise<string[]> };
   approvalsChannel: string;
   publicUrl: string;
+  /** Bulk onboarding's batches (`/access import`, the invitation link's sign-in details). */
+  bulk?: BulkImports;
   /** Running time-bound grants, for App Home (bounded, indexed). */
   grants: Pick<GrantSources, 'running'>;
 }

@@ -13,6 +13,8 @@ export const CALLBACK = {
   denyRequest: 'deny_request',
   /** The global shortcut "Request access" that opens the onboarding modal. */
   openOnboarding: 'open_onboarding',
+  /** The bulk onboarding modal (`/access import`): a CSV file of new hires. */
+  bulkImport: 'bulk_import',
   /** The message shortcut "Offboard this person" (the message's author is the leaver). */
   offboardShortcut: 'offboard_person',
   /** The offboarding modal that shortcut opens. */
@@ -65,6 +67,8 @@ export const FIELD = {
   untilDate: 'until_date',
   /** Deny modal: why the request is denied. */
   reason: 'reason',
+  /** Bulk onboarding modal: the CSV file (a `file_input`). */
+  csvFile: 'csv_file',
   /** Offboarding modal: the leaver and the effective date. */
   leaver: 'leaver',
   effectiveDate: 'effective_date',

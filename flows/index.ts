@@ -7,11 +7,13 @@ import type { FlowDeps } from './deps.ts';
 import { screen } from './edge/inbound.schema.ts';
 import { register as grant } from './grant/index.ts';
 import { register as home } from './home/index.ts';
+import { register as bulkImport } from './import/index.ts';
 import { register as invitation } from './invitation/index.ts';
 import { register as offboard } from './offboard/index.ts';
 import { register as request } from './request/index.ts';
 import { Turns, useTurns } from './turns.ts';
 
+export { SlackBatchNotifier } from './batch-notifier.ts';
 export type { FlowDeps, TenantLookup } from './deps.ts';
 export { screen as screenSlackPayload } from './edge/inbound.schema.ts';
 export { invitationRoutes } from './invitation/index.ts';
@@ -36,6 +38,7 @@ export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error
   decide(app, deps);
   invitation(app, deps);
   home(app, deps);
+  bulkImport(app, deps);
   grant(app, deps);
   offboard(app, deps);
   app.error(async (error) => {

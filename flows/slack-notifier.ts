@@ -39,6 +39,8 @@ export class SlackNotifier implements Notifier {
   }
 
   async requestChanged(request: RequestDoc) {
+    // A person of a batch: the batch's one progress message speaks for them.
+    if (request.kind === 'bulk_member') return;
     const view = await requestView(this.tenant, request);
     if (request.slack?.channel && request.slack.ts) {
       await this.client.chat.update({
@@ -89,6 +91,9 @@ export class SlackNotifier implements Notifier {
   }
 
   async deliverInvitation(request: RequestDoc, delivery: InvitationDelivery) {
+    // A person of a batch: their link is in the requester's results file, and the link shows
+    // a fresh temporary password once (T2). This one is dropped unseen.
+    if (request.kind === 'bulk_member') return;
     const invitee = await this.slackIdByEmail(request.subjectEmail);
     const to = invitee ?? (await this.slackIdOf(request.requesterEmail));
     if (!to) throw new Error(`nobody to deliver the invitation of ${request._id} to`);

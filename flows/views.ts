@@ -1,5 +1,6 @@
 import { grantItems } from '../src/lifecycle/grant.effects.ts';
 import type {
+  BulkOnboardingDetails,
   GrantDetails,
   OffboardingDetails,
   OnboardingDetails,
@@ -8,6 +9,7 @@ import type {
 } from '../src/lifecycle/request.model.ts';
 import { decidedAt, requestStatus, statusWord } from '../src/lifecycle/status.ts';
 import { durationWords } from '../src/tenant/grant-limits.rules.ts';
+import { batchSummary } from './blocks/batch.ts';
 import type { PersonRef, RequestView, SeatView } from './blocks/types.ts';
 import type { TenantLookup } from './deps.ts';
 
@@ -47,6 +49,10 @@ const EVENT_WORDS: Record<string, string> = {
   'directory.seatsReleased': 'licenses removed',
   'requests.cancelled': 'open requests cancelled',
   'manager.told': 'manager told',
+  'batch.admitted': 'admitted with its batch',
+  'batch.queued': 'every person admitted',
+  'batch.settled': 'every person invited or ended',
+  'batch.reported': 'results file sent',
   'grant.applied': 'granted; the clock started',
   'timer.retentionEnded': 'the retention period is over',
   'directory.accountDeleted': 'account deleted',
@@ -57,7 +63,8 @@ const EVENT_WORDS: Record<string, string> = {
 };
 
 function summaryOf(doc: RequestDoc): RequestView['summary'] {
-  if (doc.kind === 'onboarding') {
+  if (doc.kind === 'bulk_onboarding') return batchSummary(doc.details as BulkOnboardingDetails);
+  if (doc.kind === 'onboarding' || doc.kind === 'bulk_member') {
     const d = doc.details as OnboardingDetails;
     return [
       { label: 'New account', value: `${d.firstName} ${d.lastName} (${d.email})` },

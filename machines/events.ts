@@ -66,6 +66,21 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory.adminRolesRevoked') }),
   z.object({ type: z.literal('directory.seatsReleased') }),
   z.object({ type: z.literal('requests.cancelled') }),
+  // A bulk onboarding (one batch of people from a CSV) and each person in it.
+  /** Another chunk of the batch's people was admitted; more remain. */
+  z.object({ type: z.literal('batch.progressed') }),
+  /** Every person of the batch is admitted as a request of their own. */
+  z.object({ type: z.literal('batch.queued') }),
+  /** Every person of the batch is invited or has ended. */
+  z.object({ type: z.literal('batch.settled') }),
+  /** The requester has the results file. */
+  z.object({ type: z.literal('batch.reported') }),
+  /** A person of an approved batch is admitted: their own onboarding goes on from here. */
+  z.object({
+    type: z.literal('batch.admitted'),
+    /** The batch took the person's seat under their request's key, nobody waiting before them. */
+    seatHeld: z.boolean().optional(),
+  }),
   /** The last step; with `deleteAt`, the account is deleted then (a retention period is set). */
   z.object({ type: z.literal('manager.told'), deleteAt: z.string().optional() }),
   z.object({ type: z.literal('directory.accountDeleted') }),

@@ -10,72 +10,77 @@ export const ONBOARDING_EFFECTS = ['provisionAccount', 'confirmSeat'] as const;
 export type OnboardingEffect = decision.DecisionEffect | (typeof ONBOARDING_EFFECTS)[number];
 
 /**
- * The onboarding lifecycle: an account for a new hire (or oneself), from the request to the
- * accepted invitation. The decision is the shared one (`decision.ts`). The machine imports no
- * I/O: effects and the Global-admin guard are named here and provided in `src/lifecycle`;
- * effects run only after the new state is saved.
+ * The setup of a machine that onboards someone: the decision part, `recordAccount` (what the
+ * directory made) and the kind's effects. Onboarding and a person of a batch share it.
  */
-export const onboardingMachine = decision
-  .requestSetup<DecisionContext, DecisionInput>()
-  .extend({
+export function onboardingSetup<const Name extends string>(names: readonly Name[]) {
+  return decision.requestSetup<DecisionContext, DecisionInput>().extend({
     actions: {
       recordAccount: assign(({ event }) => ({
         accountId: event.type === 'directory.provisioned' ? event.accountId : undefined,
         upn: event.type === 'directory.provisioned' ? event.upn : undefined,
       })),
-      ...decision.effects(ONBOARDING_EFFECTS),
+      ...decision.effects(names),
     },
-  })
-  .createMachine({
-    id: 'onboarding',
-    context: ({ input }) => initialDecisionContext(input),
-    initial: 'requested',
-    states: {
-      ...decision.requested('onboarding', 'request'),
-      approved: {
-        initial: 'waitingForSeat',
-        states: {
-          waitingForSeat: decision.waitingForSeat(
-            'onboarding',
-            'provisioning',
-            'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
-          ),
-          provisioning: {
-            description:
-              'P1 in the directory (account, seat, admin roles, group) then in the environment (business unit, roles, access mode); every step idempotent.',
-            tags: 'provisioning',
-            entry: 'provisionAccount',
-            on: {
-              'directory.provisioned': {
-                target: '#onboarding.provisioned',
-                actions: 'recordAccount',
-              },
-              'directory.failed': { target: '#onboarding.failed', actions: 'recordFailure' },
-              // L3: the license ran out between the held seat and its assignment.
-              'seat.lost': 'waitingForSeat',
+  });
+}
+
+/**
+ * The onboarding lifecycle: an account for a new hire (or oneself), from the request to the
+ * accepted invitation. The decision is the shared one (`decision.ts`). The machine imports no
+ * I/O: effects and the Global-admin guard are named here and provided in `src/lifecycle`;
+ * effects run only after the new state is saved.
+ */
+export const onboardingMachine = onboardingSetup(ONBOARDING_EFFECTS).createMachine({
+  id: 'onboarding',
+  context: ({ input }) => initialDecisionContext(input),
+  initial: 'requested',
+  states: {
+    ...decision.requested('onboarding', 'request'),
+    approved: {
+      initial: 'waitingForSeat',
+      states: {
+        waitingForSeat: decision.waitingForSeat(
+          'onboarding',
+          'provisioning',
+          'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
+        ),
+        provisioning: {
+          description:
+            'P1 in the directory (account, seat, admin roles, group) then in the environment (business unit, roles, access mode); every step idempotent.',
+          tags: 'provisioning',
+          entry: 'provisionAccount',
+          on: {
+            'directory.provisioned': {
+              target: '#onboarding.provisioned',
+              actions: 'recordAccount',
             },
+            'directory.failed': { target: '#onboarding.failed', actions: 'recordFailure' },
+            // L3: the license ran out between the held seat and its assignment.
+            'seat.lost': 'waitingForSeat',
           },
         },
       },
-      provisioned: {
-        description: 'The account exists and holds its seat; the invitation is being issued (P2).',
-        tags: 'provisioned',
-        entry: 'issueInvitation',
-        on: {
-          'invitation.issued': { target: 'invited', actions: 'recordInvitation' },
-          'directory.failed': { target: 'failed', actions: 'recordFailure' },
-        },
-      },
-      invited: {
-        description: 'The invitation holds the seat until accepted or until it expires (L4).',
-        tags: [TAG.awaitingAcceptance, 'invited'],
-        on: decision.invitation('confirmSeat'),
-      },
-      accepted: {
-        type: 'final',
-        tags: 'accepted',
-        description: 'The held seat became an assigned one.',
-      },
-      ...decision.endings,
     },
-  });
+    provisioned: {
+      description: 'The account exists and holds its seat; the invitation is being issued (P2).',
+      tags: 'provisioned',
+      entry: 'issueInvitation',
+      on: {
+        'invitation.issued': { target: 'invited', actions: 'recordInvitation' },
+        'directory.failed': { target: 'failed', actions: 'recordFailure' },
+      },
+    },
+    invited: {
+      description: 'The invitation holds the seat until accepted or until it expires (L4).',
+      tags: [TAG.awaitingAcceptance, 'invited'],
+      on: decision.invitation('confirmSeat'),
+    },
+    accepted: {
+      type: 'final',
+      tags: 'accepted',
+      description: 'The held seat became an assigned one.',
+    },
+    ...decision.endings,
+  },
+});

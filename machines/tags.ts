@@ -37,6 +37,7 @@ export const STATUS_WORDS = [
   'scheduled',
   'closing access',
   'offboarded',
+  'completed',
   'granted',
   'ending access',
   'revocation held',

@@ -1,4 +1,6 @@
 /** The README's generated blocks, by marker name: the lifecycle diagrams and the rule table. */
+import { bulkMemberMachine } from '../machines/bulk-member.machine.ts';
+import { bulkOnboardingMachine } from '../machines/bulk-onboarding.machine.ts';
 import { grantMachine } from '../machines/grant.machine.ts';
 import { offboardingMachine } from '../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../machines/onboarding.machine.ts';
@@ -12,6 +14,11 @@ export const readmeBlocks: Record<string, string> = {
   onboarding: withNote(mermaidBlock(toMermaid(onboardingMachine)), 'onboarding.machine.ts'),
   'role-change': withNote(mermaidBlock(toMermaid(roleChangeMachine)), 'role-change.machine.ts'),
   offboarding: withNote(mermaidBlock(toMermaid(offboardingMachine)), 'offboarding.machine.ts'),
+  'bulk-onboarding': withNote(
+    mermaidBlock(toMermaid(bulkOnboardingMachine)),
+    'bulk-onboarding.machine.ts',
+  ),
+  'bulk-member': withNote(mermaidBlock(toMermaid(bulkMemberMachine)), 'bulk-member.machine.ts'),
   grant: withNote(mermaidBlock(toMermaid(grantMachine)), 'grant.machine.ts'),
   rules: [
     ruleTable(RULES),

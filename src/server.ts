@@ -6,6 +6,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import {
   invitationRoutes,
   registerFlows,
+  SlackBatchNotifier,
   SlackNotifier,
   screenSlackPayload,
 } from '../flows/index.ts';
@@ -138,6 +139,7 @@ export async function startAccessdesk(
   };
   // Lifecycle first: the flows' routes need it; the notifier needs the app's client.
   let notifier: SlackNotifier | undefined;
+  let batchNotifier: SlackBatchNotifier | undefined;
   const system = createLifecycleSystem({
     connection: database.connection,
     clock,
@@ -150,6 +152,10 @@ export async function startAccessdesk(
       deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
       tellManager: (r, m) => notifier!.tellManager(r, m),
       grantNotice: (r, n) => notifier!.grantNotice(r, n),
+    },
+    batchNotifier: {
+      batchProgress: (b, t, r) => batchNotifier!.batchProgress(b, t, r),
+      batchResults: (b, f, c) => batchNotifier!.batchResults(b, f, c),
     },
     grantWarnings: config.grantWarnings,
     deleteAfter: config.deleteAfter,
@@ -182,6 +188,7 @@ export async function startAccessdesk(
     ...(sync ? { drift: { lines: () => sync.drift.lines(environmentNames(tenantConfig)) } } : {}),
     approvalsChannel: config.approvalsChannel,
     publicUrl: config.publicUrl,
+    bulk: system.bulk,
     grants: system.grants,
   };
   const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
@@ -211,6 +218,7 @@ export async function startAccessdesk(
       : {}),
   });
   notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel, clock);
+  batchNotifier = new SlackBatchNotifier(app.client, deps.tenant);
   // Listeners run on after their ack: track them so idle() and stop() wait for them too
   // (stop() closed the database under listeners still at work). Errors go to app.error().
   app.use(async ({ next }) => {

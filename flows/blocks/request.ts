@@ -18,6 +18,8 @@ const KIND_WORDS: Record<RequestView['kind'], string> = {
   onboarding: 'Onboarding',
   role_change: 'Role change',
   offboarding: 'Offboarding',
+  bulk_onboarding: 'Bulk onboarding',
+  bulk_member: 'Onboarding',
   time_bound_grant: 'Time-bound grant',
 };
 

@@ -27,6 +27,8 @@ function sentence(
     case 'waiting for a seat':
       return `Approved${by}. There is no free seat${sku} yet; it goes ahead as soon as one is free.`;
     case 'provisioning':
+      if (request.kind === 'bulk_onboarding')
+        return `Approved${by}. The people of the batch are being onboarded; one message shows the progress.`;
       return `Approved${by}. The account for ${subject} is being created.`;
     case 'provisioned':
       return `The account for ${subject} exists; the invitation is on its way.`;
@@ -42,6 +44,8 @@ function sentence(
       return `${subject}'s access is being closed.`;
     case 'offboarded':
       return `${subject}'s access is closed: sign-in blocked, groups left, admin roles and seats released. The account stays.`;
+    case 'completed':
+      return 'Every person of the batch is invited or has ended; the results file is in your messages.';
     case 'granted':
       return `Approved${by}. ${subject} has it until ${request.endsAt ?? 'its end'}; they are warned before it ends.`;
     case 'ending access':

@@ -19,6 +19,7 @@ const EMOJI: Record<StatusWord, string> = {
   scheduled: ':calendar:',
   'closing access': ':lock:',
   offboarded: ':wave:',
+  completed: ':tada:',
   granted: ':stopwatch:',
   'ending access': ':lock:',
   'revocation held': ':raised_hand:',

@@ -1,6 +1,7 @@
 /** What the Block Kit builders read: views of the domain, shaped for display, and Slack types. */
 import type { types } from '@slack/bolt';
 import type { StatusWord } from '../../machines/tags.ts';
+import type { RequestKind } from '../../src/lifecycle/kinds.ts';
 
 /** A Block Kit block a message, modal or App Home may hold. */
 export type Block = types.KnownBlock;
@@ -45,7 +46,7 @@ export interface TimelineEntry {
 export interface RequestView {
   /** e.g. `REQ-7K3Q9D`. */
   id: string;
-  kind: 'onboarding' | 'role_change' | 'offboarding' | 'time_bound_grant';
+  kind: RequestKind;
   /** A running time-bound grant's end (ISO 8601 instant). */
   endsAt?: string;
   /** The request extends this time-bound grant (its card says so). */

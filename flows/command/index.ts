@@ -7,6 +7,7 @@ import { seatsMessage } from '../blocks/seats-message.ts';
 import { statusMessage } from '../blocks/status-message.ts';
 import type { FlowDeps } from '../deps.ts';
 import { resolveViewer, unknownUserText, type Viewer } from '../identity.ts';
+import { openImport } from '../import/index.ts';
 import { openOnboarding, openRoleChange } from '../request/index.ts';
 import { takeTurn } from '../turns.ts';
 import { requestView } from '../views.ts';
@@ -129,6 +130,11 @@ async function setSeats(deps: FlowDeps, viewer: Viewer, words: string[]) {
 export function register(app: App, deps: FlowDeps): void {
   app.command('/access', async ({ ack, command, client, respond, context }) => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    if (sub === 'import') {
+      await ack();
+      await openImport(client, command.trigger_id);
+      return;
+    }
     if (sub === 'request' || sub === 'change') {
       await ack();
       const open = sub === 'request' ? openOnboarding : openRoleChange;

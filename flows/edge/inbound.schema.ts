@@ -41,6 +41,11 @@ const elementState = z
     selected_channel: slackChannelId.nullish(),
     selected_conversation: slackChannelId.nullish(),
     selected_date: text(32).nullish(),
+    /** A `file_input`: files uploaded to Slack, by id (the bot downloads them itself). */
+    files: z
+      .array(z.object({ id: z.string().regex(/^F[A-Z0-9]{2,40}$/) }).loose())
+      .max(10)
+      .optional(),
   })
   .loose();
 
@@ -73,6 +78,7 @@ const MODALS = new Set<string>([
   CALLBACK.onboardingRequest,
   CALLBACK.roleChangeRequest,
   CALLBACK.denyRequest,
+  CALLBACK.bulkImport,
   CALLBACK.offboardRequest,
 ]);
 

@@ -26,6 +26,16 @@ export function register(app: App, deps: FlowDeps): void {
   app.action(ACTION.openPortal, async ({ ack }) => ack());
 }
 
+/** One field of a small urlencoded POST body (at most 1 KB is read). */
+async function formField(req: IncomingMessage, name: string): Promise<string | undefined> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 1024) return undefined;
+  }
+  return new URLSearchParams(body).get(name) ?? undefined;
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, body: string) {
@@ -62,13 +72,37 @@ export function invitationRoutes(deps: FlowDeps): CustomRoute[] {
         '<p>It was already accepted, or it expired. Ask the person who requested your access for a new one.</p>',
       );
     }
+    const accept = '<form method="post"><button type="submit">Accept invitation</button></form>';
+    // A person of a bulk onboarding got no DM with their sign-in details: the link shows a
+    // fresh temporary password, once (T2), on a deliberate click (a link preview only GETs).
+    const reveals = request.kind === 'bulk_member' && !!deps.bulk;
     if (req.method === 'GET') {
       const expires = new Date(request.invitation!.expiresAt).toUTCString();
+      const reveal = reveals
+        ? `<form method="post"><input type="hidden" name="do" value="reveal"><button type="submit">Show my user name and temporary password</button></form><p>They are shown once.</p>`
+        : '';
       return page(
         res,
         200,
         'Your access is ready',
-        `<p>Request ${escapeHtml(request._id)}: an account for ${escapeHtml(request.subjectEmail)}.</p><p>This invitation expires ${escapeHtml(expires)}.</p><form method="post"><button type="submit">Accept invitation</button></form>`,
+        `<p>Request ${escapeHtml(request._id)}: an account for ${escapeHtml(request.subjectEmail)}.</p><p>This invitation expires ${escapeHtml(expires)}.</p>${reveal}${accept}`,
+      );
+    }
+    if (reveals && (await formField(req, 'do')) === 'reveal') {
+      const shown = await deps.bulk!.revealSignIn(request);
+      if (!shown) {
+        return page(
+          res,
+          410,
+          'Your sign-in details were already shown',
+          '<p>They are shown only once. Ask the person who requested your access for a new invitation.</p>',
+        );
+      }
+      return page(
+        res,
+        200,
+        'Your sign-in details',
+        `<p>User name: <code>${escapeHtml(shown.upn)}</code></p><p>Temporary password: <code>${escapeHtml(shown.temporaryPassword)}</code></p><p>This page shows them once: note them now. You will be asked to change the password at first sign-in.</p>${accept}`,
       );
     }
     const outcome = await deps.lifecycle.act(request._id, request.subjectEmail, {

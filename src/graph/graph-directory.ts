@@ -52,7 +52,7 @@ export class GraphDirectory implements Directory {
       key,
       person,
       this.o.tenant.domain,
-      this.o.tenant.usageLocation ?? '',
+      person.usageLocation ?? this.o.tenant.usageLocation ?? '',
     );
     await this.#keys.remember(key, account.accountId, account.upn);
     return account;

@@ -1,3 +1,5 @@
+import type { BulkMemberEffect } from '../../machines/bulk-member.machine.ts';
+import type { BulkOnboardingEffect } from '../../machines/bulk-onboarding.machine.ts';
 import type { DecisionEffect } from '../../machines/decision.ts';
 import type { GrantEffect } from '../../machines/grant.machine.ts';
 import type { OffboardingEffect } from '../../machines/offboarding.machine.ts';
@@ -5,6 +7,7 @@ import type { OnboardingEffect } from '../../machines/onboarding.machine.ts';
 import type { RoleChangeEffect } from '../../machines/role-change.machine.ts';
 import type { Clock } from '../clock.ts';
 import { type AccessdeskError, ErrorCode, RetryableError } from '../errors.ts';
+import { type BulkDeps, bulkEffects } from './bulk.effects.ts';
 import type { Effect, OnPermanentFailure } from './effect-runner.ts';
 import { grantEffects } from './grant.effects.ts';
 import type { GrantSources } from './grant-sources.ts';
@@ -31,6 +34,8 @@ export interface EffectDeps {
   seats: SeatQueue;
   invitationTtl: number;
   publicUrl: string;
+  /** Bulk onboarding's batches, rows, progress message and results file (unset: not wired). */
+  bulk?: BulkDeps;
   /** Why people hold what they hold (time-bound grants end only what they alone gave). */
   grants: GrantSources;
   /** How long before a time-bound grant ends its person is warned (ms), e.g. 24 h and 1 h. */
@@ -49,6 +54,8 @@ export type EffectName =
   | OnboardingEffect
   | RoleChangeEffect
   | OffboardingEffect
+  | BulkOnboardingEffect
+  | BulkMemberEffect
   | GrantEffect
   | 'notifyRequester';
 
@@ -58,10 +65,14 @@ export type Undo = (request: RequestDoc) => Promise<string[]>;
 /** Every effect the machines name: the decision's and each kind's, checked against them. */
 export function createEffects(deps: EffectDeps): Record<EffectName, Effect> {
   return {
-    ...decisionEffects(deps, { onboarding: onboardingUndo(deps.directory) }),
+    ...decisionEffects(deps, {
+      onboarding: onboardingUndo(deps.directory),
+      bulk_member: onboardingUndo(deps.directory),
+    }),
     ...onboardingEffects(deps),
     ...roleChangeEffects(deps),
     ...offboardingEffects(deps),
+    ...bulkEffects(deps, deps.bulk),
     ...grantEffects(deps),
   } satisfies Record<EffectName, Effect>;
 }

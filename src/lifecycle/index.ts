@@ -4,6 +4,8 @@ import type { Deadlines } from '../config.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import { AuditTrail } from './audit.ts';
 import { Background, reportToConsole } from './background.ts';
+import { type BatchNotifier, BulkImports, silentBatchNotifier } from './bulk.service.ts';
+import { BatchProgress } from './bulk-progress.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { createEffects, failureHandler } from './effects.ts';
 import { MongoGrantSources } from './grant-sources.ts';
@@ -17,6 +19,7 @@ import { Scheduler } from './scheduler.ts';
 import { SeatQueue } from './seat-queue.ts';
 import { TenantDirectory, TenantPeople } from './tenant-directory.ts';
 
+export type { BatchNotifier } from './bulk.service.ts';
 export { Lifecycle, type SendOutcome } from './lifecycle.service.ts';
 export type { Directory, Notifier, People } from './ports.ts';
 export type { RequestDoc } from './request.model.ts';
@@ -39,6 +42,8 @@ export interface LifecycleSystem {
   seats: SeatQueue;
   scheduler: Scheduler;
   directory: Directory;
+  /** Bulk onboarding's batches and rows. */
+  bulk: BulkImports;
   grants: MongoGrantSources;
 }
 
@@ -54,6 +59,8 @@ export function createLifecycleSystem(options: {
   deadlines: Deadlines;
   publicUrl: string;
   directory?: Directory;
+  /** Bulk onboarding's progress message and results file (default: tells no one). */
+  batchNotifier?: BatchNotifier;
   leaseMs?: number;
   /** How long before a time-bound grant ends it is announced (default 24 h and 1 h). */
   grantWarnings?: number[];
@@ -86,6 +93,9 @@ export function createLifecycleSystem(options: {
       run: (id, queued) => background.track(runner!.run(id, false, queued), `effects of ${id}`),
     },
   });
+  const bulk = new BulkImports(connection, clock, directory);
+  const batchNotifier = options.batchNotifier ?? silentBatchNotifier;
+  const progress = new BatchProgress(bulk, batchNotifier, background);
   const seats = new SeatQueue(store, lifecycle, machines, directory, new Leases(connection, clock));
   const effects = createEffects({
     lifecycle,
@@ -97,6 +107,7 @@ export function createLifecycleSystem(options: {
     seats,
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
+    bulk: { imports: bulk, progress, notifier: batchNotifier },
     grants,
     grantWarnings: options.grantWarnings ?? [24 * 3_600_000, 3_600_000],
     deleteAfter: options.deleteAfter,
@@ -114,6 +125,7 @@ export function createLifecycleSystem(options: {
     seats,
     scheduler,
     directory,
+    bulk,
     grants,
   };
 }

@@ -5,7 +5,13 @@
  */
 
 /** Which lifecycle a request follows. */
-export type RequestKind = 'onboarding' | 'role_change' | 'offboarding' | 'time_bound_grant';
+export type RequestKind =
+  | 'onboarding'
+  | 'role_change'
+  | 'offboarding'
+  | 'time_bound_grant'
+  | 'bulk_onboarding'
+  | 'bulk_member';
 
 /** What was asked: onboarding fields or the change. Validated at the edge before it gets here. */
 export interface OnboardingDetails {
@@ -17,6 +23,8 @@ export interface OnboardingDetails {
   office?: string;
   mobilePhone?: string;
   managerEmail?: string;
+  /** ISO 3166 country of the account (Graph licenses no one without it); the tenant's if unset. */
+  usageLocation?: string;
   sku: string;
   environment: string;
   businessUnit: string;
@@ -54,6 +62,24 @@ export interface OffboardingDetails {
   managerEmail?: string;
 }
 
+/** A batch of new hires from one CSV file (its people are documents of their own). */
+export interface BulkOnboardingDetails {
+  batchId: string;
+  fileName: string;
+  people: number;
+  /** "Onboard 250 people: Sales 200, Marketing 50" (bounded: the largest departments). */
+  headline: string;
+  /** Seats per SKU as they stood when the batch was asked ("180 free, 70 will wait"). */
+  seats: string[];
+  justification: string;
+}
+
+/** One person of a batch: an onboarding, and where it came from (batch and CSV line). */
+export interface BulkMemberDetails extends OnboardingDetails {
+  batchId: string;
+  line: number;
+}
+
 /**
  * A time-bound grant: security roles of an environment, admin roles or a license, for a while.
  * The clock starts when it is applied: it ends `durationMs` later, or at `until`.
@@ -80,4 +106,6 @@ export type RequestDetails =
   | OnboardingDetails
   | RoleChangeDetails
   | OffboardingDetails
+  | BulkOnboardingDetails
+  | BulkMemberDetails
   | GrantDetails;

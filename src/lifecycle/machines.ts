@@ -1,3 +1,5 @@
+import { bulkMemberMachine } from '../../machines/bulk-member.machine.ts';
+import { bulkOnboardingMachine } from '../../machines/bulk-onboarding.machine.ts';
 import { grantMachine } from '../../machines/grant.machine.ts';
 import { offboardingMachine } from '../../machines/offboarding.machine.ts';
 import { onboardingMachine } from '../../machines/onboarding.machine.ts';
@@ -27,6 +29,14 @@ export const offboarding = offboardingMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
 });
 
+/** The bulk onboarding machine (one decision for a batch) with the same guard. */
+export const bulkOnboarding = bulkOnboardingMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
+/** A person of a batch (decided with the batch; the guard is never asked). */
+export const bulkMember = bulkMemberMachine.provide({
+  guards: { isGlobalAdmin: actorIsGlobalAdmin },
+});
 /** The time-bound grant machine with its Global-admin guard taken from the tenant rules. */
 export const grant = grantMachine.provide({
   guards: { isGlobalAdmin: actorIsGlobalAdmin },
@@ -37,5 +47,7 @@ export const requestMachines = new MachineRegistry<RequestKind>({
   onboarding,
   role_change: roleChange,
   offboarding,
+  bulk_onboarding: bulkOnboarding,
+  bulk_member: bulkMember,
   time_bound_grant: grant,
 });

@@ -2,6 +2,8 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import type { RequestDetails, RequestKind } from './kinds.ts';
 
 export type {
+  BulkMemberDetails,
+  BulkOnboardingDetails,
   GrantDetails,
   OffboardingDetails,
   OnboardingDetails,

@@ -179,6 +179,11 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
         symbols: ['parseOnboarding', 'parseRoleChange'],
         note: 'the modal refuses the environment',
       },
+      {
+        file: 'flows/import/csv.ts',
+        symbols: ['validateCsv'],
+        note: 'every row of an import file, through parseOnboarding',
+      },
     ],
   },
 ];

@@ -35,7 +35,9 @@ describe('where a request is comes from its machine', () => {
   });
 
   it('the queries by tag find the states the machines tag', () => {
+    // `admitted`: a person of a batch for the moment between their creation and admission.
     expect(requestMachines.statusesTagged(TAG.undecided)).toEqual([
+      'admitted',
       'requested.awaitingApproval',
       'requested.awaitingSecondApproval',
     ]);

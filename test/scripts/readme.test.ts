@@ -11,6 +11,8 @@ describe('README.md', () => {
       'onboarding',
       'role-change',
       'offboarding',
+      'bulk-onboarding',
+      'bulk-member',
       'grant',
       'rules',
     ]);

@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rawOf } from '../../src/tenant/tenant.model.ts';
+import { runScript } from '../support/run-script.ts';
 import { smallConfig, useTenant } from '../tenant/helpers.ts';
 
 const t = useTenant('scripts/seats-verify');
 const SCRIPT = fileURLToPath(new URL('../../scripts/seats.ts', import.meta.url));
 
 /** `npm run seats:verify` against this test's database. */
-function verify(...args: string[]): Promise<{ code: number | null; out: string }> {
-  const uri = new URL(t.db.uri);
-  uri.pathname = `/${t.db.dbName}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, 'verify', ...args], {
-    env: { ...process.env, MONGODB_URI: uri.toString() },
-  });
-  let out = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-  });
-  child.stderr.on('data', (c) => {
-    out += c;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
-}
+const verify = (...args: string[]) => runScript(SCRIPT, t.db, ['verify', ...args]);
 
 describe('npm run seats:verify', () => {
   it('L3/L5: reports drift 0 for exact counters, and the SKU and exit 1 when they drift', async () => {

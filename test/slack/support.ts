@@ -16,6 +16,8 @@ import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const APPROVALS = 'C0APPROVALS';
 export const RESPONSE_HOST = 'https://hooks.slack.test';
+/** Where files uploaded to Slack are downloaded from (url_private) and uploaded to. */
+export const FILE_HOST = 'https://files.slack.test';
 
 /** Slack ids of the tenant's people (and of one invitee who is in Slack but not in the file). */
 export const U = {
@@ -66,6 +68,10 @@ function decode(text: string): Record<string, unknown> {
  */
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
+  /** Files people uploaded (a modal's file_input), by id: what files.info and url_private give. */
+  readonly files = new Map<string, { name: string; content: string }>();
+  /** Files the bot uploaded (files.uploadV2's upload step), as received. */
+  readonly uploads: string[] = [];
   #ts = 1_700_000_000;
 
   constructor(private readonly emails: Record<string, string> = {}) {}
@@ -81,6 +87,21 @@ export class FakeSlack {
         const decoded = decode(await request.text());
         this.calls.push({ method, body: decoded });
         return [200, this.#answer(method, decoded)];
+      });
+    nock(FILE_HOST)
+      .persist()
+      .get(/^\/files-pri\/.+/)
+      .reply(async (request: Request) => {
+        // url_private answers only with the bot token, as Slack's does.
+        if (request.headers.get('authorization') !== 'Bearer xoxb-test') return [403, 'forbidden'];
+        const path = new URL(request.url).pathname;
+        const file = [...this.files].find(([id]) => path.includes(`/${id}/`))?.[1];
+        return file ? [200, file.content] : [404, 'not found'];
+      })
+      .post(/^\/upload\/.+/)
+      .reply(async (request: Request) => {
+        this.uploads.push(await request.text());
+        return [200, 'OK'];
       });
     nock(RESPONSE_HOST)
       .persist()
@@ -109,6 +130,30 @@ export class FakeSlack {
           ? { ok: true, user: { id: body.user, real_name: email, profile: { email } } }
           : { ok: false, error: 'user_not_found' };
       }
+      case 'files.info': {
+        const file = this.files.get(String(body.file));
+        return file
+          ? {
+              ok: true,
+              file: {
+                id: body.file,
+                name: file.name,
+                size: file.content.length,
+                url_private_download: `${FILE_HOST}/files-pri/T0TEST-${body.file}/${body.file}/${file.name}`,
+              },
+            }
+          : { ok: false, error: 'file_not_found' };
+      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(body.users).slice(1)}` } };
+      case 'files.getUploadURLExternal':
+        return {
+          ok: true,
+          upload_url: `${FILE_HOST}/upload/v1/${this.#ts++}`,
+          file_id: 'F0RESULTS',
+        };
+      case 'files.completeUploadExternal':
+        return { ok: true, files: [{ id: 'F0RESULTS' }] };
       case 'users.lookupByEmail': {
         const id = Object.entries(this.emails).find(([, e]) => e === body.email)?.[0];
         return id ? { ok: true, user: { id } } : { ok: false, error: 'users_not_found' };

@@ -8,6 +8,7 @@ describe('flows/ids', () => {
       roleChangeRequest: 'role_change_request',
       denyRequest: 'deny_request',
       openOnboarding: 'open_onboarding',
+      bulkImport: 'bulk_import',
       offboardShortcut: 'offboard_person',
       offboardRequest: 'offboard_request',
     });

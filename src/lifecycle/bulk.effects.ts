@@ -1,0 +1,200 @@
+import { stringify } from 'csv-stringify/sync';
+import type { BatchRowState } from '../../machines/bulk-member.machine.ts';
+import type { BULK_ONBOARDING_EFFECTS } from '../../machines/bulk-onboarding.machine.ts';
+import { TAG } from '../../machines/tags.ts';
+import { AccessdeskError, ErrorCode } from '../errors.ts';
+import { type BatchRowDoc, ROW_RANK, rowId, SETTLED_RANK } from './bulk.model.ts';
+import type { BatchNotifier, BulkImports } from './bulk.service.ts';
+import type { BatchProgress } from './bulk-progress.ts';
+import type { Effect } from './effect-runner.ts';
+import type { EffectDeps } from './effects.ts';
+import { patchThrough } from './effects.ts';
+import { hashToken, newInvitationToken } from './invitation-token.ts';
+import { requestMachines } from './machines.ts';
+import type { BulkMemberDetails, BulkOnboardingDetails, RequestDoc } from './request.model.ts';
+import { awaitsAcceptance, statusWord } from './status.ts';
+
+/** What bulk onboarding's effects work with, beside every effect's. */
+export interface BulkDeps {
+  imports: BulkImports;
+  progress: BatchProgress;
+  notifier: BatchNotifier;
+}
+
+/** Every stored status of a request waiting for a seat (the seat queue's). */
+const WAITING = requestMachines.statusesTagged(TAG.waitingForSeat);
+
+/** People admitted per step of the batch (each step is its own outbox item, well within a lease). */
+export const ADMIT_CHUNK = 500;
+/** People admitted at once within a step. */
+const ADMIT_PARALLEL = 64;
+
+/** The effects of a batch and of each person in it. */
+export function bulkEffects(
+  deps: EffectDeps,
+  wired: BulkDeps | undefined,
+): Record<(typeof BULK_ONBOARDING_EFFECTS)[number] | 'reportToBatch', Effect> {
+  const { lifecycle, store } = deps;
+  const need = (): BulkDeps => {
+    if (!wired) throw new Error('bulk onboarding is not wired here (EffectDeps.bulk)');
+    return wired;
+  };
+  const batchOf = (r: RequestDoc) => (r.details as BulkOnboardingDetails).batchId;
+
+  /** The person's request, made once under the batch and row (found again after a crash). */
+  const admit = async (batch: RequestDoc, row: BatchRowDoc) => {
+    const { imports } = need();
+    let requestId = row.requestId;
+    if (!requestId && row.state === 'admitting') requestId = await findMember(deps, row);
+    if (!requestId) {
+      const marked = await imports.rows.updateOne(
+        { _id: row._id, state: 'staged' },
+        { $set: { state: 'admitting' } },
+      );
+      if (!marked.modifiedCount) requestId = await findMember(deps, row);
+    }
+    if (!requestId) {
+      const details: BulkMemberDetails = { ...row.details, batchId: row.batchId, line: row.line };
+      const child = await lifecycle.submit({
+        kind: 'bulk_member',
+        requesterEmail: batch.requesterEmail,
+        subjectEmail: row.details.email,
+        details,
+        input: { grantsGlobalAdmin: false },
+        skuId: row.details.sku,
+      });
+      requestId = child._id;
+    }
+    // Ignored by a person already admitted (a repeat after a crash). The row moves on after
+    // it: a crash in between finds the row still to admit, and its request by its key.
+    const seatHeld = await takeSeatIfNobodyWaits(deps, row.details.sku, requestId);
+    await lifecycle.send(requestId, { type: 'batch.admitted', seatHeld });
+    await imports.moveRow(row._id, 'queued', { requestId });
+  };
+
+  return {
+    startProgress: async (request) => {
+      await need().progress.edit(batchOf(request), true);
+      return undefined;
+    },
+    admitPeople: async (request, _item, completes) => {
+      const bulk = need();
+      const { imports, progress } = bulk;
+      const batchId = batchOf(request);
+      const rows = await imports.rows
+        .find({ batchId, rank: ROW_RANK.staged })
+        .sort({ rank: 1, line: 1 })
+        .limit(ADMIT_CHUNK)
+        .toArray();
+      for (let i = 0; i < rows.length; i += ADMIT_PARALLEL) {
+        // Every admission of the group ends before the step does, even when one fails: a
+        // retry must never meet a sibling still making its person's request.
+        const group = rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row));
+        const failed = (await Promise.allSettled(group)).find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      const more = await imports.rows.findOne({ batchId, rank: ROW_RANK.staged });
+      progress.poke(batchId);
+      await lifecycle.send(
+        request._id,
+        { type: more ? 'batch.progressed' : 'batch.queued' },
+        { completes },
+      );
+      // Everyone may have settled while being admitted: the last report found the batch busy.
+      if (!more) await settleIfDone(deps, bulk, batchId);
+      return undefined;
+    },
+    reportToBatch: async (request, item) => {
+      const bulk = need();
+      const { imports, progress } = bulk;
+      const details = request.details as BulkMemberDetails;
+      const state = (item.params as { state: BatchRowState }).state;
+      const upn = request.context.upn as string | undefined;
+      await imports.moveRow(rowId(details.batchId, details.line), state, {
+        requestId: request._id,
+        ...(upn ? { upn } : {}),
+      });
+      progress.poke(details.batchId);
+      if (ROW_RANK[state] >= SETTLED_RANK) await settleIfDone(deps, bulk, details.batchId);
+      return undefined;
+    },
+    dropStagedPeople: async (request) => {
+      await need().imports.rows.deleteMany({
+        batchId: batchOf(request),
+        rank: ROW_RANK.staged,
+        state: 'staged',
+      });
+      return undefined;
+    },
+    sendBatchResults: async (request, _item, completes) => {
+      const bulk = need();
+      const { imports, progress } = bulk;
+      const batchId = batchOf(request);
+      const batch = await imports.batch(batchId);
+      if (!batch) throw new Error(`no batch ${batchId}`);
+      await progress.edit(batchId, true);
+      const lines = [['line', 'email', 'user_name', 'status', 'invitation_link']];
+      const patch = patchThrough(store);
+      const cursor = imports.rows.find({ batchId }).sort({ batchId: 1, line: 1 });
+      for await (const row of cursor) {
+        const member = row.requestId ? await store.find(row.requestId) : undefined;
+        let link = '';
+        if (member && awaitsAcceptance(member) && !member.invitation?.usedAt) {
+          // A fresh one-time link (only its hash is stored): the file is the only copy.
+          const token = newInvitationToken();
+          const saved = await patch(member._id, (doc) =>
+            awaitsAcceptance(doc) && doc.invitation && !doc.invitation.usedAt
+              ? { invitation: { ...doc.invitation, tokenHash: hashToken(token) } }
+              : undefined,
+          );
+          if (saved.invitation?.tokenHash === hashToken(token))
+            link = `${deps.publicUrl}/invitations/${token}`;
+        }
+        const word = member ? statusWord(member.kind, member.status) : 'not admitted';
+        const upn = (member?.context.upn as string | undefined) ?? row.upn ?? '';
+        lines.push([String(row.line), row.details.email, upn, word, link]);
+      }
+      await bulk.notifier.batchResults(batch, `${batchId}-results.csv`, stringify(lines));
+      await lifecycle.send(request._id, { type: 'batch.reported' }, { completes });
+      return undefined;
+    },
+  };
+}
+
+/**
+ * L3 in approval order, without the seat queue's one-at-a-time hand-over: the seat is taken
+ * here, keyed by the person's request (a repeat finds it held), but only while no request of
+ * the SKU waits for one; otherwise the person joins the queue behind them.
+ */
+async function takeSeatIfNobodyWaits(deps: EffectDeps, skuId: string, requestId: string) {
+  const [waiting] = await deps.store.ids({ skuId, statuses: WAITING }, 'approval', 1);
+  if (waiting) return false;
+  try {
+    await deps.directory.holdSeat(skuId, requestId);
+    return true;
+  } catch (error) {
+    if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return false;
+    throw error;
+  }
+}
+
+/** Tells the batch it is settled once no person holds it open (one indexed lookup). */
+async function settleIfDone(deps: EffectDeps, bulk: BulkDeps, batchId: string) {
+  const open = await bulk.imports.rows.findOne(
+    { batchId, rank: { $lt: SETTLED_RANK } },
+    { projection: { _id: 1 } },
+  );
+  if (open) return;
+  const batch = await bulk.imports.batch(batchId);
+  // Ignored unless the batch is running (still admitting, or already settled).
+  if (batch?.requestId) await deps.lifecycle.send(batch.requestId, { type: 'batch.settled' });
+}
+
+/** The request made for a row before a crash left the row unmarked: by subject, batch and line. */
+async function findMember(deps: EffectDeps, row: BatchRowDoc): Promise<string | undefined> {
+  const found = await deps.store.list({ involving: [row.details.email] }, 'newest', 50);
+  return found.find((r) => {
+    const d = r.details as Partial<BulkMemberDetails>;
+    return r.kind === 'bulk_member' && d.batchId === row.batchId && d.line === row.line;
+  })?._id;
+}
