@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { durationSchema, parseDuration } from './duration.ts';
+import { durationSchema } from './duration.ts';
 import { ErrorCode, ValidationError } from './errors.ts';
 import { LOG_LEVELS } from './log.ts';
 
@@ -34,14 +34,8 @@ const envSchema = z.object({
   ACCESSDESK_GRANT_WARNINGS: z
     .string()
     .default('24h,1h')
-    .transform((text, ctx) => {
-      try {
-        return text.trim() ? text.split(',').map((part) => parseDuration(part)) : [];
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+    .transform((text) => (text.trim() ? text.split(',') : []))
+    .pipe(z.array(durationSchema())),
   ACCESSDESK_DIRECTORY: z.enum(['tenant', 'graph']).default('tenant'),
   ACCESSDESK_SYNC_EVERY: duration('15m'),
   ACCESSDESK_LOGIN_URL: z.url().default('https://login.microsoftonline.com'),

@@ -167,7 +167,8 @@ export class GraphDirectory implements Directory {
     const environments = this.o.tenant.environments
       .filter((e) => e.securityGroupId && hasDatabase(e.kind))
       .map((e) => e.id);
-    return { environments, adminRoles, skus };
+    const signInAllowed = await this.#entra.signInAllowed(accountId); // T4; a rehire keeps it
+    return { environments, adminRoles, skus, signInAllowed };
   }
 
   async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {

@@ -128,6 +128,8 @@ export interface GrantSource {
   endsAt: Date | null;
   /** Whether this grant gave it (the person did not hold it already when it was applied). */
   gave: boolean;
+  /** The warning offsets (ms before the end) already sent for this grant. */
+  warned?: number[];
   createdAt: Date;
 }
 
@@ -140,6 +142,12 @@ export interface GrantSources {
   /** Whether any source but `except` gives the person `key`. */
   othersThan(subjectEmail: string, key: string, except?: string): Promise<boolean>;
   remove(subjectEmail: string, key: string, source: string): Promise<void>;
+  /**
+   * Claims the warning `offset` ms before a grant's end (compare-and-set): true once per grant
+   * and offset, false when already claimed or the grant is gone; `give back` undoes a claim.
+   */
+  claimWarning(subjectEmail: string, key: string, source: string, offset: number): Promise<boolean>;
+  giveBackWarning(subjectEmail: string, key: string, source: string, offset: number): Promise<void>;
   /** The running time-bound grants of these people, soonest end first, at most `limit`. */
   running(subjectEmails: string[], limit: number): Promise<GrantSource[]>;
 }

@@ -1,4 +1,6 @@
-import type { GrantSources } from './ports.ts';
+import { TAG } from '../../machines/tags.ts';
+import { requestMachines } from './machines.ts';
+import type { GrantSource, GrantSources } from './ports.ts';
 import type { RequestDoc } from './request.model.ts';
 import type { RequestQueries } from './request.queries.ts';
 
@@ -27,6 +29,9 @@ export interface HomeRequests {
   queue: RequestDoc[];
   isGlobalAdmin: boolean;
 }
+
+/** A running grant as App Home lists it; `held` says why its ending is held, when it is. */
+export type RunningGrant = GrantSource & { held?: string };
 
 /**
  * Who may see which request: the requester, the subject, the new hire's named manager, the
@@ -75,10 +80,24 @@ export class RequestVisibility {
   }
 
   /** App Home: the running time-bound grants of the viewer and of their reports, soonest end first. */
-  async runningGrants(viewerEmail: string, grants: Pick<GrantSources, 'running'>, limit = 10) {
+  async runningGrants(
+    viewerEmail: string,
+    grants: Pick<GrantSources, 'running'>,
+    now: Date,
+    limit = 10,
+  ): Promise<RunningGrant[]> {
     const reports = await this.audience.reportsOf(viewerEmail);
     // The nearest HOME_REPORTS, like the requests: an $in the index merges in `endsAt` order.
-    return grants.running([viewerEmail, ...reports.slice(0, HOME_REPORTS)], limit);
+    const running = await grants.running([viewerEmail, ...reports.slice(0, HOME_REPORTS)], limit);
+    // Past its end and still held: only its request says why (A2 holds the revocation).
+    return Promise.all(
+      running.map(async (g) => {
+        if (!g.endsAt || g.endsAt > now) return g;
+        const doc = await this.queries.find(g.source);
+        const held = !!doc && requestMachines.hasTag(doc.kind, doc.status, TAG.revocationHeld);
+        return held ? { ...g, held: 'last Global admin (A2)' } : g;
+      }),
+    );
   }
 
   /** App Home: own requests, the reports' and managed new hires', and the queue for admins. */
