@@ -69,8 +69,18 @@ async function writeCsv(dir: string, n: number): Promise<string> {
 }
 
 async function openDb(uri: string, dbName: string): Promise<Connection> {
-  const connection = mongoose.createConnection(uri, { dbName, autoIndex: true, maxPoolSize: 50 });
+  const connection = mongoose.createConnection(uri, {
+    dbName,
+    autoIndex: true,
+    maxPoolSize: 50,
+    monitorCommands: !!process.env.BENCH_BREAKDOWN,
+  });
   await connection.asPromise();
+  connection.getClient().on('commandStarted', (event) => {
+    const target = (event.command[event.commandName] as unknown) ?? '';
+    const key = `${event.commandName} ${typeof target === 'string' ? target : ''}`;
+    roundTrips.set(key, (roundTrips.get(key) ?? 0) + 1);
+  });
   await connection.dropDatabase();
   return connection;
 }
@@ -148,6 +158,9 @@ async function partImport(uri: string, dir: string) {
   return { ms, raw, peak };
 }
 
+/** Commands sent to mongod, by command and collection (with BENCH_BREAKDOWN). */
+const roundTrips = new Map<string, number>();
+
 /** Wall time spent in each wrapped method (calls overlap, so the sums can pass the elapsed time). */
 const spent = new Map<string, { ms: number; calls: number }>();
 function timeMethods(label: string, target: object, names: string[]) {
@@ -197,6 +210,7 @@ async function partProvision(uri: string, dir: string) {
       .then((c) => c.map((x) => x.name)),
   );
   const batchId = (outcome.request.details as { batchId: string }).batchId;
+  roundTrips.clear();
   const started = performance.now();
   await system.lifecycle.act(outcome.request._id, 'grace@contoso.example', {
     type: 'approver.approved',
@@ -210,8 +224,14 @@ async function partProvision(uri: string, dir: string) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const ms = performance.now() - started;
+  const trips = [...roundTrips].sort((x, y) => y[1] - x[1]);
   await system.background.idle();
   if (process.env.BENCH_BREAKDOWN) {
+    const total = trips.reduce((sum, [, n]) => sum + n, 0);
+    console.log(`  round trips to mongod per person: ${(total / PEOPLE).toFixed(1)}`);
+    for (const [name, n] of trips.slice(0, 20)) {
+      console.log(`    ${name.padEnd(40)} ${(n / PEOPLE).toFixed(2)} per person`);
+    }
     for (const [name, s] of [...spent].sort((x, y) => y[1].ms - x[1].ms)) {
       console.log(
         `  ${name.padEnd(36)} ${(s.ms / 1000).toFixed(2).padStart(8)} s in ${s.calls} calls (${(s.ms / s.calls).toFixed(1)} ms each)`,

@@ -22,17 +22,19 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import mongoose, { type Connection } from 'mongoose';
 import { type Clock, ManualClock, systemClock } from '../src/clock.ts';
-import type { Deadlines } from '../src/config.ts';
+
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { describeEngine } from '../src/db/index.ts';
 import { createLifecycleSystem, type LifecycleSystem } from '../src/lifecycle/index.ts';
 import { newRequestId } from '../src/lifecycle/outbox.ts';
 import { type Notifier, silentNotifier } from '../src/lifecycle/ports.ts';
-import type { OnboardingDetails, RequestDoc } from '../src/lifecycle/request.model.ts';
+import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { submitOnboarding } from '../src/lifecycle/submit.ts';
+import { createLogger } from '../src/log.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../src/tenant/tenant-file.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../test/support/sales-tenant.ts';
+import { BENCH_DEADLINES, benchHire } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,12 +51,7 @@ const ROUNDS = Math.min(Math.max(Number(args.rounds), 1), 20);
 const PENDING = Math.min(Math.max(Number(args.pending), 1000), 1_000_000);
 const WARMUP = 10;
 
-const DEADLINES: Deadlines = {
-  invitationTtl: 14 * 86_400_000,
-  reminderAfter: 24 * 3_600_000,
-  escalateAfter: 72 * 3_600_000,
-  requestTtl: 7 * 86_400_000,
-};
+const DEADLINES = BENCH_DEADLINES;
 const GRACE = 'grace@contoso.example';
 const ADA = 'ada@contoso.example';
 const SKU = 'D365_SALES';
@@ -65,22 +62,7 @@ const tenantYaml = (seats: number) =>
     '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA }',
   ]);
 
-function hire(tag: string): OnboardingDetails {
-  return {
-    firstName: 'Bench',
-    lastName: `Hire${tag}`,
-    email: `hire${tag}@example.org`,
-    jobTitle: 'Analyst',
-    department: 'Sales',
-    sku: SKU,
-    environment: 'sales-prod',
-    businessUnit: 'sales',
-    securityRoles: ['Salesperson'],
-    accessMode: 'read_write',
-    adminRoles: [],
-    justification: 'joins the sales team',
-  };
-}
+const hire = benchHire;
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` at once. */
 async function pool(n: number, limit: number, task: (i: number) => Promise<void>) {
@@ -172,6 +154,8 @@ async function buildSystem(
     deadlines: DEADLINES,
     publicUrl: 'http://localhost:3000',
     onError: (error) => errors.push(error),
+    // Lines are written (their cost counts) but not shown.
+    logger: createLogger({ sink: () => undefined }),
   });
   // Build every model's indexes before measuring (the audit's unique seq among them).
   await Promise.all(Object.values(connection.models).map((m) => m.init()));
@@ -609,7 +593,7 @@ async function main() {
     const ratioReads = median(rounds.map((round) => round.baseReads / round.real));
     const ratioMinimal = median(rounds.map((round) => round.baseMinimal / round.real));
     row([
-      'median round (goal: ratio ≥ 0.4)',
+      'median round (goal: ratio ≥ 0.5)',
       fmt(median(rounds.map((round) => rate(round.real)))),
       fmt(median(rounds.map((round) => rate(round.base)))),
       fmt(ratio, 2),

@@ -1,9 +1,18 @@
 /**
- * The seat ledger as a tenant grows: the same figures at 1k, 100k and 1M seat holders of one SKU,
- * each with its ratio to the 1k figure. Prints figures; it is not a test.
+ * accessdesk as a tenant grows: the same figures at 1k, 100k and 1M, each with its ratio to the
+ * 1k figure measured in the same run. Prints figures; it is not a test.
  *
  *   npm run bench:scale [-- --sizes 1000,100000,1000000] [--rounds 3] [--takes 200]
+ *                       [--parts seats,requests,members]
  *
+ * Three parts, each on a database of its own, dropped before the next:
+ * - seats (below): 1k, 100k and 1M seat holders of one SKU;
+ * - requests (scale-requests.ts): 1k, 100k and 1M requests pending: the time to fire 1,000 due
+ *   deadlines, and App Home's reads;
+ * - members (scale-members.ts): 1k, 100k and 1M non-interactive places (M3) and group members
+ *   (E4): M3 takes one at a time and at concurrency 20, the membership read.
+ *
+ * Seats part:
  * - take, one at a time: ms per `assign` with an account (the L1 look-up, the journaled counter
  *   update, the holder insert, the journal pull);
  * - takes/s at concurrency 20;
@@ -17,6 +26,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { Connection } from 'mongoose';
 import { systemClock } from '../src/clock.ts';
 import { startEmbeddedMongo } from '../src/db/embedded.ts';
 import { connectMongo, describeEngine } from '../src/db/index.ts';
@@ -24,17 +34,22 @@ import { holderFromEntry } from '../src/tenant/seat-journal.ts';
 import { rawOf } from '../src/tenant/tenant.model.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../src/tenant/tenant-file.ts';
+import { benchMembers } from './scale-members.ts';
+import { benchRequests } from './scale-requests.ts';
+import { median, timed } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,100000,1000000' },
     rounds: { type: 'string', default: '3' },
     takes: { type: 'string', default: '200' },
+    parts: { type: 'string', default: 'seats,requests,members' },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
 const ROUNDS = Math.max(1, Number(args.rounds));
 const TAKES = Math.max(10, Number(args.takes));
+const PARTS = new Set(args.parts.split(','));
 const CONCURRENCY = 20;
 const CONCURRENT_TAKES = 2000;
 const READS = 300;
@@ -50,17 +65,6 @@ people:
   - { email: grace@contoso.example, firstName: Grace, lastName: Hopper, slackId: U0GRACE, adminRoles: [Global admin] }
 `;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
 interface Figures {
   takeMs: number;
   takesPerSecond: number;
@@ -71,13 +75,35 @@ interface Figures {
 async function main() {
   const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
   const uri = process.env.MONGODB_URI ?? embedded!.uri;
-  const connection = await connectMongo(uri, `bench_scale_${process.pid}`);
   try {
-    const engine = await describeEngine(connection);
-    console.log(
-      `accessdesk seat ledger at scale — ${engine.name} ${engine.version}, node ${process.version}; ` +
-        `median of ${ROUNDS} round(s) per size\n`,
-    );
+    const parts: Array<[string, (connection: Connection) => Promise<unknown>]> = [
+      ['seats', seatsPart],
+      ['requests', (c) => benchRequests(c, SIZES, ROUNDS)],
+      ['members', (c) => benchMembers(c, SIZES, ROUNDS, TAKES)],
+    ];
+    for (const [name, part] of parts) {
+      if (!PARTS.has(name)) continue;
+      const connection = await connectMongo(uri, `bench_scale_${name}_${process.pid}`);
+      try {
+        const engine = await describeEngine(connection);
+        console.log(
+          `\naccessdesk at scale, ${name} — ${engine.name} ${engine.version}, node ${process.version}; ` +
+            `median of ${ROUNDS} round(s) per size, load ${loadavg()[0]!.toFixed(1)}\n`,
+        );
+        await part(connection);
+      } finally {
+        await connection.dropDatabase();
+        await connection.close();
+      }
+    }
+    console.log(`\npeak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+async function seatsPart(connection: Connection) {
+  {
     const tenant = new TenantService(connection, systemClock);
     await tenant.applyConfig(parseTenantConfig(TENANT, 'bench.yaml'));
     const holders = rawOf(tenant.models.SeatHolder);
@@ -187,11 +213,6 @@ async function main() {
       `\nseats:verify after the run (${verifySeconds.toFixed(1)} s): ` +
         (drift.length === 0 ? 'drift 0' : JSON.stringify(drift)),
     );
-    console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
-  } finally {
-    await connection.dropDatabase();
-    await connection.close();
-    await embedded?.stop();
   }
 }
 

@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
-import { describeError } from '../src/errors.ts';
-import { clip, type Log } from '../src/log.ts';
+import { AccessdeskError, describeError } from '../src/errors.ts';
+import { clip, defaultLogger, type Logger } from '../src/log.ts';
+import { isSlackError, refusals, slackApiErrors } from '../src/observability/metrics.ts';
+import { inContext } from '../src/slack/log-context.ts';
 import { register as command } from './command/index.ts';
 import { register as decide } from './decide/index.ts';
 import type { FlowDeps } from './deps.ts';
@@ -17,17 +19,23 @@ export { SlackBatchNotifier } from './batch-notifier.ts';
 export type { FlowDeps, TenantLookup } from './deps.ts';
 export { screen as screenSlackPayload } from './edge/inbound.schema.ts';
 export { invitationRoutes } from './invitation/index.ts';
+export { lateSlackNotifiers } from './late-notifiers.ts';
 export { SlackNotifier } from './slack-notifier.ts';
 
 /** Registers every flow on `app`, and the one place errors of listeners end up. */
-export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error): void {
+export function registerFlows(app: App, deps: FlowDeps, logger: Logger = defaultLogger): void {
+  // Every line logged while a Slack call is handled (and the work it starts) names that call and
+  // the Slack ids it concerns.
+  app.use(({ body, next }) => inContext(body, next));
   // Whatever the transport (HTTP passes the edge receiver first; Socket Mode does not), no
   // listener sees a payload the edge schema refuses: it is acknowledged and dropped.
   app.use(async ({ body, ack, next }) => {
     const verdict = screen(body);
     if (verdict.kind === 'dispatch') return next();
-    if (verdict.kind === 'invalid')
-      log(`[accessdesk] refused a Slack ${verdict.what}: ${verdict.problem}`);
+    if (verdict.kind === 'invalid') {
+      logger.warn({ refused: verdict.what }, `refused a Slack ${verdict.what}: ${verdict.problem}`);
+      refusals.inc({ reason: 'invalid_payload' });
+    }
     if (ack) await ack();
   });
   // One listener works at a time after its ack (measured by bench/ack: with 1, p99 ack 24 ms at
@@ -43,8 +51,11 @@ export function registerFlows(app: App, deps: FlowDeps, log: Log = console.error
   offboard(app, deps);
   app.error(async (error) => {
     // Never the payload: it may carry people's data. The code and message are enough.
-    log(
-      `[accessdesk] listener failed: ${clip(describeError(error.original ?? error), 200)} (${error.code})`,
-    );
+    const original = error.original ?? error;
+    if (isSlackError(original)) slackApiErrors.inc({ kind: 'listener' });
+    // An accessdesk error says what was refused; anything else, its own message (a Slack API
+    // error names its code), never the payload.
+    const what = original instanceof AccessdeskError ? describeError(original) : original.message;
+    logger.error({ code: error.code }, `listener failed: ${clip(what, 200)}`);
   });
 }

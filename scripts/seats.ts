@@ -1,6 +1,7 @@
 /**
  * `npm run seats:verify` recounts every SKU from its seat holder documents and prints the drift
- * of its counters (expected 0 everywhere); exits 1 on any drift. `-- --recover` first finishes
+ * of its counters (expected 0 everywhere), and each environment's M3 counter from its
+ * non-interactive places; exits 1 on any drift. `-- --recover` first finishes
  * seat operations whose writer stopped longer than the lease ago. Uses MONGODB_URI, or the
  * embedded database under ACCESSDESK_DATA_DIR (stop `npm start` first).
  */
@@ -45,6 +46,15 @@ try {
         `${d.skuId}: no counter document, ${d.counted.held + d.counted.assigned} holders — DRIFT`,
       );
     }
+    // M3: each environment's non-interactive counter against a recount of its places.
+    if (args.includes('--recover')) await tenant.recoverNonInteractive();
+    const places = await tenant.verifyNonInteractive();
+    for (const d of places) {
+      console.log(
+        `${d.envId}: non-interactive limit ${d.limit}, ${d.free} free, ${d.taken} places taken — DRIFT (${d.inflight} in flight)`,
+      );
+    }
+    if (places.length > 0) process.exitCode = 1;
     if (drifts.length > 0) {
       console.error(
         `${drifts.length} SKU(s) drift; operations in flight can explain it (retry, or --recover)`,

@@ -1,4 +1,4 @@
-import { clip, type Log } from './log.ts';
+import { clip, type Logger } from './log.ts';
 
 /** The part of `process` the guards use (a stand-in in tests). */
 export interface GuardedProcess {
@@ -21,13 +21,13 @@ function describe(error: unknown): string {
  * queue, turns, leases it holds) half-updated: it is logged and the process exits (code 1), and
  * the outbox's lease hands its work to the next start or another instance.
  */
-export function guardProcess(proc: GuardedProcess, log: Log): void {
+export function guardProcess(proc: GuardedProcess, logger: Logger): void {
   proc.on('unhandledRejection', (reason) => {
-    log(`[accessdesk] unhandled rejection, carrying on: ${describe(reason)}`);
+    logger.error(`unhandled rejection, carrying on: ${describe(reason)}`);
   });
   proc.on('uncaughtException', (error) => {
-    log(
-      `[accessdesk] uncaught exception, exiting (state in memory may be corrupt): ${describe(error)}`,
+    logger.fatal(
+      `uncaught exception, exiting (state in memory may be corrupt): ${describe(error)}`,
     );
     proc.exit(1);
   });

@@ -1,19 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { App, type CustomRoute } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import {
   invitationRoutes,
+  lateSlackNotifiers,
   registerFlows,
-  SlackBatchNotifier,
-  SlackNotifier,
   screenSlackPayload,
 } from '../flows/index.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
+import { freePort } from './free-port.ts';
 import {
   assertGraphReady,
   type DirectorySync,
@@ -26,7 +25,9 @@ import { createLifecycleSystem, type LifecycleSystem } from './lifecycle/index.t
 import type { Directory } from './lifecycle/ports.ts';
 import { TenantDirectory } from './lifecycle/tenant-directory.ts';
 import { RequestVisibility } from './lifecycle/visibility.ts';
-import { boltLogger, boundedLog } from './log.ts';
+import { boltLogger, createLogger, type Logger } from './log.ts';
+import type { AuditStreamer } from './observability/audit-stream.ts';
+import { countingSlackErrors, observability, slackApiRetries } from './observability/index.ts';
 import { EdgeReceiver } from './slack/edge-receiver.ts';
 import { withDirectorySeats } from './tenant/directory-seats.ts';
 import { TenantService } from './tenant/tenant.service.ts';
@@ -43,6 +44,10 @@ export interface Accessdesk {
   tenant: TenantService;
   system: LifecycleSystem;
   workspace: LocalWorkspace | undefined;
+  /** This desk's logger (JSON lines). */
+  logger: Logger;
+  /** The audit stream to ACCESSDESK_AUDIT_SINK, when one is set. */
+  auditStream: AuditStreamer | undefined;
   /** Graph mode: the directory sync (run at start and every ACCESSDESK_SYNC_EVERY). */
   sync: DirectorySync | undefined;
   /** The signing secret in force (generated for the local workspace). */
@@ -57,6 +62,9 @@ export interface StartOptions {
   database?: Database;
   /** Sweep deadlines on a timer (default true). */
   sweep?: boolean;
+  /** The logger (default: JSON lines at ACCESSDESK_LOG_LEVEL, to `log` or stdout). */
+  logger?: Logger;
+  /** Where the default logger writes its JSON lines (tests collect them). */
   log?: (line: string) => void;
 }
 
@@ -75,7 +83,9 @@ export async function startAccessdesk(
     port,
     publicUrl: given.publicUrlGiven ? given.publicUrl : `http://localhost:${port}`,
   };
-  const log = boundedLog(options.log ?? ((line: string) => console.log(line)));
+  const logger =
+    options.logger ??
+    createLogger({ level: config.log.level, ...(options.log ? { sink: options.log } : {}) });
   const clock = options.clock ?? systemClock;
   const tenantConfig = await loadTenantFile(config.tenantFile);
   const directorySettings = config.directory;
@@ -90,13 +100,14 @@ export async function startAccessdesk(
   const { warnings } = await tenant.applyConfig(
     graph ? await withDirectorySeats(database.connection, tenantConfig) : tenantConfig,
   );
-  for (const warning of warnings) log(`[accessdesk] tenant: ${warning}`);
-  // Seat changes a stopped process left in flight, past their lease, are finished before serving.
+  for (const warning of warnings) logger.warn(`tenant: ${warning}`);
+  // Seat and M3 changes a stopped process left in flight, past their lease, are finished first.
   await tenant.recoverSeats();
+  await tenant.recoverNonInteractive();
   const sync = graph
     ? directorySync(graph, { connection: database.connection, tenant: tenantConfig, clock })
     : undefined;
-  if (sync) await firstSync(sync, log);
+  if (sync) await firstSync(sync, logger);
 
   const local = !config.slack.botToken;
   const signingSecret = config.slack.signingSecret ?? randomBytes(24).toString('hex');
@@ -121,48 +132,34 @@ export async function startAccessdesk(
   const clientOptions = {
     // Slack's default retries a failing call for about 30 minutes. Ours give up within seconds:
     // what must happen (cards, DMs) runs from the durable outbox, which retries it later anyway.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    retryConfig: {
+      retries: 2,
+      factor: 2,
+      minTimeout: 500,
+      maxTimeout: 2000,
+      onFailedAttempt: () => slackApiRetries.inc(),
+    },
     timeout: 10_000,
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     ...(local ? { slackApiUrl: `http://127.0.0.1:${config.port}/api/` } : {}),
   };
 
-  let ready = false;
-  const health: CustomRoute = {
-    path: '/healthz',
-    method: 'GET',
-    handler: (_req, res) => {
-      const ok = ready && database.connection.readyState === 1;
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok, engine: `${database.engine.name} ${database.engine.version}` }));
-    },
-  };
   // Lifecycle first: the flows' routes need it; the notifier needs the app's client.
-  let notifier: SlackNotifier | undefined;
-  let batchNotifier: SlackBatchNotifier | undefined;
+  const slack = lateSlackNotifiers(config.approvalsChannel, clock);
   const system = createLifecycleSystem({
     connection: database.connection,
     clock,
     tenant,
-    notifier: {
-      notifyApprovers: (r) => notifier!.notifyApprovers(r),
-      requestChanged: (r) => notifier!.requestChanged(r),
-      remindApprovers: (r) => notifier!.remindApprovers(r),
-      escalateToGlobalAdmins: (r, a) => notifier!.escalateToGlobalAdmins(r, a),
-      deliverInvitation: (r, d) => notifier!.deliverInvitation(r, d),
-      tellManager: (r, m) => notifier!.tellManager(r, m),
-      grantNotice: (r, n) => notifier!.grantNotice(r, n),
-    },
-    batchNotifier: {
-      batchProgress: (b, t, r) => batchNotifier!.batchProgress(b, t, r),
-      batchResults: (b, f, c) => batchNotifier!.batchResults(b, f, c),
-    },
+    notifier: countingSlackErrors(slack.notifier, 'notifier'),
+    batchNotifier: slack.batchNotifier,
+    logger,
     grantWarnings: config.grantWarnings,
     deleteAfter: config.deleteAfter,
     deadlines: config.deadlines,
+    leaseMs: config.effectLease,
     publicUrl: config.publicUrl,
     onError: (error, context) =>
-      log(`[accessdesk] ${context}: ${error instanceof Error ? error.message : String(error)}`),
+      logger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`),
     directory: (options.directory ?? ((d: Directory) => d))(
       directorySettings.kind === 'graph'
         ? graphDirectory(directorySettings, {
@@ -180,6 +177,7 @@ export async function startAccessdesk(
     visibility: new RequestVisibility(system.queries, {
       isGlobalAdmin: (email) => tenantLookup.isGlobalAdmin(email),
       reportsOf: async (email) => (await tenantLookup.reportsOf(email)).map((p) => p._id),
+      manages: (manager, person) => tenant.manages(manager, person),
     }),
     seats: system.seats,
     background: system.background,
@@ -191,11 +189,16 @@ export async function startAccessdesk(
     bulk: system.bulk,
     grants: system.grants,
   };
-  const customRoutes = [health, ...invitationRoutes(deps), ...(workspace?.routes ?? [])];
+  const observed = observability({ config, database, system, tenant, clock, logger });
+  const customRoutes = [
+    ...observed.routes,
+    ...invitationRoutes(deps),
+    ...(workspace?.routes ?? []),
+  ];
   const socketMode = !!config.slack.appToken;
   const app = new App({
     token: botToken,
-    logger: boltLogger(log),
+    logger: boltLogger(logger),
     clientOptions,
     ...(socketMode
       ? {
@@ -208,17 +211,17 @@ export async function startAccessdesk(
           // Every HTTP request passes the edge first: signature, shape, then Bolt.
           receiver: new EdgeReceiver({
             signingSecret,
+            previousSigningSecret: config.slack.previousSigningSecret,
             customRoutes,
             screen: screenSlackPayload,
-            log,
+            logger,
           }),
         }),
     ...(local
       ? { botId: 'B0LOCALBOT', botUserId: 'U0ACCESSDESK', tokenVerificationEnabled: false }
       : {}),
   });
-  notifier = new SlackNotifier(app.client, deps.tenant, config.approvalsChannel, clock);
-  batchNotifier = new SlackBatchNotifier(app.client, deps.tenant);
+  slack.bind(app.client, deps.tenant);
   // Listeners run on after their ack: track them so idle() and stop() wait for them too
   // (stop() closed the database under listeners still at work). Errors go to app.error().
   app.use(async ({ next }) => {
@@ -229,7 +232,7 @@ export async function startAccessdesk(
     );
     await listeners;
   });
-  registerFlows(app, deps, log);
+  registerFlows(app, deps, logger);
 
   const started = await app.start(config.port);
   const server = (
@@ -240,7 +243,7 @@ export async function startAccessdesk(
   const url = `http://127.0.0.1:${boundPort}`;
   workspace?.setUrls({ eventsUrl: `${url}/slack/events` });
   if (local) clientOptions.slackApiUrl = `${url}/api/`;
-  ready = true;
+  observed.start();
   system.background.track(system.runner.recoverAll(), 'outbox recovery at start');
   if (options.sweep !== false) system.scheduler.start(config.sweepEvery);
   // …and then on the sweep's cadence (a take also finishes any stale one it meets on its way).
@@ -248,15 +251,13 @@ export async function startAccessdesk(
     options.sweep === false
       ? undefined
       : setInterval(() => {
-          tenant
-            .recoverSeats()
-            .catch((error) =>
-              log(`[accessdesk] seat recovery: ${error instanceof Error ? error.message : error}`),
-            );
+          Promise.all([tenant.recoverSeats(), tenant.recoverNonInteractive()]).catch((error) =>
+            logger.error(`seat recovery: ${error instanceof Error ? error.message : error}`),
+          );
         }, config.sweepEvery);
   seatRecovery?.unref();
   const stopSync =
-    sync && options.sweep !== false ? scheduleSync(sync, config.syncEvery, log) : undefined;
+    sync && options.sweep !== false ? scheduleSync(sync, config.syncEvery, logger) : undefined;
   return {
     app,
     server,
@@ -265,12 +266,15 @@ export async function startAccessdesk(
     tenant,
     system,
     workspace,
+    logger,
+    auditStream: observed.auditStream,
     sync,
     signingSecret,
     stop: async () => {
       clearInterval(seatRecovery);
       stopSync?.();
       await sync?.settled();
+      await observed.stop();
       await system.scheduler.stop();
       await system.background.idle();
       workspace?.close();
@@ -283,17 +287,4 @@ export async function startAccessdesk(
 /** Environment id → name, for the drift lines of App Home. */
 function environmentNames(config: { environments: Array<{ id: string; name: string }> }) {
   return new Map(config.environments.map((e) => [e.id, e.name]));
-}
-
-/** A port nobody listens on right now (loopback). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const found = address && typeof address === 'object' ? address.port : 0;
-      probe.close(() => resolvePort(found));
-    });
-  });
 }

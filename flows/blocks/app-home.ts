@@ -32,6 +32,8 @@ export interface GrantLine {
   endsAt: string;
   /** "45 min", "3 h", "12 d". */
   timeLeft: string;
+  /** Past its end, its revocation held: why ("last Global admin (A2)"). */
+  held?: string;
 }
 
 /** Running grants: the viewer's own with Extend, their reports' read-only. */
@@ -44,7 +46,9 @@ function grantRows(lines: GrantLine[], email: string): Block[] {
       const whose = own ? 'You have' : `${escapeMrkdwn(g.person.name)} has`;
       return [
         section(
-          `${whose} *${escapeMrkdwn(g.what)}* for ${g.timeLeft} more (until ${g.endsAt.slice(0, 16).replace('T', ' ')} UTC) · ${g.requestId}`,
+          g.held
+            ? `${whose} *${escapeMrkdwn(g.what)}*: ending held, ${escapeMrkdwn(g.held)} (ended ${g.endsAt.slice(0, 16).replace('T', ' ')} UTC) · ${g.requestId}`
+            : `${whose} *${escapeMrkdwn(g.what)}* for ${g.timeLeft} more (until ${g.endsAt.slice(0, 16).replace('T', ' ')} UTC) · ${g.requestId}`,
         ),
         ...(own ? [extendButton(g.requestId)] : []),
       ];

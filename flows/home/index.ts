@@ -22,7 +22,7 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
   }
   const home = await deps.visibility.home(viewer.email);
   const now = deps.clock.now();
-  const running = await deps.visibility.runningGrants(viewer.email, deps.grants);
+  const running = await deps.visibility.runningGrants(viewer.email, deps.grants, now);
   const runningGrants = await Promise.all(
     running.map(async (g) => ({
       requestId: g.source,
@@ -30,6 +30,7 @@ export async function publishHome(deps: FlowDeps, client: App['client'], slackId
       what: g.label,
       endsAt: g.endsAt!.toISOString(),
       timeLeft: timeLeftWords(g.endsAt!, now),
+      ...(g.held ? { held: g.held } : {}),
     })),
   );
   const view = (docs: typeof home.mine) =>

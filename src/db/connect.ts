@@ -12,6 +12,10 @@ export async function connectMongo(uri: string, dbName?: string): Promise<Connec
     ...(dbName ? { dbName } : {}),
     serverSelectionTimeoutMS: 10_000,
     autoIndex: true,
+    // The driver's defaults, stated so a URI cannot turn them off: a write or read interrupted
+    // by a change of primary is tried once more on the new one (README, the MongoDB it needs).
+    retryWrites: true,
+    retryReads: true,
   });
   await connection.asPromise();
   return connection;

@@ -242,6 +242,18 @@ export class Entra {
     if (!res.ok && res.status !== 404) throw refused('deleteAccount', res);
   }
 
+  /** T4: whether the account may sign in (`accountEnabled`); undefined when there is no such user. */
+  async signInAllowed(accountId: string): Promise<boolean | undefined> {
+    const res = await this.api.call(
+      'holdingsOf',
+      'GET',
+      `/v1.0/users/${accountId}?${query({ $select: 'accountEnabled' })}`,
+    );
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw refused('holdingsOf', res);
+    return (res.body as { accountEnabled?: boolean } | undefined)?.accountEnabled;
+  }
+
   async setSignInAllowed(accountId: string, allowed: boolean): Promise<void> {
     const res = await this.api.call('setSignInAllowed', 'PATCH', `/v1.0/users/${accountId}`, {
       accountEnabled: allowed,

@@ -78,6 +78,10 @@ export class GraphDirectory implements Directory {
     await this.o.seats.holdSeat(skuId, key, expiresAt);
   }
 
+  holdsSeat(skuId: string, key: string): Promise<boolean> {
+    return this.o.seats.holdsSeat(skuId, key);
+  }
+
   /**
    * L1/L2: the ledger binds the seat, then Graph assigns the license. L3: a license used up
    * outside accessdesk since the seat was held gives the seat back and says no free seat, so the
@@ -165,7 +169,8 @@ export class GraphDirectory implements Directory {
     const environments = this.o.tenant.environments
       .filter((e) => e.securityGroupId && hasDatabase(e.kind))
       .map((e) => e.id);
-    return { environments, adminRoles, skus };
+    const signInAllowed = await this.#entra.signInAllowed(accountId); // T4; a rehire keeps it
+    return { environments, adminRoles, skus, signInAllowed };
   }
 
   async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {

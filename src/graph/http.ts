@@ -1,5 +1,6 @@
 /** Calls to Microsoft Graph and Dataverse: bearer token, throttling, and Microsoft's errors. */
 import { AccessdeskError, ErrorCode, RetryableError } from '../errors.ts';
+import { directoryApiErrors, directoryApiRetries } from '../observability/metrics.ts';
 import type { TokenSource } from './token-source.ts';
 
 /** A response Microsoft gave (any status but a throttling one), its JSON body parsed. */
@@ -103,21 +104,27 @@ export class MicrosoftApi {
       } catch (error) {
         // The request may or may not have landed: every step reads before it writes, so the
         // retry the outbox makes finds what this one did.
+        directoryApiErrors.inc({ reason: 'unreachable' });
         throw new RetryableError(`${step}: Microsoft unreachable (${(error as Error).name})`, {
           step,
         });
       }
       const answer = await read(response);
+      if (answer.status >= 500 && !THROTTLED.has(answer.status)) {
+        directoryApiErrors.inc({ reason: 'server_error' });
+      }
       if (!THROTTLED.has(answer.status)) return answer;
       const wait = this.#waitFor(response.headers.get('retry-after'), attempt);
       if (attempt >= this.retry.attempts || wait === undefined) {
         const { code } = apiError(answer);
+        directoryApiErrors.inc({ reason: 'throttled' });
         throw new RetryableError(`${step}: Microsoft is throttling (${answer.status} ${code})`, {
           step,
           status: answer.status,
           ...(wait === undefined ? {} : { retryAfterMs: wait }),
         });
       }
+      directoryApiRetries.inc();
       await this.retry.sleep(wait);
     }
   }

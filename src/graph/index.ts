@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Clock } from '../clock.ts';
 import type { GraphSettings } from '../config.ts';
 import { ErrorCode, RetryableError, ValidationError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { TenantConfig } from '../tenant/tenant.schema.ts';
 import { GraphDirectory, type GraphDirectoryOptions } from './graph-directory.ts';
 import { DirectoryRefusal, MicrosoftApi } from './http.ts';
@@ -60,32 +61,28 @@ export function directorySync(
  * accessdesk serves: a large tenant takes minutes, and the ledger never counts too few seats
  * as used meanwhile (Graph refuses a license it has not, and the request waits, L3).
  */
-export async function firstSync(sync: DirectorySync, log: (line: string) => void): Promise<void> {
+export async function firstSync(sync: DirectorySync, logger: Logger): Promise<void> {
   try {
     await sync.probe();
   } catch (error) {
     if (error instanceof DirectoryRefusal) throw startRefused(error);
     if (!(error instanceof RetryableError)) throw error;
-    log(`[accessdesk] directory sync at start: ${(error as Error).message}; trying again later`);
+    logger.warn(`directory sync at start: ${(error as Error).message}; trying again later`);
     return;
   }
   sync
     .run()
-    .then((report) => log(`[accessdesk] directory sync: ${describeSync(report)}`))
-    .catch((error) => log(`[accessdesk] directory sync: ${(error as Error).message}`));
+    .then((report) => logger.info(`directory sync: ${describeSync(report)}`))
+    .catch((error) => logger.warn(`directory sync: ${(error as Error).message}`));
 }
 
 /** Runs the sync every `everyMs`; returns what stops it. */
-export function scheduleSync(
-  sync: DirectorySync,
-  everyMs: number,
-  log: (line: string) => void,
-): () => void {
+export function scheduleSync(sync: DirectorySync, everyMs: number, logger: Logger): () => void {
   const timer = setInterval(() => {
     sync
       .run()
-      .then((report) => log(`[accessdesk] directory sync: ${describeSync(report)}`))
-      .catch((error) => log(`[accessdesk] directory sync: ${(error as Error).message}`));
+      .then((report) => logger.info(`directory sync: ${describeSync(report)}`))
+      .catch((error) => logger.warn(`directory sync: ${(error as Error).message}`));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -1,3 +1,5 @@
+import { defaultLogger } from '../log.ts';
+
 /**
  * Work that runs after its caller returned (effects, Slack listeners after their ack), remembered
  * so that tests and a graceful shutdown can wait for it. Failures go to `onError`.
@@ -20,7 +22,7 @@ export class Background {
   }
 }
 
-/** Where background failures go when nobody says: the console, message only. */
-export function reportToConsole(error: unknown, context: string): void {
-  console.error(`[accessdesk] ${context}:`, error instanceof Error ? error.message : error);
+/** Where background failures go when nobody says: the default logger, message only. */
+export function reportToLog(error: unknown, context: string): void {
+  defaultLogger.error(`${context}: ${error instanceof Error ? error.message : String(error)}`);
 }

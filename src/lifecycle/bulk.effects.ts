@@ -42,7 +42,7 @@ export function bulkEffects(
   const batchOf = (r: RequestDoc) => (r.details as BulkOnboardingDetails).batchId;
 
   /** The person's request, made once under the batch and row (found again after a crash). */
-  const admit = async (batch: RequestDoc, row: BatchRowDoc) => {
+  const admit = async (batch: RequestDoc, row: BatchRowDoc, seats: SeatGate) => {
     const { imports } = need();
     let requestId = row.requestId;
     if (!requestId && row.state === 'admitting') requestId = await findMember(deps, row);
@@ -53,6 +53,8 @@ export function bulkEffects(
       );
       if (!marked.modifiedCount) requestId = await findMember(deps, row);
     }
+    // A request found rather than made is a repeat after a crash: its seat may be taken already.
+    const repeat = !!requestId;
     if (!requestId) {
       const details: BulkMemberDetails = { ...row.details, batchId: row.batchId, line: row.line };
       const child = await lifecycle.submit({
@@ -67,7 +69,7 @@ export function bulkEffects(
     }
     // Ignored by a person already admitted (a repeat after a crash). The row moves on after
     // it: a crash in between finds the row still to admit, and its request by its key.
-    const seatHeld = await takeSeatIfNobodyWaits(deps, row.details.sku, requestId);
+    const seatHeld = await seats.take(row.details.sku, requestId, repeat);
     await lifecycle.send(requestId, { type: 'batch.admitted', seatHeld });
     await imports.moveRow(row._id, 'queued', { requestId });
   };
@@ -89,7 +91,8 @@ export function bulkEffects(
       for (let i = 0; i < rows.length; i += ADMIT_PARALLEL) {
         // Every admission of the group ends before the step does, even when one fails: a
         // retry must never meet a sibling still making its person's request.
-        const group = rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row));
+        const seats = seatGate(deps);
+        const group = rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row, seats));
         const failed = (await Promise.allSettled(group)).find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
       }
@@ -161,21 +164,49 @@ export function bulkEffects(
   };
 }
 
+/** Takes seats for one group of people being admitted together (see `seatGate`). */
+interface SeatGate {
+  /** `repeat`: the person may have taken their seat before a crash (it is theirs, whatever waits). */
+  take(skuId: string, requestId: string, repeat: boolean): Promise<boolean>;
+}
+
 /**
  * L3 in approval order, without the seat queue's one-at-a-time hand-over: the seat is taken
  * here, keyed by the person's request (a repeat finds it held), but only while no request of
- * the SKU waits for one; otherwise the person joins the queue behind them.
+ * the SKU waits for one; otherwise the person joins the queue behind them. The queue is asked
+ * once per SKU for the whole group, and once a take finds no free seat the rest of the group
+ * joins the queue without asking the ledger again (one round trip per group instead of one per
+ * person; nobody of the group passes someone queued before it). A person admitted again after a
+ * crash keeps the seat it took before it, whoever waits now.
  */
-async function takeSeatIfNobodyWaits(deps: EffectDeps, skuId: string, requestId: string) {
-  const [waiting] = await deps.store.ids({ skuId, statuses: WAITING }, 'approval', 1);
-  if (waiting) return false;
-  try {
-    await deps.directory.holdSeat(skuId, requestId);
-    return true;
-  } catch (error) {
-    if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return false;
-    throw error;
-  }
+function seatGate(deps: EffectDeps): SeatGate {
+  const open = new Map<string, Promise<boolean>>();
+  const nobodyWaits = (skuId: string) => {
+    let known = open.get(skuId);
+    if (!known) {
+      known = deps.store
+        .ids({ skuId, statuses: WAITING }, 'approval', 1)
+        .then(([waiting]) => !waiting);
+      open.set(skuId, known);
+    }
+    return known;
+  };
+  return {
+    take: async (skuId, requestId, repeat) => {
+      if (repeat && (await deps.directory.holdsSeat(skuId, requestId))) return true;
+      if (!(await nobodyWaits(skuId))) return false;
+      try {
+        await deps.directory.holdSeat(skuId, requestId);
+        return true;
+      } catch (error) {
+        if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) {
+          open.set(skuId, Promise.resolve(false));
+          return false;
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 /** Tells the batch it is settled once no person holds it open (one indexed lookup). */

@@ -1,5 +1,8 @@
 import type { Clock } from '../clock.ts';
+import { isTransientDatabaseError } from '../db/transient.ts';
 import { AccessdeskError, ErrorCode, RetryableError, RuleViolation } from '../errors.ts';
+import { withLogContext } from '../log.ts';
+import { effectSeconds } from '../observability/metrics.ts';
 import type { QueuedEffects } from './lifecycle.service.ts';
 import type { OutboxItem, RequestDoc } from './request.model.ts';
 import type { RequestStore } from './request-store.ts';
@@ -49,7 +52,12 @@ export class EffectRunner {
    * save that called (already leased to this process by that save), then any others, claimed
    * together by one compare-and-set. Each batch runs one by one and is settled together.
    */
-  async run(requestId: string, fromDatabase = false, queued?: QueuedEffects): Promise<void> {
+  run(requestId: string, fromDatabase = false, queued?: QueuedEffects): Promise<void> {
+    // Whatever its effects log names the request.
+    return withLogContext({ requestId }, () => this.#run(requestId, fromDatabase, queued));
+  }
+
+  async #run(requestId: string, fromDatabase: boolean, queued?: QueuedEffects): Promise<void> {
     if (queued?.keys.length) {
       const keys = new Set(queued.keys);
       const items = queued.request.outbox.filter((i) => keys.has(i.key) && i.status === 'pending');
@@ -86,6 +94,8 @@ export class EffectRunner {
     let retryLater = false;
     for (const item of items) {
       const effect = this.effects[item.effect];
+      const timer = effectSeconds.startTimer({ effect: item.effect });
+      let outcome = 'crashed';
       try {
         if (!effect) throw new Error(`no effect named ${item.effect}`);
         // An item whose effect left fields to save is completed by the settling write that
@@ -99,10 +109,13 @@ export class EffectRunner {
           withFields.add(item.key);
         }
         settled.set(item.key, { status: 'done' });
+        outcome = 'done';
       } catch (error) {
-        // A lost compare-and-set race is worth another try, like an outside system's hiccup.
+        // A lost compare-and-set race is worth another try, like an outside system's hiccup or
+        // a replica set electing a new primary.
         const transient =
           error instanceof RetryableError ||
+          isTransientDatabaseError(error) ||
           (error instanceof AccessdeskError &&
             !(error instanceof RuleViolation) &&
             error.code === ErrorCode.Conflict);
@@ -115,6 +128,7 @@ export class EffectRunner {
             leaseUntil: new Date(now + backoff),
           });
           retryLater = true;
+          outcome = 'retry';
         } else if (error instanceof AccessdeskError || item.attempts >= MAX_ATTEMPTS) {
           // For good: a rule refused it, or it kept failing. The machine is told (below).
           const coded =
@@ -123,6 +137,7 @@ export class EffectRunner {
               : new RetryableError(`gave up after ${item.attempts} attempts: ${String(error)}`);
           settled.set(item.key, { status: 'failed', lastError: coded.message });
           failures.push([item, coded]);
+          outcome = 'failed';
         } else {
           // Anything else looks like a crash: the item keeps its lease and runs again once it
           // passes; the items behind it are handed back untouched.
@@ -133,6 +148,8 @@ export class EffectRunner {
           }
           break;
         }
+      } finally {
+        timer({ outcome });
       }
     }
     // The machine hears of a failure before the item is settled: a crash in between runs the

@@ -18,6 +18,7 @@ const schema = new Schema<GrantSource>(
     source: { type: String, required: true },
     endsAt: Date,
     gave: Boolean,
+    warned: [Number],
     createdAt: Date,
   },
   { collection: 'grant_sources', versionKey: false },
@@ -70,6 +71,20 @@ export class MongoGrantSources implements GrantSources {
 
   async remove(subjectEmail: string, key: string, source: string): Promise<void> {
     await this.#raw.deleteOne({ _id: idOf(subjectEmail.toLowerCase(), key, source) });
+  }
+
+  async claimWarning(subjectEmail: string, key: string, source: string, offset: number) {
+    const _id = idOf(subjectEmail.toLowerCase(), key, source);
+    const claimed = await this.#raw.updateOne(
+      { _id, warned: { $ne: offset } },
+      { $addToSet: { warned: offset } },
+    );
+    return claimed.modifiedCount === 1;
+  }
+
+  async giveBackWarning(subjectEmail: string, key: string, source: string, offset: number) {
+    const _id = idOf(subjectEmail.toLowerCase(), key, source);
+    await this.#raw.updateOne({ _id }, { $pull: { warned: offset } });
   }
 
   running(subjectEmails: string[], limit: number): Promise<GrantSource[]> {

@@ -41,28 +41,38 @@ export function grantItems(d: GrantDetails): GrantItem[] {
   return [{ key: `license:${sku}`, label: `license ${sku}`, heldIn: (h) => h.skus.includes(sku) }];
 }
 
+/** The warnings of a grant (ms before its end) that fall after its clock started, with their time. */
+function grantWarningTimes(context: { appliedAt?: unknown; endsAt?: unknown }, warnings: number[]) {
+  const end = new Date(context.endsAt as string);
+  const start = new Date(context.appliedAt as string).getTime();
+  return warnings
+    .map((before) => ({ before, at: new Date(end.getTime() - before) }))
+    .filter(({ at }) => at.getTime() > start);
+}
+
 /**
- * The deadlines of a running grant at `now`: its end, and each warning still ahead (after the
- * clock started). A transition drops them (the kernel keeps only what the decision and an
- * invitation need), so every effect of a running grant plans them again.
+ * The deadlines of a running grant at `now`: its end, and each warning not sent yet (`warned`
+ * lists those sent) while the grant runs — one whose time passed unsent (an effect retried late
+ * after a crash) is due at once, not skipped. A transition drops them (the kernel keeps only what
+ * the decision and an invitation need), so every effect of a running grant plans them again.
  */
 export function grantDeadlines(
   context: { appliedAt?: unknown; endsAt?: unknown },
   warnings: number[],
   now: Date,
+  warned: number[] = [],
 ): Deadline[] {
   const end = new Date(context.endsAt as string);
-  const start = new Date(context.appliedAt as string).getTime();
-  const ahead = warnings
-    .map((before) => ({ before, at: new Date(end.getTime() - before) }))
-    .filter(({ at }) => at > now && at.getTime() > start)
+  const open = end > now ? grantWarningTimes(context, warnings) : [];
+  const unsent = open
+    .filter(({ before }) => !warned.includes(before))
     .map(({ before, at }) => ({
       kind: `grantWarning:${before}` as const,
       at,
       event: 'timer.grantWarningDue',
       fired: false,
     }));
-  return [{ kind: 'grantEnd', at: end, event: 'timer.grantEnded', fired: false }, ...ahead];
+  return [{ kind: 'grantEnd', at: end, event: 'timer.grantEnded', fired: false }, ...unsent];
 }
 
 /**
@@ -81,13 +91,17 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
   };
   const running = (doc: RequestDoc, tag: string) =>
     !doc.done && requestMachines.hasTag(doc.kind, doc.status, tag);
+  /** The grant's own source of its first item: where its sent warnings are claimed. */
+  const own = (r: RequestDoc) => [r.subjectEmail, grantItems(details(r))[0]!.key, r._id] as const;
   /** Saves the running grant's deadlines, planned on the document of that moment. */
-  const replan = (): ReturnType<Effect> =>
-    Promise.resolve((doc: RequestDoc) => {
+  const replan = async (request: RequestDoc): ReturnType<Effect> => {
+    const warned = (await grants.get(...own(request)))?.warned ?? [];
+    return (doc: RequestDoc) => {
       if (!running(doc, TAG.grantRunning)) return undefined;
-      const deadlines = grantDeadlines(doc.context, deps.grantWarnings, clock.now());
+      const deadlines = grantDeadlines(doc.context, deps.grantWarnings, clock.now(), warned);
       return { deadlines, nextDeadlineAt: nextDeadline(deadlines) };
-    });
+    };
+  };
 
   return {
     applyGrant: async (request, _item, completes) => {
@@ -133,12 +147,23 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
       );
       return undefined;
     },
-    scheduleGrantEnd: () => replan(),
+    scheduleGrantEnd: (request) => replan(request),
     warnGrantEnding: async (request) => {
       const endsAt = new Date(request.context.endsAt as string);
-      if (endsAt > clock.now())
-        await notifier.grantNotice(request, { kind: 'ending', to: people2(request), endsAt });
-      return replan();
+      const now = clock.now();
+      // Every warning whose time has come, once per grant and offset (claimed before it is sent,
+      // given back if sending fails), however late this runs: a late retry skips none.
+      const due = endsAt > now ? grantWarningTimes(request.context, deps.grantWarnings) : [];
+      for (const { before } of due.filter(({ at }) => at <= now)) {
+        if (!(await grants.claimWarning(...own(request), before))) continue;
+        try {
+          await notifier.grantNotice(request, { kind: 'ending', to: people2(request), endsAt });
+        } catch (error) {
+          await grants.giveBackWarning(...own(request), before);
+          throw error;
+        }
+      }
+      return replan(request);
     },
     revokeGrant: async (request, _item, completes) => {
       const d = details(request);

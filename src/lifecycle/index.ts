@@ -1,9 +1,11 @@
 import type { Connection } from 'mongoose';
 import type { Clock } from '../clock.ts';
 import type { Deadlines } from '../config.ts';
+import { defaultLogger, type Logger } from '../log.ts';
+import { lifecycleObserver } from '../observability/lifecycle-observer.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import { AuditTrail } from './audit.ts';
-import { Background, reportToConsole } from './background.ts';
+import { Background, reportToLog } from './background.ts';
 import { type BatchNotifier, BulkImports, silentBatchNotifier } from './bulk.service.ts';
 import { BatchProgress } from './bulk-progress.ts';
 import { EffectRunner } from './effect-runner.ts';
@@ -67,9 +69,11 @@ export function createLifecycleSystem(options: {
   /** How long a leaver's account is kept before it is deleted; none: kept (the default). */
   deleteAfter?: number | undefined;
   onError?: (error: unknown, context: string) => void;
+  /** Where the lifecycle's lines go (default: stdout). */
+  logger?: Logger;
 }): LifecycleSystem {
   const { connection, clock } = options;
-  const onError = options.onError ?? reportToConsole;
+  const onError = options.onError ?? reportToLog;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const directory = options.directory ?? new TenantDirectory(options.tenant);
   const people = new TenantPeople(options.tenant);
@@ -89,6 +93,7 @@ export function createLifecycleSystem(options: {
     people,
     deadlines: options.deadlines,
     effectLeaseMs: leaseMs,
+    observer: lifecycleObserver(options.logger ?? defaultLogger, machines, clock),
     effects: {
       run: (id, queued) => background.track(runner!.run(id, false, queued), `effects of ${id}`),
     },

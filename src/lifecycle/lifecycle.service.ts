@@ -33,6 +33,15 @@ export interface LifecycleDeps {
   effects: EffectsPort;
   /** How long a queued effect is leased to the process whose save queued it (the runner's). */
   effectLeaseMs: number;
+  /** Told of every audited change, after it was saved (logs, metrics). */
+  observer?: LifecycleObserver;
+}
+
+/** What is told of each audited change; it must not throw (logs and metrics). */
+export interface LifecycleObserver {
+  submitted(request: RequestDoc): void;
+  transitioned(request: RequestDoc, from: string, to: string, event: string): void;
+  refused(request: RequestDoc, action: string, reason: string): void;
 }
 
 /** An event as the lifecycle receives it: a machine event, plus an optional actor email. */
@@ -57,6 +66,8 @@ export interface QueuedEffects {
 export interface SendOptions {
   completes?: string[];
   patch?: Partial<RequestDoc>;
+  /** Called once the change is saved and its audit line queued: a later send audits after it. */
+  queued?: () => void;
 }
 
 /** A new request of any kind: who asked, about whom, what, and what its machine starts from. */
@@ -115,6 +126,7 @@ export class Lifecycle {
         updatedAt: now,
       };
       if (!(await this.deps.store.insert(doc))) continue;
+      this.deps.observer?.submitted(doc);
       try {
         await this.deps.audit.append({
           requestId: id,
@@ -213,7 +225,9 @@ export class Lifecycle {
       {
         // In the request's write queue, so the audit trail keeps the order of the history.
         after: async ({ request }) => {
-          outcome = await this.#conclude(request, verdict!, parsed, actorEmail);
+          const concluding = this.#conclude(request, verdict!, parsed, actorEmail);
+          options.queued?.(); // #conclude queued its audit line before its first wait
+          outcome = await concluding;
         },
       },
     );
@@ -236,6 +250,7 @@ export class Lifecycle {
         await this.#auditRefusal(request, actorEmail, event.type, 'already decided');
       return { kind: 'ignored', request, reason: verdict.reason };
     }
+    this.deps.observer?.transitioned(request, verdict.from, verdict.to, event.type);
     // The change is saved: its effects run even if the audit line fails to be written.
     try {
       await this.deps.audit.append({
@@ -256,6 +271,7 @@ export class Lifecycle {
   }
 
   async #auditRefusal(doc: RequestDoc, actor: string, action: string, reason: string) {
+    this.deps.observer?.refused(doc, action, reason);
     await this.deps.audit.append({
       requestId: doc._id,
       actor,

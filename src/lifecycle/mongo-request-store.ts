@@ -1,5 +1,6 @@
 import type { Connection, Model, mongo } from 'mongoose';
 import type { Clock } from '../clock.ts';
+import { retryTransient } from '../db/transient.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { HistoryEntry, RequestDoc } from './request.model.ts';
 import { requestModel } from './request.model.ts';
@@ -74,7 +75,11 @@ export class MongoRequestStore implements RequestStore {
 
   update(id: string, modify: Modify, options: UpdateOptions = {}): Promise<Updated> {
     return this.#serially(id, async () => {
-      const result = await this.#update(id, modify, options);
+      // A primary stepping down (or a dropped connection) outlasting the driver's one retry: the
+      // compare-and-set starts over from the database, so a write that did land is not repeated.
+      const result = await retryTransient((attempt) =>
+        this.#update(id, modify, attempt ? { ...options, fromDatabase: true } : options),
+      );
       if (options.after) await options.after(result);
       return result;
     });
@@ -132,6 +137,20 @@ export class MongoRequestStore implements RequestStore {
     return this.#raw.find(filterOf(query)).sort(SORTS[order]).limit(limit).toArray();
   }
 
+  /** The query planner's account of a list (for tests proving that an index serves it). */
+  explainList(query: RequestQuery, order: RequestOrder, limit: number): Promise<mongo.Document> {
+    return this.#raw
+      .find(filterOf(query))
+      .sort(SORTS[order])
+      .limit(limit)
+      .explain('executionStats');
+  }
+
+  /** The query planner's account of the sweep's claim of the next due request. */
+  explainClaimDue(now: Date): Promise<mongo.Document> {
+    return this.#raw.find(dueAt(now)).sort(DUE_ORDER).limit(1).explain('executionStats');
+  }
+
   async ids(query: RequestQuery, order: RequestOrder, limit: number): Promise<string[]> {
     const docs = await this.#raw
       .find(filterOf(query), { projection: { _id: 1 } })
@@ -169,13 +188,9 @@ export class MongoRequestStore implements RequestStore {
 
   claimDue(now: Date, leaseUntil: Date): Promise<RequestDoc | null> {
     return this.#raw.findOneAndUpdate(
-      {
-        done: false,
-        nextDeadlineAt: { $lte: now },
-        $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
-      },
+      dueAt(now),
       { $set: { sweepLeaseUntil: leaseUntil } },
-      { returnDocument: 'after', sort: { nextDeadlineAt: 1 } },
+      { returnDocument: 'after', sort: DUE_ORDER },
     );
   }
 
@@ -209,7 +224,17 @@ export class MongoRequestStore implements RequestStore {
   }
 }
 
-/** The MongoDB filter of a query (indexed: requester, subject, sku + status + approval). */
+/**
+ * Unfinished requests with a deadline due at `now` and no sweeper's lease running: one range of
+ * the partial {nextDeadlineAt, sweepLeaseUntil} index (`$not: {$gt}` also matches no lease, and
+ * unlike an $or it is checked in the index, so a leased request costs no document read).
+ */
+function dueAt(now: Date): mongo.Filter<RequestDoc> {
+  return { done: false, nextDeadlineAt: { $lte: now }, sweepLeaseUntil: { $not: { $gt: now } } };
+}
+const DUE_ORDER = { nextDeadlineAt: 1 } as const;
+
+/** The MongoDB filter of a query (each served by an index of request.model.ts). */
 function filterOf(query: RequestQuery): mongo.Filter<RequestDoc> {
   const filter: mongo.Filter<RequestDoc> = {};
   if (query.involving) {
@@ -218,6 +243,7 @@ function filterOf(query: RequestQuery): mongo.Filter<RequestDoc> {
       { subjectEmail: { $in: query.involving } },
     ];
   }
+  if (query.about) filter.subjectEmail = { $in: query.about };
   if (query.managedBy)
     (filter as Record<string, unknown>)['details.managerEmail'] = query.managedBy;
   if (query.statuses) filter.status = { $in: query.statuses };

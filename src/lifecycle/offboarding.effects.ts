@@ -1,10 +1,12 @@
 import type { OFFBOARDING_EFFECTS } from '../../machines/offboarding.machine.ts';
+import { TAG } from '../../machines/tags.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import { effectiveDateDeadline, nextDeadline } from './deadlines.ts';
 import type { Effect } from './effect-runner.ts';
 import type { EffectDeps } from './effects.ts';
 import { requestMachines } from './machines.ts';
 import type { OffboardingDetails, RequestDoc } from './request.model.ts';
+import type { RequestQuery } from './request-store.ts';
 
 /** The event accessdesk sends a leaver's open requests (the decision part takes it). */
 const cancelOf = (leaver: string, id: string) => ({
@@ -23,6 +25,20 @@ function cancellableStatuses(): string[] {
       ),
   );
   return [...new Set(statuses)].sort();
+}
+
+/**
+ * What a leaver's offboarding cancels: everything still open about the leaver (their running
+ * time-bound grants end), and of what they asked for others only what nobody decided yet. An
+ * approved request or a running grant of someone else is that person's access: it stays.
+ */
+export function leaverQueries(leaver: string): RequestQuery[] {
+  const statuses = cancellableStatuses();
+  const undecided = new Set(requestMachines.statusesTagged(TAG.undecided));
+  return [
+    { about: [leaver], statuses },
+    { involving: [leaver], statuses: statuses.filter((s) => undecided.has(s)) },
+  ];
 }
 
 /**
@@ -47,7 +63,6 @@ export function offboardingEffects(
       await lifecycle.send(request._id, { type }, { completes });
       return undefined;
     };
-  const statuses = cancellableStatuses();
 
   return {
     noticeManager: async (request) => {
@@ -86,14 +101,16 @@ export function offboardingEffects(
     cancelOpenRequests: async (request, _item, completes) => {
       const leaver = request.subjectEmail;
       const seen = new Set([request._id]);
-      // Page by page; a request already ended is ignored by its machine, so a rerun is harmless.
-      for (;;) {
-        const query = { involving: [leaver], statuses };
-        const ids = (await store.ids(query, 'oldest', 50)).filter((id) => !seen.has(id));
-        if (!ids.length) break;
-        for (const id of ids) {
-          seen.add(id);
-          await lifecycle.send(id, cancelOf(leaver, request._id));
+      // Page by page; every match leaves the query once cancelled, and a request already ended is
+      // ignored by its machine, so a rerun is harmless.
+      for (const query of leaverQueries(leaver)) {
+        for (;;) {
+          const ids = (await store.ids(query, 'oldest', 50)).filter((id) => !seen.has(id));
+          if (!ids.length) break;
+          for (const id of ids) {
+            seen.add(id);
+            await lifecycle.send(id, cancelOf(leaver, request._id));
+          }
         }
       }
       await lifecycle.send(request._id, { type: 'requests.cancelled' }, { completes });

@@ -33,6 +33,8 @@ export interface Directory {
   accountIdByKey(key: string): Promise<string | undefined>;
   /** Takes a held seat for `key` (L3, L4); throws RuleViolation no_free_seat when none is free. */
   holdSeat(skuId: string, key: string, expiresAt?: Date): Promise<void>;
+  /** Whether a seat of the SKU is taken for `key` already (a repeat after a crash). */
+  holdsSeat(skuId: string, key: string): Promise<boolean>;
   bindSeat(skuId: string, key: string, accountId: string, expiresAt?: Date): Promise<void>;
   confirmSeat(skuId: string, key: string): Promise<void>;
   releaseSeat(skuId: string, key: string): Promise<void>;
@@ -126,6 +128,8 @@ export interface GrantSource {
   endsAt: Date | null;
   /** Whether this grant gave it (the person did not hold it already when it was applied). */
   gave: boolean;
+  /** The warning offsets (ms before the end) already sent for this grant. */
+  warned?: number[];
   createdAt: Date;
 }
 
@@ -138,6 +142,12 @@ export interface GrantSources {
   /** Whether any source but `except` gives the person `key`. */
   othersThan(subjectEmail: string, key: string, except?: string): Promise<boolean>;
   remove(subjectEmail: string, key: string, source: string): Promise<void>;
+  /**
+   * Claims the warning `offset` ms before a grant's end (compare-and-set): true once per grant
+   * and offset, false when already claimed or the grant is gone; `give back` undoes a claim.
+   */
+  claimWarning(subjectEmail: string, key: string, source: string, offset: number): Promise<boolean>;
+  giveBackWarning(subjectEmail: string, key: string, source: string, offset: number): Promise<void>;
   /** The running time-bound grants of these people, soonest end first, at most `limit`. */
   running(subjectEmails: string[], limit: number): Promise<GrantSource[]>;
 }

@@ -89,14 +89,14 @@ const requestSchema = new Schema<RequestDoc>(
     state: Schema.Types.Mixed,
     context: Schema.Types.Mixed,
     version: { type: Number, required: true },
-    requesterEmail: { type: String, required: true, index: true },
-    subjectEmail: { type: String, required: true, index: true },
+    requesterEmail: { type: String, required: true },
+    subjectEmail: { type: String, required: true },
     details: Schema.Types.Mixed,
     skuId: String,
     approvedAt: Date,
     outbox: [Schema.Types.Mixed],
     deadlines: [Schema.Types.Mixed],
-    nextDeadlineAt: { type: Date, index: true },
+    nextDeadlineAt: Date,
     sweepLeaseUntil: Date,
     history: [Schema.Types.Mixed],
     slack: Schema.Types.Mixed,
@@ -107,9 +107,27 @@ const requestSchema = new Schema<RequestDoc>(
   },
   { collection: 'requests', versionKey: false, minimize: false },
 );
+// Every list a person sees is sorted and limited by one of these (RequestQueries, visibility):
+// `/access status` and App Home by requester or subject, newest first (an $in over several
+// people merges their index ranges); the new hire's manager; the Global admins' queue.
+requestSchema.index({ requesterEmail: 1, createdAt: -1 });
+requestSchema.index({ subjectEmail: 1, createdAt: -1 });
+requestSchema.index(
+  { 'details.managerEmail': 1, createdAt: -1 },
+  { partialFilterExpression: { 'details.managerEmail': { $exists: true } } },
+);
+requestSchema.index({ status: 1, createdAt: 1 });
+// The seat queue: the next waiting request of a SKU in approval order, and which SKUs wait.
 requestSchema.index({ skuId: 1, status: 1, approvedAt: 1 });
+requestSchema.index({ status: 1, skuId: 1 });
 requestSchema.index({ 'outbox.status': 1 });
 requestSchema.index({ 'invitation.tokenHash': 1 });
+// The deadline sweep: unfinished requests only, in deadline order, the lease read from the index,
+// so claiming the next due request costs the same with 1k or 1M requests pending.
+requestSchema.index(
+  { nextDeadlineAt: 1, sweepLeaseUntil: 1 },
+  { partialFilterExpression: { done: false } },
+);
 
 /** The requests model bound to `connection`. */
 export function requestModel(connection: Connection): Model<RequestDoc> {

@@ -56,9 +56,15 @@ export class Scheduler {
     this.#timer.unref();
   }
 
+  /** Whether `start` was called and `stop` not since: this instance sweeps. */
+  get started(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Stops sweeping and waits for a pass under way. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#timer = undefined;
     await this.#running;
   }
 
@@ -82,7 +88,11 @@ export class Scheduler {
         return { set: { deadlines, nextDeadlineAt: nextDeadline(deadlines) } };
       });
     }
-    await this.store.update(request._id, () => ({ set: { sweepLeaseUntil: null } }));
+    // The next deadline is read again: a request claimed with none due (its deadlines moved since
+    // nextDeadlineAt was written) must not be claimed again and again in the same sweep.
+    await this.store.update(request._id, (doc) => ({
+      set: { sweepLeaseUntil: null, nextDeadlineAt: nextDeadline(doc.deadlines) },
+    }));
     return due.length;
   }
 }

@@ -11,6 +11,11 @@ import type { RequestStore } from './request-store.ts';
  * (L3). One instance works a SKU's queue at a time (a lease); after letting go it looks again, so
  * a request that started waiting meanwhile is never stranded next to a free seat.
  */
+/** How many waiting requests one look at the queue takes on. */
+const BATCH = 16;
+
+type Held = { ok: true } | { ok: false; reason: unknown };
+
 export class SeatQueue {
   /** The statuses of states tagged `waitingForSeat`, in any machine. */
   readonly #waiting: string[];
@@ -28,6 +33,8 @@ export class SeatQueue {
   /** SKUs whose queue this process is working on, and those to look at again afterwards. */
   readonly #active = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  /** SKUs whose queue this process has looked through once (see #drain). */
+  readonly #lookedAfterStart = new Set<string>();
 
   /**
    * Moves waiting requests of `skuId` on while seats are free. Calls in one process share one
@@ -73,25 +80,100 @@ export class SeatQueue {
     for (const sku of skus) await this.promote(sku);
   }
 
+  /**
+   * Approval order (L3): the first waiting request takes its seat alone; only then do the next
+   * ones take theirs, together. Should one of those find no seat, those after it that got one
+   * give it back and wait. Grants go out in approval order, each once the one before is saved
+   * (and its audit line queued), while the next seats are being taken.
+   */
   async #drain(skuId: string) {
-    for (;;) {
-      const [next] = await this.store.ids({ skuId, statuses: this.#waiting }, 'approval', 1);
-      if (!next) return;
-      try {
-        // Keyed by the request: taking it again after a crash finds the seat already held.
-        await this.directory.holdSeat(skuId, next);
-      } catch (error) {
-        if (error instanceof AccessdeskError && error.code === ErrorCode.NoFreeSeat) return;
-        throw error;
+    const handled = new Set<string>();
+    const pending = new Set<string>();
+    // Each grant starts once the one before is saved and audited-in-order, not finished.
+    let turn = Promise.resolve();
+    const granting: Promise<void>[] = [];
+    let failure: { reason: unknown } | undefined;
+    const grant = (id: string) => {
+      handled.add(id);
+      pending.add(id);
+      const previous = turn;
+      let queued = () => {};
+      turn = new Promise((resolve) => {
+        queued = resolve;
+      });
+      const granted = (async () => {
+        try {
+          await previous;
+          if (!failure) await this.#grant(skuId, id, queued);
+        } catch (reason) {
+          failure ??= { reason };
+        } finally {
+          pending.delete(id);
+          queued();
+        }
+      })();
+      granting.push(granted);
+    };
+    let stop: { reason: unknown } | undefined;
+    try {
+      while (!failure) {
+        // Requests being granted are still waiting until their save: look past them.
+        const limit = BATCH + pending.size;
+        const waiting = await this.store.ids({ skuId, statuses: this.#waiting }, 'approval', limit);
+        const batch = waiting.filter((id) => !handled.has(id)).slice(0, BATCH);
+        const [head, ...rest] = batch;
+        if (!head) break;
+        const first = await this.#hold(skuId, head);
+        // A drain that stopped half-way (a crash) may have left later requests holding seats
+        // out of order: the first look of this process takes them back even with no seat free.
+        if (!first.ok && this.#lookedAfterStart.has(skuId)) {
+          stop = first;
+          break;
+        }
+        this.#lookedAfterStart.add(skuId);
+        const held = [first, ...(await Promise.all(rest.map((id) => this.#hold(skuId, id))))];
+        const refusedAt = held.findIndex((h) => !h.ok);
+        for (const id of refusedAt === -1 ? batch : batch.slice(0, refusedAt)) grant(id);
+        const refused = held[refusedAt];
+        if (!refused || refused.ok) continue;
+        const outOfOrder = batch.filter((_, i) => i > refusedAt && held[i]!.ok);
+        await Promise.all(outOfOrder.map((id) => this.directory.releaseSeat(skuId, id)));
+        if (outOfOrder.length === 0) {
+          stop = refused;
+          break;
+        }
       }
-      const outcome = await this.lifecycle.send(next, { type: 'seat.granted' });
-      // Not granted by us: give the seat back only if the request ended without it (cancelled
-      // meanwhile). If another drainer granted it first, the seat under this key is the request's.
-      const { kind, status } = outcome.request;
-      const endedWithoutSeat = this.machines.hasTag(kind, status, TAG.endedWithoutSeat);
-      if (outcome.kind !== 'transitioned' && endedWithoutSeat) {
-        await this.directory.releaseSeat(skuId, next);
-      }
+    } finally {
+      await Promise.all(granting);
+    }
+    if (failure) throw failure.reason;
+    if (stop) this.#stopOn(stop.reason);
+  }
+
+  /** Takes the seat of request `id`; keyed by the request, so a retry finds it already held. */
+  async #hold(skuId: string, id: string): Promise<Held> {
+    try {
+      await this.directory.holdSeat(skuId, id);
+      return { ok: true };
+    } catch (reason) {
+      return { ok: false, reason };
+    }
+  }
+
+  /** No free seat ends a drain quietly; anything else is an error. */
+  #stopOn(reason: unknown): void {
+    if (reason instanceof AccessdeskError && reason.code === ErrorCode.NoFreeSeat) return;
+    throw reason;
+  }
+
+  async #grant(skuId: string, id: string, queued: () => void): Promise<void> {
+    const outcome = await this.lifecycle.send(id, { type: 'seat.granted' }, { queued });
+    // Not granted by us: give the seat back only if the request ended without it (cancelled
+    // meanwhile). If another drainer granted it first, the seat under this key is the request's.
+    const { kind, status } = outcome.request;
+    const endedWithoutSeat = this.machines.hasTag(kind, status, TAG.endedWithoutSeat);
+    if (outcome.kind !== 'transitioned' && endedWithoutSeat) {
+      await this.directory.releaseSeat(skuId, id);
     }
   }
 }

@@ -50,6 +50,10 @@ export class TenantDirectory implements Directory {
     await this.t.holdSeat(skuId, key, expiresAt ? { expiresAt } : {});
   }
 
+  async holdsSeat(skuId: string, key: string): Promise<boolean> {
+    return !!(await this.t.seatHolder(skuId, key));
+  }
+
   /**
    * Attaches the held seat of `key` to the account and, for an invitation, sets when it ends.
    * One guarded update: it refuses when another seat of the SKU is already the account's (L1),
@@ -154,14 +158,11 @@ export class TenantDirectory implements Directory {
   async holdingsOf(accountId: string): Promise<Holdings> {
     const account = await this.t.accountById(accountId);
     // E4: only direct members count; one query over the groups the account is in.
-    const groups = await this.t.models.Group.find({ members: accountId }, { _id: 1 }).lean<
-      Array<{ _id: string }>
-    >();
+    const groups = await this.t.groupsOf(accountId);
     const environments = groups.length
-      ? await this.t.models.Environment.find(
-          { securityGroup: { $in: groups.map((g) => g._id) } },
-          { _id: 1 },
-        ).lean<Array<{ _id: string }>>()
+      ? await this.t.models.Environment.find({ securityGroup: { $in: groups } }, { _id: 1 }).lean<
+          Array<{ _id: string }>
+        >()
       : [];
     const seats = await this.t.seatsOf(accountId);
     const users = await this.t.models.EnvironmentUser.find({ accountId }, { envId: 1, roles: 1 })

@@ -1,13 +1,24 @@
-import type { GrantSources } from './ports.ts';
+import { TAG } from '../../machines/tags.ts';
+import { requestMachines } from './machines.ts';
+import type { GrantSource, GrantSources } from './ports.ts';
 import type { RequestDoc } from './request.model.ts';
 import type { RequestQueries } from './request.queries.ts';
 
 /** Who people are, as far as seeing requests goes (the tenant provides it). */
 export interface Audience {
   isGlobalAdmin(email: string): Promise<boolean>;
-  /** Emails of everyone reporting to `managerEmail`, directly or not. */
+  /** Emails of the people reporting to `managerEmail`, directly or not (nearest first, bounded). */
   reportsOf(managerEmail: string): Promise<string[]>;
+  /** Whether `managerEmail` manages `personEmail`, directly or not (however many reports). */
+  manages(managerEmail: string, personEmail: string): Promise<boolean>;
 }
+
+/**
+ * App Home lists the requests of at most this many reports (the nearest first): MongoDB merges
+ * the index ranges of up to 200 emails in date order (two per report: requester and subject);
+ * past that it would read and sort every request of every report.
+ */
+export const HOME_REPORTS = 100;
 
 /** What one person's App Home shows. */
 export interface HomeRequests {
@@ -18,6 +29,9 @@ export interface HomeRequests {
   queue: RequestDoc[];
   isGlobalAdmin: boolean;
 }
+
+/** A running grant as App Home lists it; `held` says why its ending is held, when it is. */
+export type RunningGrant = GrantSource & { held?: string };
 
 /**
  * Who may see which request: the requester, the subject, the new hire's named manager, the
@@ -41,8 +55,10 @@ export class RequestVisibility {
     if ((request.details as { managerEmail?: string } | undefined)?.managerEmail === me)
       return true;
     if (await this.audience.isGlobalAdmin(me)) return true;
-    const reports = await this.audience.reportsOf(me);
-    return reports.includes(request.requesterEmail) || reports.includes(request.subjectEmail);
+    return (
+      (await this.audience.manages(me, request.requesterEmail)) ||
+      (await this.audience.manages(me, request.subjectEmail))
+    );
   }
 
   /** `/access status`: the viewer's own requests. */
@@ -64,9 +80,24 @@ export class RequestVisibility {
   }
 
   /** App Home: the running time-bound grants of the viewer and of their reports, soonest end first. */
-  async runningGrants(viewerEmail: string, grants: Pick<GrantSources, 'running'>, limit = 10) {
+  async runningGrants(
+    viewerEmail: string,
+    grants: Pick<GrantSources, 'running'>,
+    now: Date,
+    limit = 10,
+  ): Promise<RunningGrant[]> {
     const reports = await this.audience.reportsOf(viewerEmail);
-    return grants.running([viewerEmail, ...reports], limit);
+    // The nearest HOME_REPORTS, like the requests: an $in the index merges in `endsAt` order.
+    const running = await grants.running([viewerEmail, ...reports.slice(0, HOME_REPORTS)], limit);
+    // Past its end and still held: only its request says why (A2 holds the revocation).
+    return Promise.all(
+      running.map(async (g) => {
+        if (!g.endsAt || g.endsAt > now) return g;
+        const doc = await this.queries.find(g.source);
+        const held = !!doc && requestMachines.hasTag(doc.kind, doc.status, TAG.revocationHeld);
+        return held ? { ...g, held: 'last Global admin (A2)' } : g;
+      }),
+    );
   }
 
   /** App Home: own requests, the reports' and managed new hires', and the queue for admins. */
@@ -77,7 +108,9 @@ export class RequestVisibility {
     ]);
     const [mine, theirs, managed, queue] = await Promise.all([
       this.queries.requestsInvolving([viewerEmail]),
-      reports.length ? this.queries.requestsInvolving(reports) : Promise.resolve([]),
+      reports.length
+        ? this.queries.requestsInvolving(reports.slice(0, HOME_REPORTS))
+        : Promise.resolve([]),
       this.queries.requestsManagedBy(viewerEmail),
       isGlobalAdmin ? this.queries.pendingDecisions() : Promise.resolve([]),
     ]);

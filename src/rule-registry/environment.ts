@@ -89,7 +89,14 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
   {
     id: 'E4',
     what: 'Nested groups are ignored',
-    enforcedBy: [{ file: CONTEXT, symbols: ['computeEnablement'], note: 'direct members only' }],
+    enforcedBy: [
+      { file: CONTEXT, symbols: ['computeEnablement'], note: 'direct members only' },
+      {
+        file: 'src/tenant/group-members.ts',
+        symbols: ['membership'],
+        note: 'one document per direct member',
+      },
+    ],
   },
   {
     id: 'E5',
@@ -128,7 +135,12 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
     what: 'At most N (default 7) non-interactive users per environment, atomically',
     enforcedBy: [
       { file: ACCESS, symbols: ['DEFAULT_NON_INTERACTIVE_LIMIT'] },
-      { file: MODES, symbols: ['setAccessMode'], note: 'a guarded `nonInteractiveFree` counter' },
+      { file: MODES, symbols: ['setAccessMode'] },
+      {
+        file: 'src/tenant/non-interactive.service.ts',
+        symbols: ['take', 'setLimit'],
+        note: 'a guarded `nonInteractiveFree` counter, one document per place',
+      },
     ],
   },
   {

@@ -11,3 +11,5 @@ export const ENVIRONMENTS = 'src/tenant/environments.service.ts';
 export const CONTEXT = 'src/tenant/environment-context.ts';
 export const MODES = 'src/tenant/access-modes.service.ts';
 export const SEATS = 'src/tenant/seats.service.ts';
+export const SEAT_TAKE = 'src/tenant/seat-take.ts';
+export const SEAT_CHANGE = 'src/tenant/seat-change.ts';

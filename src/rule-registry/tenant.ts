@@ -6,6 +6,8 @@ import {
   ADMIN_ROLES,
   ENVIRONMENTS,
   LICENSES,
+  SEAT_CHANGE,
+  SEAT_TAKE,
   SEATS,
   SECURITY,
 } from './files.ts';
@@ -31,6 +33,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
         note: 'salted SHA-256 for generated passwords, scrypt for chosen ones',
       },
       { file: 'flows/slack-notifier.ts', symbols: ['deliverInvitation'], note: 'DM only' },
+      {
+        file: 'src/log.ts',
+        symbols: ['createLogger'],
+        note: 'the logger redacts passwords, tokens and secrets',
+      },
     ],
   },
   {
@@ -76,14 +83,15 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     id: 'L1',
     what: 'One seat per account, one account per person',
     enforcedBy: [
-      { file: SEATS, symbols: ['assign', 'hold', 'bind'], note: 'a unique index {sku, accountId}' },
+      { file: SEAT_TAKE, symbols: ['assign', 'hold'], note: 'a unique index {sku, accountId}' },
+      { file: SEAT_CHANGE, symbols: ['bind'] },
       { file: 'src/lifecycle/tenant-directory.ts', symbols: ['bindSeat'] },
     ],
   },
   {
     id: 'L2',
     what: 'A license is assigned at creation or later',
-    enforcedBy: [{ file: SEATS, symbols: ['assign'] }],
+    enforcedBy: [{ file: SEAT_TAKE, symbols: ['assign'] }],
   },
   {
     id: 'L3',
@@ -91,7 +99,7 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     enforcedBy: [
       { file: LICENSES, symbols: ['hasFreeSeat'] },
       {
-        file: SEATS,
+        file: SEAT_TAKE,
         symbols: ['hold', 'assign'],
         note: 'one `free > 0` guarded, journaled update',
       },
@@ -112,7 +120,8 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     what: 'An unaccepted invitation holds its seat for 14 days; expiry releases it',
     enforcedBy: [
       { file: LICENSES, symbols: ['invitationExpiresAt', 'isHoldExpired'] },
-      { file: SEATS, symbols: ['hold', 'confirmHeld'], note: 'an expired hold is released' },
+      { file: SEAT_TAKE, symbols: ['hold'] },
+      { file: SEAT_CHANGE, symbols: ['confirmHeld'], note: 'an expired hold is released' },
       {
         file: 'src/lifecycle/effects.ts',
         symbols: ['createEffects'],
@@ -138,7 +147,7 @@ export const TENANT_RULES: readonly RuleEntry[] = [
     id: 'L6',
     what: 'Removing a license frees its seat; leaving the group does not',
     enforcedBy: [
-      { file: SEATS, symbols: ['release'] },
+      { file: SEAT_CHANGE, symbols: ['release'] },
       { file: ENVIRONMENTS, symbols: ['removeFromSecurityGroup'], note: 'seats stay' },
     ],
   },

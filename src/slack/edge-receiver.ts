@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { App, CustomRoute, Receiver } from '@slack/bolt';
 import { HTTPReceiver } from '@slack/bolt';
-import { boltLogger, clip, type Log } from '../log.ts';
+import { boltLogger, clip, type Logger } from '../log.ts';
+import { ackSeconds, refusals } from '../observability/metrics.ts';
+import { inContext } from './log-context.ts';
 
 /** What the edge does with a parsed body (see flows/edge/inbound.schema.ts). */
 export type Screen = (
@@ -15,10 +17,12 @@ export type Screen = (
 /** How the edge receiver is set up. */
 export interface EdgeReceiverOptions {
   signingSecret: string;
+  /** During a rotation of the signing secret, the one being replaced: accepted too. */
+  previousSigningSecret?: string | undefined;
   customRoutes: CustomRoute[];
   /** Parses every payload before Bolt sees it. */
   screen: Screen;
-  log: Log;
+  logger: Logger;
   /** Wall-clock milliseconds, for the signature window (requests are stamped in real time). */
   now?: () => number;
   /** How far a request's timestamp may be from now, either way (Slack's guidance: 5 minutes). */
@@ -51,7 +55,8 @@ class Refusal extends Error {
  */
 export class EdgeReceiver implements Receiver {
   readonly #inner: HTTPReceiver;
-  readonly #options: Required<Omit<EdgeReceiverOptions, 'customRoutes'>>;
+  readonly #options: Required<Omit<EdgeReceiverOptions, 'customRoutes' | 'previousSigningSecret'>>;
+  readonly #secrets: string[];
   #server: Server | undefined;
 
   constructor(options: EdgeReceiverOptions) {
@@ -61,15 +66,18 @@ export class EdgeReceiver implements Receiver {
       bodyLimit: 1024 * 1024,
       ...options,
     };
-    const { log } = this.#options;
+    this.#secrets = [options.signingSecret, options.previousSigningSecret ?? ''].filter(Boolean);
+    const { logger } = this.#options;
     this.#inner = new HTTPReceiver({
       signingSecret: options.signingSecret,
+      // Bolt knows one secret: while the previous one is accepted too, the edge's check is the one.
+      signatureVerification: this.#secrets.length === 1,
       customRoutes: options.customRoutes,
-      logger: boltLogger(log),
+      logger: boltLogger(logger),
       // A listener that never acks is answered before Slack's 3 s, not after.
       unhandledRequestTimeoutMillis: 2500,
       processEventErrorHandler: async ({ error, response }) => {
-        log(`[accessdesk] Slack request failed before its answer: ${clip(String(error), 200)}`);
+        logger.error(`Slack request failed before its answer: ${clip(String(error), 200)}`);
         if (!response.headersSent) answer(response, 200, '');
         return false;
       },
@@ -83,7 +91,7 @@ export class EdgeReceiver implements Receiver {
   start(port: number): Promise<Server> {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
-        this.#options.log(`[accessdesk] HTTP request failed: ${clip(String(error), 200)}`);
+        this.#options.logger.error(`HTTP request failed: ${clip(String(error), 200)}`);
         if (!res.headersSent) answer(res, 400, { ok: false, error: 'bad_request' });
         else res.end();
       });
@@ -121,9 +129,11 @@ export class EdgeReceiver implements Receiver {
   }
 
   async #slack(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { log, screen } = this.#options;
+    const { logger, screen } = this.#options;
+    const timer = ackSeconds.startTimer();
     let verdict: ReturnType<Screen>;
     let raw: Buffer;
+    let body: unknown;
     try {
       raw = await readBody(req, this.#options.bodyLimit);
       const type = mediaType(req.headers['content-type']);
@@ -134,12 +144,18 @@ export class EdgeReceiver implements Receiver {
       this.#verify(req, text);
       if (type !== FORM && type !== JSON_TYPE)
         throw new Refusal(415, 'unsupported_media_type', `content-type ${clip(type)}`);
-      verdict = screen(form ? payloadOf(form) : parseJson(text));
+      body = form ? payloadOf(form) : parseJson(text);
+      verdict = screen(body);
       // Bolt compares the content type to the letter.
       req.headers['content-type'] = type;
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      log(`[accessdesk] refused a Slack request (${error.status}): ${clip(error.message, 200)}`);
+      // One line says what was refused and why (a forged call: its signature or its time).
+      refusals.inc({ reason: error.code });
+      logger.warn(
+        { refused: error.code, status: error.status },
+        `refused a Slack request (${error.status} ${error.code}): ${clip(error.message, 200)}`,
+      );
       return answer(res, error.status, {
         ok: false,
         error: error.code,
@@ -147,13 +163,20 @@ export class EdgeReceiver implements Receiver {
       });
     }
     if (verdict.kind === 'invalid') {
-      log(`[accessdesk] refused a Slack ${verdict.what} (400): ${clip(verdict.problem, 300)}`);
+      refusals.inc({ reason: 'invalid_payload' });
+      logger.warn(
+        { refused: 'invalid_payload', status: 400 },
+        `refused a Slack ${verdict.what} (400): ${clip(verdict.problem, 300)}`,
+      );
       return answer(res, 400, { ok: false, error: 'invalid_payload', problem: verdict.problem });
     }
     if (verdict.kind === 'ignore') return answer(res, 200, '');
+    // The ack is Bolt's answer to this call: timed from arrival to the response sent.
+    const type = verdict.what.split(' ')[0] ?? 'unknown';
+    res.once('finish', () => timer({ type }));
     // Bolt reads the body we already read (it keeps `rawBody` when it is there).
     Object.assign(req, { rawBody: raw });
-    this.#inner.requestListener(req, res);
+    inContext(body, () => this.#inner.requestListener(req, res));
   }
 
   /** Slack's v0 signature over the exact body, stamped within the window either way. */
@@ -167,10 +190,10 @@ export class EdgeReceiver implements Receiver {
       throw new Refusal(401, 'invalid_signature', `timestamp ${Math.round(skew)} s off`);
     if (typeof signature !== 'string' || !/^v0=[0-9a-f]{64}$/.test(signature))
       throw new Refusal(401, 'invalid_signature', 'no usable signature');
-    const expected = createHmac('sha256', this.#options.signingSecret)
-      .update(`v0:${stamp}:${body}`)
-      .digest();
-    if (!timingSafeEqual(expected, Buffer.from(signature.slice(3), 'hex')))
+    const given = Buffer.from(signature.slice(3), 'hex');
+    const signedBy = (secret: string) =>
+      timingSafeEqual(createHmac('sha256', secret).update(`v0:${stamp}:${body}`).digest(), given);
+    if (!this.#secrets.some(signedBy))
       throw new Refusal(401, 'invalid_signature', 'signature mismatch');
   }
 }

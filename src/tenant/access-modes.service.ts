@@ -1,4 +1,4 @@
-/** Access modes (M1–M4, the M3 cap as a guarded counter), application users and stubs (M5). */
+/** Access modes (M1–M4, the M3 cap through NonInteractivePlaces), application users and stubs (M5). */
 import type { Clock } from '../clock.ts';
 import { ErrorCode, RuleViolation } from '../errors.ts';
 import {
@@ -18,6 +18,7 @@ import {
   requireEnvironment,
   requireEnvironmentUser,
 } from './environment-context.ts';
+import type { NonInteractivePlaces } from './non-interactive.service.ts';
 import { rolesOutsideBusinessUnit, SYSTEM_ADMINISTRATOR } from './security.rules.ts';
 import {
   type EnvironmentDoc,
@@ -38,6 +39,7 @@ export class AccessModes {
   constructor(
     private readonly m: TenantModels,
     private readonly clock: Clock,
+    private readonly places: NonInteractivePlaces,
   ) {}
 
   /** M1–M4: sets the mode; M2/M3 need a license at set-up; M3 takes a capped place atomically. */
@@ -73,7 +75,7 @@ export class AccessModes {
       }
     }
     const counted = countsTowardNonInteractiveLimit(mode, user.applicationUser);
-    if (counted) await this.takeNonInteractivePlace(env, accountId);
+    if (counted) await this.places.take(env, accountId);
     // Written unless the stored record already has the mode (not the copy read above: a
     // concurrent change since would otherwise be left standing).
     const updated = (await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
@@ -82,58 +84,13 @@ export class AccessModes {
       { returnDocument: 'after' },
     )) ?? { ...user, accessMode: mode };
     // Always try: a crash after the mode change but before the release leaves a place to free.
-    if (!counted) await this.releaseNonInteractivePlace(envId, accountId);
+    if (!counted) await this.places.release(envId, accountId);
     return updated!;
   }
 
-  /** M3: one guarded decrement of `nonInteractiveFree`; a repeat for the same account is a no-op. */
-  private async takeNonInteractivePlace(env: EnvironmentDoc, accountId: string): Promise<void> {
-    const taken = await this.m.Environment.updateOne(
-      { _id: env._id, nonInteractiveFree: { $gt: 0 }, nonInteractive: { $ne: accountId } },
-      { $inc: { nonInteractiveFree: -1 }, $push: { nonInteractive: accountId } },
-    );
-    if (taken.modifiedCount === 1) return;
-    const now = await requireEnvironment(this.m, env._id);
-    if (now.nonInteractive.includes(accountId)) return;
-    throw new RuleViolation(
-      ErrorCode.NonInteractiveLimit,
-      'M3',
-      `${env.name} already has ${now.nonInteractiveLimit} non-interactive users, its limit.`,
-      { envId: env._id, limit: now.nonInteractiveLimit },
-    );
-  }
-
-  private async releaseNonInteractivePlace(envId: string, accountId: string): Promise<void> {
-    await rawOf(this.m.Environment).updateOne(
-      { _id: envId, nonInteractive: accountId },
-      { $pull: { nonInteractive: accountId }, $inc: { nonInteractiveFree: 1 } },
-    );
-  }
-
   /** M3: changes the per-environment limit by compare-and-set, never below the places in use. */
-  async setNonInteractiveLimit(envId: string, limit: number): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const env = await requireEnvironment(this.m, envId);
-      const delta = limit - env.nonInteractiveLimit;
-      if (delta === 0) return;
-      if (limit < env.nonInteractive.length) {
-        throw new RuleViolation(
-          ErrorCode.NonInteractiveLimit,
-          'M3',
-          `${env.name} has ${env.nonInteractive.length} non-interactive users; the limit cannot be ${limit}.`,
-        );
-      }
-      const result = await this.m.Environment.updateOne(
-        {
-          _id: envId,
-          nonInteractiveLimit: env.nonInteractiveLimit,
-          nonInteractiveFree: { $gte: -delta },
-        },
-        { $set: { nonInteractiveLimit: limit }, $inc: { nonInteractiveFree: delta } },
-      );
-      if (result.modifiedCount === 1) return;
-    }
-    throw new RuleViolation(ErrorCode.Conflict, 'M3', 'The limit kept changing; retry.');
+  setNonInteractiveLimit(envId: string, limit: number): Promise<void> {
+    return this.places.setLimit(envId, limit);
   }
 
   /** M4: creates an app's user: enabled at once, non-interactive, not counted, unlimited. */

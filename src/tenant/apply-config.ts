@@ -4,6 +4,7 @@ import type { AccessModes } from './access-modes.service.ts';
 import type { AccountDirectory } from './accounts.service.ts';
 import type { AdminRoleRegistry } from './admin-roles.service.ts';
 import type { EnvironmentAccess } from './environments.service.ts';
+import { migrateMemberArrays } from './group-members.ts';
 import type { PeopleDirectory } from './people.service.ts';
 import type { SeatLedger } from './seats.service.ts';
 import { union } from './security.rules.ts';
@@ -23,6 +24,7 @@ export interface ApplyParts {
 
 /** Idempotent: safe on every start. Admin roles follow the file's diff; the rest only adds. */
 export async function applyTenantConfig(p: ApplyParts, config: TenantConfig): Promise<string[]> {
+  await migrateMemberArrays(p.m, new Date());
   await precheck(p.m, config);
   await p.m.Tenant.updateOne(
     { _id: 'tenant' },
@@ -43,7 +45,7 @@ export async function applyTenantConfig(p: ApplyParts, config: TenantConfig): Pr
   for (const group of config.groups) {
     await p.m.Group.updateOne(
       { _id: group.id },
-      { $set: { nestedGroups: group.nestedGroups }, $setOnInsert: { members: [] } },
+      { $set: { nestedGroups: group.nestedGroups } },
       { upsert: true },
     );
   }
@@ -69,11 +71,12 @@ async function precheck(m: TenantModels, config: TenantConfig): Promise<void> {
   }
   for (const env of config.environments) {
     const doc = await m.Environment.findById(env.id).lean<EnvironmentDoc>();
-    if (doc && doc.nonInteractive.length > env.nonInteractiveLimit) {
+    const inUse = doc ? doc.nonInteractiveLimit - doc.nonInteractiveFree : 0;
+    if (inUse > env.nonInteractiveLimit) {
       throw new RuleViolation(
         ErrorCode.NonInteractiveLimit,
         'M3',
-        `environments: ${env.id} has ${doc.nonInteractive.length} non-interactive users; the file allows ${env.nonInteractiveLimit}.`,
+        `environments: ${env.id} has ${inUse} non-interactive users; the file allows ${env.nonInteractiveLimit}.`,
       );
     }
   }
@@ -103,7 +106,7 @@ async function ensureEnvironment(p: ApplyParts, env: EnvironmentConfig): Promise
       $setOnInsert: {
         nonInteractiveLimit: env.nonInteractiveLimit,
         nonInteractiveFree: env.nonInteractiveLimit,
-        nonInteractive: [],
+        nonInteractiveInflight: [],
       },
     },
     { upsert: true },
@@ -112,7 +115,7 @@ async function ensureEnvironment(p: ApplyParts, env: EnvironmentConfig): Promise
   if (env.securityGroup) {
     await p.m.Group.updateOne(
       { _id: env.securityGroup },
-      { $setOnInsert: { members: [], nestedGroups: [] } },
+      { $setOnInsert: { nestedGroups: [] } },
       { upsert: true },
     );
   }

@@ -8,12 +8,12 @@ import {
   isEnabled,
   requiresNewInvitation,
 } from './access.rules.ts';
+import { membership } from './group-members.ts';
 import { effectiveRoles, hasAccessByRoles } from './security.rules.ts';
 import {
   type AccountDoc,
   type EnvironmentDoc,
   type EnvironmentUserDoc,
-  type GroupDoc,
   rawOf,
   type TenantModels,
 } from './tenant.model.ts';
@@ -116,29 +116,6 @@ export async function isLicensedFor(
   };
   if (env.licenseSku) filter.sku = env.licenseSku;
   return (await rawOf(m.SeatHolder).findOne(filter, { projection: { _id: 1 } })) !== null;
-}
-
-/** E1/E4: direct membership, and whether the user is only in a nested group. */
-export async function membership(
-  m: TenantModels,
-  groupId: string | null | undefined,
-  accountId: string,
-): Promise<{ direct: boolean; nestedOnly: boolean }> {
-  if (!groupId) return { direct: false, nestedOnly: false };
-  const groups: GroupDoc[] = await rawOf(m.Group).find().toArray();
-  const byId = new Map(groups.map((g) => [g._id, g]));
-  const direct = byId.get(groupId)?.members.includes(accountId) ?? false;
-  const seen = new Set<string>([groupId]);
-  const queue = [...(byId.get(groupId)?.nestedGroups ?? [])];
-  let nested = false;
-  while (queue.length > 0) {
-    const id = queue.shift()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    nested ||= byId.get(id)?.members.includes(accountId) ?? false;
-    queue.push(...(byId.get(id)?.nestedGroups ?? []));
-  }
-  return { direct, nestedOnly: !direct && nested };
 }
 
 /** E1–E6, S1, S2, A3 for one user: the single place enablement is computed from stored state. */

@@ -15,6 +15,7 @@ import {
   requireEnvironment,
   requireEnvironmentUser,
 } from './environment-context.ts';
+import { addGroupMember, removeGroupMember } from './group-members.ts';
 import {
   copyRoleTarget,
   mayAssignRoles,
@@ -113,11 +114,7 @@ export class EnvironmentAccess {
   /** E2/L6: removes the account from the group (the recommended way to disable); seats stay. */
   async removeFromSecurityGroup(envId: string, accountId: string): Promise<void> {
     const env = await this.requireGroupEnvironment(envId);
-    const result = await this.m.Group.updateOne(
-      { _id: env.securityGroup, members: accountId },
-      { $pull: { members: accountId } },
-    );
-    if (result.modifiedCount === 1) {
+    if (await removeGroupMember(this.m, env.securityGroup!, accountId)) {
       await this.m.EnvironmentUser.updateOne(
         { _id: environmentUserId(envId, accountId) },
         { $set: { disabledAt: this.clock.now() } },
@@ -135,11 +132,7 @@ export class EnvironmentAccess {
 
   /** E4: adds a direct member to any group (membership of nested groups does not enable). */
   async addToGroup(groupId: string, accountId: string): Promise<void> {
-    await rawOf(this.m.Group).updateOne(
-      { _id: groupId },
-      { $addToSet: { members: accountId } },
-      { upsert: true },
-    );
+    await addGroupMember(this.m, groupId, accountId, this.clock.now());
   }
 
   /** S3: moves the user to a business unit; roles of the old unit are dropped (warned). */

@@ -1,6 +1,7 @@
 /**
  * The in-flight journal of a SKU's counters: how a seat operation changes two documents (the
- * SKU's counters and one holder) without a transaction, and how a stopped one is finished.
+ * SKU's counters and one holder) without a transaction. This file holds the journal's single
+ * writes; seat-recovery.ts finishes the operations whose writer stopped.
  *
  * An operation first enters the journal (`inflight` of the SKU document), which locks its key:
  * one entry per key at a time (`'inflight.key': {$ne: key}`). A take enters with its counter
@@ -13,10 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { Clock } from '../clock.ts';
-import { AccessdeskError, ErrorCode } from '../errors.ts';
+import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import {
   type InflightEntry,
-  isDuplicateKey,
   rawOf,
   SEAT_INFLIGHT_LIMIT,
   type SeatHolderDoc,
@@ -40,18 +40,12 @@ export interface SeatJournalOptions {
   afterWrite?: (step: string) => void | Promise<void>;
 }
 
-/** What a recovery pass did. */
-export interface RecoveryReport {
-  rolledForward: number;
-  compensated: number;
-  aborted: number;
-}
-
-/** Whether the counters took the entry, or why not (with the SKU as it was read). */
-export type Begun =
+/** One attempt to enter the journal: in, refused for want of a seat (L3), or why not yet. */
+export type Attempt =
   | { ok: true }
   | { ok: false; reason: 'noFreeSeat'; sku: SkuDoc }
-  | { ok: false; reason: 'busy' | 'timeout' };
+  | { ok: false; reason: 'stale'; entries: InflightEntry[] }
+  | { ok: false; reason: 'wait' };
 
 type Counters = Partial<Record<'free' | 'held' | 'assigned', number>>;
 
@@ -77,7 +71,20 @@ export function newOpId(): string {
   return randomBytes(9).toString('base64url');
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** L3: the seats of `skuId` kept changing until the operation's deadline. */
+export function seatsBusy(skuId: string): RuleViolation {
+  return new RuleViolation(ErrorCode.Conflict, 'L3', `Seats of ${skuId} kept changing; retry.`);
+}
+
+/** L1: the account already has a seat of `skuId`. */
+export function oneSeatPerAccount(skuId: string, accountId: unknown): RuleViolation {
+  return new RuleViolation(
+    ErrorCode.Conflict,
+    'L1',
+    `This account already has a seat of ${skuId}; one seat per account.`,
+    { skuId, accountId },
+  );
+}
 
 /** The journal of every SKU, over the `skus` and `seat_holders` collections. */
 export class SeatJournal {
@@ -123,47 +130,34 @@ export class SeatJournal {
   }
 
   /**
-   * Enters the journal, locking the key; a counted entry (a take) makes its counter change in the
-   * same update.
-   * Waits while another operation on the same key is in flight or the journal is full (finishing
-   * stale entries it meets); a take is refused with the SKU when no seat is free (L3). With
-   * `recheck`, it returns `busy` after each wait instead, so the caller looks at the holder again.
+   * One attempt to enter the journal, locking the key; a counted entry (a take) makes its
+   * counter change in the same update. When it cannot: the SKU as read if a take finds no free
+   * seat (L3), the stale entries met (to finish first), or `wait` (the key is locked or the
+   * journal is full).
    */
-  async begin(
-    skuId: string,
-    entry: InflightEntry,
-    deadline: number,
-    { recheck = false }: { recheck?: boolean } = {},
-  ): Promise<Begun> {
+  async tryBegin(skuId: string, entry: InflightEntry): Promise<Attempt> {
     const filter: Record<string, unknown> = {
       _id: skuId,
       'inflight.key': { $ne: entry.key },
       [`inflight.${SEAT_INFLIGHT_LIMIT - 1}`]: { $exists: false },
     };
     if (entry.kind === 'take') filter.free = { $gt: 0 };
-    for (let attempt = 0; ; attempt++) {
-      entry.at = this.now();
-      const update: mongo.UpdateFilter<SkuDoc> = { $push: { inflight: entry } };
-      if (entry.phase === 'counted') update.$inc = forwardInc(entry);
-      const result = await this.skus.updateOne(filter as mongo.Filter<SkuDoc>, update);
-      if (result.modifiedCount === 1) return { ok: true };
-      const sku = await this.skus.findOne({ _id: skuId });
-      if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
-      const stale = (sku.inflight ?? []).filter((e) => this.isStale(e));
-      if (stale.length > 0) {
-        await this.recoverEntries(skuId, stale);
-        if (recheck) return { ok: false, reason: 'busy' };
-        continue;
-      }
-      const busy = (sku.inflight ?? []).some((e) => e.key === entry.key);
-      const full = (sku.inflight ?? []).length >= SEAT_INFLIGHT_LIMIT;
-      if (!busy && !full && entry.kind === 'take' && sku.free <= 0) {
-        return { ok: false, reason: 'noFreeSeat', sku };
-      }
-      if (Date.now() > deadline) return { ok: false, reason: 'timeout' };
-      await pause(Math.min(5 * 2 ** Math.min(attempt, 4), 80) * (0.5 + Math.random()));
-      if (recheck) return { ok: false, reason: 'busy' };
+    entry.at = this.now();
+    const update: mongo.UpdateFilter<SkuDoc> = { $push: { inflight: entry } };
+    if (entry.phase === 'counted') update.$inc = forwardInc(entry);
+    const result = await this.skus.updateOne(filter as mongo.Filter<SkuDoc>, update);
+    if (result.modifiedCount === 1) return { ok: true };
+    const sku = await this.skus.findOne({ _id: skuId });
+    if (!sku) throw new AccessdeskError(ErrorCode.NotFound, `There is no SKU "${skuId}".`);
+    const inflight = sku.inflight ?? [];
+    const stale = inflight.filter((e) => this.isStale(e));
+    if (stale.length > 0) return { ok: false, reason: 'stale', entries: stale };
+    const busy = inflight.some((e) => e.key === entry.key);
+    const full = inflight.length >= SEAT_INFLIGHT_LIMIT;
+    if (!busy && !full && entry.kind === 'take' && sku.free <= 0) {
+      return { ok: false, reason: 'noFreeSeat', sku };
     }
+    return { ok: false, reason: 'wait' };
   }
 
   /**
@@ -225,110 +219,27 @@ export class SeatJournal {
     return result.modifiedCount === 1;
   }
 
-  #cutoff(): Date {
-    return new Date(this.now().getTime() - this.leaseMs);
+  /**
+   * A recovery takes a stopped take over: one recovery at a time (a claim older than the lease
+   * is stale), and the writer can no longer pull the entry. False when it is gone or claimed.
+   */
+  async claim(skuId: string, op: string): Promise<boolean> {
+    const cutoff = new Date(this.now().getTime() - this.leaseMs);
+    const claimed = await this.skus.updateOne(
+      {
+        _id: skuId,
+        inflight: {
+          $elemMatch: { op, $or: [{ claimedAt: null }, { claimedAt: { $lte: cutoff } }] },
+        },
+      },
+      { $set: { 'inflight.$.claimedAt': this.now() } },
+    );
+    return claimed.modifiedCount === 1;
   }
 
   /** Whether an entry started at `at` is past its lease (its writer is taken as stopped). */
   isStale(entry: { at: Date }, olderThanMs = this.leaseMs): boolean {
     return new Date(entry.at).getTime() <= this.now().getTime() - olderThanMs;
-  }
-
-  /**
-   * Finishes every operation older than `olderThanMs` (default: the lease): counted entries are
-   * rolled forward or compensated, intents are aborted.
-   */
-  async recover(olderThanMs = this.leaseMs): Promise<RecoveryReport> {
-    const report: RecoveryReport = { rolledForward: 0, compensated: 0, aborted: 0 };
-    const cutoff = new Date(this.now().getTime() - olderThanMs);
-    const skus = await this.skus
-      .find({ inflight: { $elemMatch: { at: { $lte: cutoff } } } }, { projection: { inflight: 1 } })
-      .toArray();
-    for (const sku of skus) {
-      const stale = sku.inflight.filter((e) => this.isStale(e, olderThanMs));
-      const done = await this.recoverEntries(sku._id, stale);
-      report.rolledForward += done.rolledForward;
-      report.compensated += done.compensated;
-      report.aborted += done.aborted;
-    }
-    return report;
-  }
-
-  async recoverEntries(skuId: string, entries: InflightEntry[]): Promise<RecoveryReport> {
-    const report: RecoveryReport = { rolledForward: 0, compensated: 0, aborted: 0 };
-    for (const entry of entries) {
-      const outcome = await this.recoverEntry(skuId, entry);
-      if (outcome === 'forward') report.rolledForward++;
-      if (outcome === 'compensated') report.compensated++;
-      if (outcome === 'aborted') report.aborted++;
-    }
-    return report;
-  }
-
-  /** Finishes one stopped operation, reading what its holder document says happened. */
-  async recoverEntry(
-    skuId: string,
-    entry: InflightEntry,
-  ): Promise<'forward' | 'compensated' | 'aborted' | 'gone'> {
-    const _id = seatHolderId(skuId, entry.key);
-    if (entry.kind === 'take') {
-      // Claim it first: only the claimant may insert its holder, and while the claimed entry is
-      // there the key stays locked (the writer cannot pull it), so no holder of this key can
-      // come and go between the read below and the insert. Without the claim, a recovery working
-      // from an old copy of the journal could re-create a holder released since.
-      const claimed = await this.skus.updateOne(
-        {
-          _id: skuId,
-          inflight: {
-            $elemMatch: {
-              op: entry.op,
-              $or: [{ claimedAt: null }, { claimedAt: { $lte: this.#cutoff() } }],
-            },
-          },
-        },
-        { $set: { 'inflight.$.claimedAt': this.now() } },
-      );
-      if (claimed.modifiedCount === 0) return 'gone';
-      let holder = await this.holders.findOne({ _id });
-      if (!holder) {
-        try {
-          await this.holders.insertOne(holderFromEntry(skuId, entry));
-          holder = { ...holderFromEntry(skuId, entry) };
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-          holder = await this.holders.findOne({ _id }); // L1 (null) or the writer's own insert
-        }
-      }
-      if (holder?.op === entry.op) {
-        // Stamped before the pull: a writer that inserted this holder and then finds its entry
-        // gone can tell its seat was counted (stamp) from given back (no stamp).
-        await this.holders.updateOne({ _id, op: entry.op }, { $set: { recoveredAt: this.now() } });
-        return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
-      }
-      // Another take of the key won, or the account has a seat under another key (L1).
-      return (await this.compensate(skuId, entry)) ? 'compensated' : 'gone';
-    }
-    const holder = await this.holders.findOne({ _id });
-    if (entry.phase !== 'counted') {
-      // Stopped before its counter change: nothing was changed, only the lock is let go. A
-      // writer still on it finds its intent gone when it tries to count, and starts over.
-      return (await this.abort(skuId, entry.op)) ? 'aborted' : 'gone';
-    }
-    // Counted, with the key locked since before the holder was read: the holder shows this
-    // op's change or the holder as it was, nothing else.
-    if (
-      holder &&
-      holder.op === entry.holderOp &&
-      (entry.kind !== 'confirm' || holder.state === 'held')
-    ) {
-      await this.applyHolderChange(
-        _id,
-        entry.holderOp ?? '',
-        entry.kind,
-        new Date(entry.since ?? entry.at),
-      );
-    }
-    return (await this.settle(skuId, entry.op)) ? 'forward' : 'gone';
   }
 
   /** The holder change of a release, expiry or confirm, on the holder `holderOp` created. */

@@ -68,6 +68,14 @@ export interface SeatHolderDoc extends SeatHolder {
   recoveredAt?: Date | null;
 }
 
+/** The holder as callers see it, without the ledger's bookkeeping. */
+export function toHolder(doc: SeatHolderDoc): SeatHolder {
+  const holder: SeatHolder = { key: doc.key, state: doc.state, since: doc.since };
+  if (doc.accountId) holder.accountId = doc.accountId;
+  if (doc.expiresAt) holder.expiresAt = doc.expiresAt;
+  return holder;
+}
+
 /** The holder document id of `key` in `skuId` (the SKU id encoded, so no two pairs collide). */
 export function seatHolderId(skuId: string, key: string): string {
   return `${encodeURIComponent(skuId)}:${key}`;

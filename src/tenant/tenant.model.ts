@@ -3,9 +3,18 @@ import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { AccessMode } from './access.rules.ts';
 import { ACCESS_MODES, DEFAULT_ACCESS_MODE } from './access.rules.ts';
 import { PROFILE_FIELDS, type Profile } from './accounts.rules.ts';
+import {
+  type GroupMemberDoc,
+  groupMemberSchema,
+  type NonInteractivePlaceDoc,
+  nonInteractivePlaceSchema,
+  type PlaceOpEntry,
+  placeOpSchema,
+} from './member.model.ts';
 import { type SeatHolderDoc, type SkuDoc, seatHolderSchema, skuSchema } from './seat.model.ts';
 import { ENVIRONMENT_KINDS, type EnvironmentKind } from './security.rules.ts';
 
+export * from './member.model.ts';
 export * from './seat.model.ts';
 
 /** The tenant singleton: the Global admin registry that A2 guards in one document. */
@@ -45,7 +54,10 @@ export interface BusinessUnitDoc {
   roles: string[];
 }
 
-/** An environment; `nonInteractiveFree` counts down the M3 places held in `nonInteractive`. */
+/**
+ * An environment; `nonInteractiveFree` counts down the M3 places, each its own document
+ * (NonInteractivePlaceDoc); `nonInteractiveInflight` holds the operations under way (bounded).
+ */
 export interface EnvironmentDoc {
   _id: string;
   name: string;
@@ -54,7 +66,9 @@ export interface EnvironmentDoc {
   licenseSku?: string | null;
   nonInteractiveLimit: number;
   nonInteractiveFree: number;
-  nonInteractive: string[];
+  nonInteractiveInflight: PlaceOpEntry[];
+  /** Before the places had documents of their own; moved out when the tenant file is applied. */
+  nonInteractive?: string[];
   allowRoleAssignmentOnDisabledUsers: boolean;
   businessUnits: BusinessUnitDoc[];
   teams: { id: string; businessUnit: string; roles: string[] }[];
@@ -63,11 +77,12 @@ export interface EnvironmentDoc {
   dataImportedAt?: Date | null;
 }
 
-/** A security group: only direct `members` count (E4). */
+/** A security group: its nesting only; each direct member is a GroupMemberDoc (E4). */
 export interface GroupDoc {
   _id: string;
-  members: string[];
   nestedGroups: string[];
+  /** Before members had documents of their own; moved out when the tenant file is applied. */
+  members?: string[];
 }
 
 /** Provisioning of a user into an environment lags and can fail (T6). */
@@ -120,6 +135,8 @@ export interface TenantModels {
   Account: Model<AccountDoc>;
   Environment: Model<EnvironmentDoc>;
   Group: Model<GroupDoc>;
+  GroupMember: Model<GroupMemberDoc>;
+  NonInteractivePlace: Model<NonInteractivePlaceDoc>;
   EnvironmentUser: Model<EnvironmentUserDoc>;
   Person: Model<PersonDoc>;
 }
@@ -172,7 +189,8 @@ const schemas = {
       licenseSku: String,
       nonInteractiveLimit: { type: Number, required: true },
       nonInteractiveFree: { type: Number, required: true },
-      nonInteractive: { type: [String], default: [] },
+      nonInteractiveInflight: { type: [placeOpSchema], default: [] },
+      nonInteractive: { type: [String], default: undefined },
       allowRoleAssignmentOnDisabledUsers: { type: Boolean, default: false },
       businessUnits: [
         new Schema({ id: String, name: String, parent: String, roles: [String] }, { _id: false }),
@@ -186,11 +204,13 @@ const schemas = {
   Group: new Schema<GroupDoc>(
     {
       _id: String,
-      members: { type: [String], default: [] },
+      members: { type: [String], default: undefined },
       nestedGroups: { type: [String], default: [] },
     },
     opts,
   ),
+  GroupMember: groupMemberSchema(),
+  NonInteractivePlace: nonInteractivePlaceSchema(),
   EnvironmentUser: new Schema<EnvironmentUserDoc>(
     {
       _id: String,
@@ -219,7 +239,7 @@ const schemas = {
       firstName: String,
       lastName: String,
       slackId: { type: String, required: true, unique: true },
-      managerEmail: String,
+      managerEmail: { type: String, index: true }, // reportsOf, level by level
     },
     opts,
   ),
@@ -232,6 +252,8 @@ const collections: Record<keyof TenantModels, string> = {
   Account: 'accounts',
   Environment: 'environments',
   Group: 'groups',
+  GroupMember: 'group_members',
+  NonInteractivePlace: 'non_interactive_places',
   EnvironmentUser: 'environmentUsers',
   Person: 'people',
 };

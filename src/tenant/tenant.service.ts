@@ -2,15 +2,16 @@
 import type { Connection } from 'mongoose';
 import type { Clock } from '../clock.ts';
 import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
-import type { AccessMode } from './access.rules.ts';
-import { AccessModes, type ApplicationUserInput } from './access-modes.service.ts';
+import { AccessModes } from './access-modes.service.ts';
 import type { Profile } from './accounts.rules.ts';
 import { AccountDirectory, type CreateAccountInput } from './accounts.service.ts';
 import { GLOBAL_ADMIN, mayCreatePartnerCenterUsers } from './admin.rules.ts';
 import { AdminRoleRegistry, type ChangeOutcome } from './admin-roles.service.ts';
 import { applyTenantConfig } from './apply-config.ts';
-import { type EnablementReport, forgetEnvironmentConfig } from './environment-context.ts';
+import { forgetEnvironmentConfig } from './environment-context.ts';
 import { EnvironmentAccess } from './environments.service.ts';
+import { groupsOf, removeFromAllGroups } from './group-members.ts';
+import { NonInteractivePlaces, type PlaceOptions } from './non-interactive.service.ts';
 import { PeopleDirectory } from './people.service.ts';
 import type { SeatJournalOptions } from './seat-journal.ts';
 import { SeatLedger, type SeatOptions, type SeatSummary } from './seats.service.ts';
@@ -22,24 +23,32 @@ import {
   tenantModels,
 } from './tenant.model.ts';
 import type { TenantConfig } from './tenant.schema.ts';
+import { TenantEnvironments } from './tenant-environments.ts';
 
 /** Accounts, seats, admin roles and environments of the tenant, on one Mongo connection. */
-export class TenantService {
+export class TenantService extends TenantEnvironments {
   readonly models: TenantModels;
   private readonly seats: SeatLedger;
   private readonly accounts: AccountDirectory;
   private readonly admins: AdminRoleRegistry;
-  private readonly environments: EnvironmentAccess;
-  private readonly modes: AccessModes;
+  protected readonly environments: EnvironmentAccess;
+  protected readonly modes: AccessModes;
+  protected readonly places: NonInteractivePlaces;
   private readonly people: PeopleDirectory;
 
-  constructor(connection: Connection, clock: Clock, options: { seats?: SeatJournalOptions } = {}) {
+  constructor(
+    connection: Connection,
+    clock: Clock,
+    options: { seats?: SeatJournalOptions; places?: PlaceOptions } = {},
+  ) {
+    super();
     this.models = tenantModels(connection);
     this.seats = new SeatLedger(this.models, clock, options.seats);
     this.accounts = new AccountDirectory(this.models, clock);
     this.admins = new AdminRoleRegistry(this.models);
     this.environments = new EnvironmentAccess(this.models, clock, this.accounts);
-    this.modes = new AccessModes(this.models, clock);
+    this.places = new NonInteractivePlaces(this.models, clock, options.places);
+    this.modes = new AccessModes(this.models, clock, this.places);
     this.people = new PeopleDirectory(this.models);
   }
 
@@ -78,6 +87,10 @@ export class TenantService {
   /** Everyone reporting to `managerEmail`, directly or indirectly. */
   reportsOf(managerEmail: string): Promise<PersonDoc[]> {
     return this.people.reportsOf(managerEmail);
+  }
+  /** Whether `managerEmail` manages `personEmail`, directly or not. */
+  manages(managerEmail: string, personEmail: string): Promise<boolean> {
+    return this.people.manages(managerEmail, personEmail);
   }
   /** A2: the accounts that are Global admins now. */
   async globalAdmins(): Promise<AccountDoc[]> {
@@ -194,7 +207,7 @@ export class TenantService {
       : { warnings: [] };
     await this.accounts.markDeleted(accountId);
     const freedSkus = await this.seats.releaseAllOf(accountId);
-    await this.models.Group.updateMany({ members: accountId }, { $pull: { members: accountId } });
+    await removeFromAllGroups(this.models, accountId);
     return { freedSkus, warnings };
   }
   /** T3: updates profile fields everywhere, except primary email in existing environment records. */
@@ -235,87 +248,9 @@ export class TenantService {
     return mayCreatePartnerCenterUsers([...account.adminRoles, ...account.partnerCenterRoles]);
   }
 
-  // Environments
-
-  /** T6: creates the user's record in an environment (pending until provisioned); idempotent. */
-  provisionUser(envId: string, accountId: string) {
-    return this.environments.provisionUser(envId, accountId);
-  }
-  /** T6: the environment acknowledged the record. */
-  markProvisioned(envId: string, accountId: string): Promise<void> {
-    return this.environments.markProvisioned(envId, accountId);
-  }
-  /** T6: this provisioning attempt failed; it stays listed for a retry. */
-  markProvisioningFailed(envId: string, accountId: string, reason: string): Promise<void> {
-    return this.environments.markProvisioningFailed(envId, accountId, reason);
-  }
-  /** T6: records still to reach their environment. */
-  pendingProvisioning(envId?: string) {
-    return this.environments.pendingProvisioning(envId);
-  }
-  /** E1/E3: adds to the environment's security group. */
-  addToSecurityGroup(envId: string, accountId: string) {
-    return this.environments.addToSecurityGroup(envId, accountId);
-  }
-  /** E2/L6: removes from the group (disables); the seat stays taken. */
-  removeFromSecurityGroup(envId: string, accountId: string): Promise<void> {
-    return this.environments.removeFromSecurityGroup(envId, accountId);
-  }
-  /** E4: adds a direct member to any group. */
-  addToGroup(groupId: string, accountId: string): Promise<void> {
-    return this.environments.addToGroup(groupId, accountId);
-  }
-  /** E3: records that the re-invitation was accepted. */
-  recordInvitationAccepted(envId: string, accountId: string): Promise<void> {
-    return this.environments.recordInvitationAccepted(envId, accountId);
-  }
-  /** S3: moves the user to a business unit (drops the old unit's roles, warned). */
-  assignBusinessUnit(envId: string, accountId: string, unitId: string) {
-    return this.environments.assignBusinessUnit(envId, accountId, unitId);
-  }
-  /** S3/S5/A5: adds security roles of the user's business unit. */
-  assignSecurityRoles(envId: string, accountId: string, roles: string[]) {
-    return this.environments.assignSecurityRoles(envId, accountId, roles);
-  }
-  /** S6: removes security roles; warns when none is left. */
-  removeSecurityRoles(envId: string, accountId: string, roles: string[]) {
-    return this.environments.removeSecurityRoles(envId, accountId, roles);
-  }
-  /** S1/S2: adds the user to a team whose roles add to theirs. */
-  addToTeam(envId: string, accountId: string, teamId: string): Promise<void> {
-    return this.environments.addToTeam(envId, accountId, teamId);
-  }
-  /** S4: creates a custom role as a copy of an existing one. */
-  copySecurityRole(envId: string, source: string, newName: string): Promise<string> {
-    return this.environments.copySecurityRole(envId, source, newName);
-  }
-  /** M1–M4: sets the access mode (M3 capped atomically). */
-  setAccessMode(envId: string, accountId: string, mode: AccessMode, options?: { by?: string }) {
-    return this.modes.setAccessMode(envId, accountId, mode, options);
-  }
-  /** M4: creates an application user (enabled, uncounted). */
-  createApplicationUser(envId: string, input: ApplicationUserInput) {
-    return this.modes.createApplicationUser(envId, input);
-  }
-  /** M4: enables or disables an application user (disabling warns). */
-  setApplicationUserEnabled(envId: string, appId: string, enabled: boolean) {
-    return this.modes.setApplicationUserEnabled(envId, appId, enabled);
-  }
-  /** M5/P3: data import creates stub users for names no user matches. */
-  importStubUsers(envId: string, names: string[]) {
-    return this.modes.importStubUsers(envId, names);
-  }
-  /** E1–E6: whether the user is enabled there, with reasons. */
-  enablement(envId: string, accountId: string): Promise<EnablementReport> {
-    return this.environments.enablement(envId, accountId);
-  }
-  /** The user's record in an environment, if any. */
-  environmentUser(envId: string, accountId: string) {
-    return this.environments.environmentUser(envId, accountId);
-  }
-  /** E5: records can be assigned to the user even when disabled. */
-  canAssignRecordsTo(envId: string, accountId: string): Promise<boolean> {
-    return this.environments.canAssignRecordsTo(envId, accountId);
+  /** E4: the groups the account is a direct member of. */
+  groupsOf(accountId: string): Promise<string[]> {
+    return groupsOf(this.models, accountId);
   }
   /** The account, or a coded NotFound error. */
   async requireAccount(accountId: string): Promise<AccountDoc> {

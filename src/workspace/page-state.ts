@@ -47,6 +47,9 @@ function visible(m: StoredMessage, me: string | null): boolean {
   return !m.visibleTo || m.visibleTo === me;
 }
 
+/** The page shows each conversation's newest messages, at most this many (Slack pages too). */
+export const PAGE_MESSAGES = 200;
+
 /** Builds the page's state for `me` (or the bare workspace when nobody is chosen). */
 export function pageState(
   store: WorkspaceStore,
@@ -65,6 +68,7 @@ export function pageState(
   for (const c of conversations) {
     messages[c.id] = store.messages
       .filter((m) => m.channel === c.id && visible(m, person?.slackId ?? null))
+      .slice(-PAGE_MESSAGES)
       .map((m) => ({
         ts: m.ts,
         user: m.user,

@@ -14,6 +14,12 @@ describe('the test database', () => {
     expect(await things.findOne({ _id: 'a' as never })).toEqual({ _id: 'a', n: 2 });
   });
 
+  it('is a replica set member, as every production MongoDB is (retryable writes need one)', async () => {
+    const hello = await db.connection.db!.admin().command({ hello: 1 });
+    expect(hello.setName).toEqual(expect.any(String));
+    expect(hello.isWritablePrimary).toBe(true);
+  });
+
   it('enforces unique indexes, which idempotency relies on', async () => {
     const things = db.connection.collection('unique_things');
     await things.createIndex({ key: 1 }, { unique: true });

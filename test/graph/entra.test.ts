@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { ErrorCode, RetryableError, RuleViolation } from '../../src/errors.ts';
 import { DirectoryRefusal, GraphDirectory } from '../../src/graph/index.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import { directoryApiErrors, directoryApiRetries } from '../../src/observability/metrics.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { newHire } from '../lifecycle/support.ts';
@@ -440,6 +441,8 @@ describe('security group membership (E1, E2)', () => {
   });
 
   it('throttled on every try: retryable after the last one, each wait capped', async () => {
+    const retriesBefore = await counted(directoryApiRetries);
+    const throttledBefore = await counted(directoryApiErrors, { reason: 'throttled' });
     graph()
       .post(`/v1.0/groups/${GROUP_ID}/members/$ref`)
       .times(4)
@@ -449,6 +452,9 @@ describe('security group membership (E1, E2)', () => {
     );
     // No Retry-After: exponential backoff with jitter (random() is 0.5 here).
     expect(retry.waits).toEqual([750, 1500, 3000]);
+    // /metrics: three retries, then one call given up as throttled.
+    expect((await counted(directoryApiRetries)) - retriesBefore).toBe(3);
+    expect((await counted(directoryApiErrors, { reason: 'throttled' })) - throttledBefore).toBe(1);
   });
 
   it('a missing group is a refusal naming the step and code', async () => {
@@ -579,3 +585,15 @@ describe('sign-in and passwords (T1, T2, T4)', () => {
     );
   });
 });
+
+/** A counter's value now (for the labels given), from prom-client. */
+async function counted(
+  counter: typeof directoryApiRetries | typeof directoryApiErrors,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await counter.get();
+  const found = values.find((v) =>
+    Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l),
+  );
+  return found?.value ?? 0;
+}

@@ -281,6 +281,55 @@ describe('bulk onboarding from a CSV file', () => {
     expect((await system.store.get(outcome.request._id)).status).toBe('completed');
   });
 
+  it('L1/L3: people admitted together take only the free seats, and a crash right after a take takes no second seat', async () => {
+    const { system, deps, tenant, clock } = await setUp(3);
+    const outcome = await importPeople(deps, csv(...[1, 2, 3, 4, 5, 6].map((n) => row(n))), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    if (outcome.kind !== 'queued') throw new Error(outcome.kind);
+    // The process dies right after the first seat of the group is taken, before that person
+    // is told: the group's other takes still end (some find no free seat) before the step fails.
+    const holdSeat = system.directory.holdSeat.bind(system.directory);
+    let crashed = false;
+    system.directory.holdSeat = async (skuId, key, expiresAt) => {
+      await holdSeat(skuId, key, expiresAt);
+      if (!crashed) {
+        crashed = true;
+        throw new Error('the process died here');
+      }
+    };
+    await system.lifecycle.act(outcome.request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    await system.background.idle();
+    expect(crashed).toBe(true);
+    expect((await system.store.get(outcome.request._id)).status).toBe('approved.admitting');
+
+    clock.advance(61_000);
+    await system.runner.recoverAll();
+    await system.background.idle();
+    const people = await members(system);
+    expect(people).toHaveLength(6);
+    expect(new Set(people.map((p) => p.subjectEmail)).size).toBe(6);
+    const seats = await tenant.seatSummary('D365_SALES');
+    expect(seats.held + seats.assigned).toBe(3);
+    expect(seats.free).toBe(0);
+    const invited = people.filter((p) => p.status === 'invited');
+    const waiting = people.filter((p) => p.status === 'approved.waitingForSeat');
+    expect(invited.length + waiting.length).toBe(6);
+    // Every seat taken went to a person now invited: none is held by someone still waiting.
+    expect(invited).toHaveLength(3);
+    // Each account made holds one seat of the SKU; nobody has two.
+    const accounts = await tenant.models.Account.countDocuments({ personEmail: /^hire/ });
+    expect(accounts).toBe(invited.length);
+    for (const p of invited) {
+      const account = await tenant.accountByEmail(p.subjectEmail);
+      expect((await tenant.seatsOf(account!._id)).length).toBe(1);
+    }
+    expect(await tenant.verifySeats()).toEqual([]);
+  });
+
   it('L3: a batch takes free seats only behind the requests already waiting for one', async () => {
     const { system, deps, tenant, clock } = await setUp(1);
     const approve = (id: string) =>

@@ -3,6 +3,7 @@ import type { Directory } from '../../src/lifecycle/ports.ts';
 import type { GrantDetails } from '../../src/lifecycle/request.model.ts';
 import { submitExtension, submitGrant, submitOffboarding } from '../../src/lifecycle/submit.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
+import { RequestVisibility } from '../../src/lifecycle/visibility.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
 import { type DirectoryMethod, interceptDirectory } from './directories.ts';
@@ -47,12 +48,12 @@ function countingDirectory(inner: Directory, calls: DirectoryMethod[], crashOn?:
   });
 }
 
-async function setup(adaRoles: string[] = [], crashOn?: DirectoryMethod) {
+async function setup(adaRoles: string[] = [], crashOn?: DirectoryMethod, warnings = WARNINGS) {
   await resetDatabase(db.connection);
   const calls: DirectoryMethod[] = [];
   const built = await buildSystem(db.connection, {
     yaml: yaml(adaRoles),
-    grantWarnings: WARNINGS,
+    grantWarnings: warnings,
     directory: (d) => countingDirectory(d, calls, crashOn),
   });
   const adminRoles = async () => (await built.tenant.accountByEmail(ADA))?.adminRoles ?? [];
@@ -73,6 +74,21 @@ async function approvedGrant(b: Built, details: GrantDetails) {
   await b.system.lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
   await b.system.background.idle();
   return b.system.store.get(request._id);
+}
+
+/** Linus offboards Ada today and Grace approves; the offboarding runs to its end. */
+async function offboardAda(b: Built) {
+  const offboarding = await submitOffboarding(
+    b.system.lifecycle,
+    { globalAdmins: async () => [GRACE, LINUS] },
+    LINUS,
+    ADA,
+    { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
+  );
+  await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
+  await b.system.background.idle();
+  expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+  return offboarding;
 }
 
 describe('time-bound grants', () => {
@@ -132,6 +148,40 @@ describe('time-bound grants', () => {
     expect(b.notifier.grantNotices.filter((n) => n.notice.kind === 'ended')).toHaveLength(1);
     expect(await again.grants.running([ADA], 20)).toEqual([]);
     expect(await again.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('a warning whose time passed while the warning effect waited for its retry is sent once, late, not skipped', async () => {
+    const b = await setup([], undefined, [30 * MIN, 20 * MIN, 10 * MIN]);
+    const asked = await submitGrant(b.system.lifecycle, ADA, ADA, billingFor(HOUR));
+    await b.system.lifecycle.act(asked._id, GRACE, { type: 'approver.approved' });
+    await b.system.background.idle();
+    const t0 = b.clock.now().getTime();
+    // The first warning crashes the process as it is sent.
+    const send = b.notifier.grantNotice.bind(b.notifier);
+    let crashed = false;
+    b.notifier.grantNotice = async (r, notice) => {
+      if (notice.kind === 'ending' && !crashed) {
+        crashed = true;
+        throw new Error('simulated crash while warning');
+      }
+      return send(r, notice);
+    };
+    await at(b, b.system, t0, 30 * MIN);
+    expect(b.errors.map((e) => (e as Error).message)).toEqual(['simulated crash while warning']);
+    expect(b.notifier.grantNotices).toEqual([]);
+    // The service comes back after the 20 min warning's time (40 min) too.
+    const restarted = b.rebuild(new TenantDirectory(b.tenant));
+    await at(b, restarted, t0, 45 * MIN);
+    await at(b, restarted, t0, 46 * MIN);
+    await at(b, restarted, t0, 50 * MIN);
+    await at(b, restarted, t0, 55 * MIN);
+    const warnings = b.notifier.grantNotices.filter((n) => n.notice.kind === 'ending');
+    expect(warnings.map((w) => w.at.getTime() - t0)).toEqual([45 * MIN, 45 * MIN, 50 * MIN]);
+    const sent = await restarted.grants.get(ADA, 'admin:Billing admin', asked._id);
+    expect(sent?.warned?.slice().sort((x, y) => x - y)).toEqual([10 * MIN, 20 * MIN, 30 * MIN]);
+    await at(b, restarted, t0, HOUR);
+    expect((await restarted.store.get(asked._id)).status).toBe('ended');
+    expect(b.notifier.grantNotices.filter((n) => n.notice.kind === 'ending')).toHaveLength(3);
   });
 
   it('an extension approved before the end keeps the access with no gap, and ends where it says', async () => {
@@ -239,6 +289,16 @@ describe('time-bound grants', () => {
     expect(await b.adminRoles()).toContain('Global admin');
     const told = b.notifier.grantNotices.find((n) => n.notice.kind === 'held');
     expect(told?.notice.to).toEqual([ADA]);
+    // App Home lists it as held for the last Global admin, not as "0 min" left (A2).
+    const home = new RequestVisibility(b.system.queries, {
+      isGlobalAdmin: async () => false,
+      reportsOf: async () => [],
+      manages: async () => false,
+    });
+    const listed = await home.runningGrants(ADA, b.system.grants, b.clock.now());
+    expect(listed.map((g) => [g.source, g.held])).toEqual([
+      [request._id, 'last Global admin (A2)'],
+    ]);
 
     await b.tenant.grantAdminRole(grace!._id, 'Global admin');
     await at(b, b.system, t0, 2 * HOUR + MIN);
@@ -275,19 +335,33 @@ describe('time-bound grants', () => {
   it("an offboarding ends the leaver's running time-bound grants (its fifth step)", async () => {
     const b = await setup();
     const grant = await approvedGrant(b, billingFor(8 * HOUR));
-    const offboarding = await submitOffboarding(
-      b.system.lifecycle,
-      { globalAdmins: async () => [GRACE, LINUS] },
-      LINUS,
-      ADA,
-      { effectiveAt: b.clock.now().toISOString(), managerEmail: GRACE },
-    );
-    await b.system.lifecycle.act(offboarding._id, GRACE, { type: 'approver.approved' });
-    await b.system.background.idle();
-    expect((await b.system.store.get(offboarding._id)).status).toBe('offboarded');
+    const offboarding = await offboardAda(b);
     const ended = await b.system.store.get(grant._id);
     expect(ended.status).toBe('ended');
     expect(ended.context.endReason).toBe(`${ADA} left (offboarding ${offboarding._id})`);
     expect(await b.system.grants.running([ADA], 20)).toEqual([]);
+  });
+
+  it("an offboarding ends only the grants the leaver holds: another's running grant the leaver asked for stays, their undecided asks are cancelled", async () => {
+    const b = await setup();
+    const hers = await approvedGrant(b, billingFor(HOUR));
+    // Ada asked for Linus: one grant Grace approved (running), one nobody decided yet.
+    const forLinus = await submitGrant(b.system.lifecycle, ADA, LINUS, billingFor(HOUR));
+    await b.system.lifecycle.act(forLinus._id, GRACE, { type: 'approver.approved' });
+    await b.system.background.idle();
+    const undecided = await submitGrant(b.system.lifecycle, ADA, LINUS, billingFor(2 * HOUR));
+    expect((await b.system.store.get(forLinus._id)).status).toBe('active');
+    const offboarding = await offboardAda(b);
+    expect((await b.system.store.get(hers._id)).status).toBe('ended');
+    const kept = await b.system.store.get(forLinus._id);
+    expect(kept.status).toBe('active');
+    expect(kept.history.filter((h) => h.event === 'system.cancelled')).toEqual([]);
+    expect((await b.system.grants.running([LINUS], 20)).map((g) => g.source)).toEqual([
+      forLinus._id,
+    ]);
+    expect((await b.tenant.accountByEmail(LINUS))?.adminRoles).toContain('Billing admin');
+    const cancelled = await b.system.store.get(undecided._id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.context.endReason).toBe(`${ADA} left (offboarding ${offboarding._id})`);
   });
 });

@@ -91,6 +91,34 @@ describe('seats under concurrent approvals', () => {
     expect(await audit.verify()).toMatchObject({ ok: true });
   }, 120_000);
 
+  it('L3: after a restart, a seat a stopped queue left with a later request goes to the earliest waiting one', async () => {
+    await resetDatabase(db.connection);
+    const clock = new TickingClock();
+    const { system, tenant } = await buildSystem(db.connection, { seats: 0, clock });
+    const { lifecycle, store, background } = system;
+    const early = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire('s1'));
+    const late = await submitOnboarding(lifecycle, 'ada@contoso.example', newHire('s2'));
+    for (const r of [early, late]) {
+      await lifecycle.act(r._id, 'grace@contoso.example', { type: 'approver.approved' });
+    }
+    expect((await store.get(early._id)).approvedAt! < (await store.get(late._id)).approvedAt!).toBe(
+      true,
+    );
+    await background.idle();
+    // What a queue stopped between taking seats together and giving back one out of order leaves.
+    await tenant.addSeats(SKU, 1);
+    await tenant.holdSeat(SKU, late._id);
+    expect((await tenant.seatSummary(SKU)).free).toBe(0);
+
+    const restarted = await buildSystem(db.connection, { seats: 1, clock });
+    await restarted.system.seats.promote(SKU);
+    await restarted.system.background.idle();
+    expect((await store.get(early._id)).status).toBe('invited');
+    expect((await store.get(late._id)).status).toBe(WAITING);
+    expect(await tenant.seatHolder(SKU, late._id)).toBeUndefined();
+    expect(await tenant.seatSummary(SKU)).toMatchObject({ seats: 1, held: 1, free: 0 });
+  });
+
   it('L3: a cancelled waiting request gives up its place and never takes a seat', async () => {
     await resetDatabase(db.connection);
     const { system, tenant } = await buildSystem(db.connection, { seats: 0 });

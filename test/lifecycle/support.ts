@@ -9,6 +9,7 @@ import type {
   Notifier,
 } from '../../src/lifecycle/ports.ts';
 import type { OnboardingDetails, RequestDoc } from '../../src/lifecycle/request.model.ts';
+import { createLogger } from '../../src/log.ts';
 import { TenantService } from '../../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
 import { GLOBAL_ADMINS, salesTenantYaml } from '../support/sales-tenant.ts';
@@ -97,6 +98,8 @@ export async function buildSystem(
       ...(options.grantWarnings ? { grantWarnings: options.grantWarnings } : {}),
       ...(options.deleteAfter ? { deleteAfter: options.deleteAfter } : {}),
       onError: (error) => errors.push(error),
+      // Lines are written (their cost counts) but not shown.
+      logger: createLogger({ sink: () => undefined }),
       ...(directory ? { directory } : {}),
     });
   let system = build();

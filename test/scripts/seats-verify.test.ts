@@ -28,4 +28,20 @@ describe('npm run seats:verify', () => {
     expect(drifted.out).toContain('D365_SALES: 10 seats, 0 assigned, 0 held, 10 free — drift 0');
     expect(drifted.code).toBe(1);
   }, 60_000);
+
+  it('M3: reports an environment whose non-interactive counter disagrees with its places', async () => {
+    await t.service.applyConfig(smallConfig());
+    const exact = await verify();
+    expect(exact.out).not.toContain('non-interactive');
+    expect(exact.code).toBe(0);
+    await rawOf(t.service.models.Environment).updateOne(
+      { _id: 'sales-prod' },
+      { $inc: { nonInteractiveFree: -1 } },
+    );
+    const drifted = await verify();
+    expect(drifted.out).toContain(
+      'sales-prod: non-interactive limit 7, 6 free, 0 places taken — DRIFT (0 in flight)',
+    );
+    expect(drifted.code).toBe(1);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTION, CALLBACK } from '../../flows/ids.ts';
-import { MAX_LOG_LINE } from '../../src/log.ts';
+import { MAX_LOG_ID, MAX_LOG_LINE } from '../../src/log.ts';
 import { contentHash } from '../support/db-state.ts';
 import { payloadOf, useEdgeFixture } from './edge-support.ts';
 import {
@@ -186,7 +186,11 @@ describe('7. log lines', () => {
     await f.desk.system.background.idle();
     expect(f.desk.errors.length).toBeGreaterThan(0);
     for (const line of f.desk.errors) {
-      expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE + 20);
+      // A JSON line: the message is cut, the ids beside it are clipped (MAX_LOG_ID each).
+      const { msg, level } = JSON.parse(line) as { msg: string; level: string };
+      expect(level).toMatch(/^(debug|info|warn|error|fatal)$/);
+      expect(msg.length).toBeLessThanOrEqual(MAX_LOG_LINE + 20);
+      expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE + 8 * MAX_LOG_ID + 200);
       expect(line).not.toMatch(/A{100}|U{100}|x{100}/);
     }
   });

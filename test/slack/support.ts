@@ -45,7 +45,7 @@ export interface SlackCall {
 }
 
 /** Decodes a Web API body: JSON, or a form whose nested values (blocks, view) are JSON text. */
-function decode(text: string): Record<string, unknown> {
+export function decode(text: string): Record<string, unknown> {
   try {
     return JSON.parse(text);
   } catch {
@@ -72,6 +72,8 @@ export class FakeSlack {
   readonly files = new Map<string, { name: string; content: string }>();
   /** Files the bot uploaded (files.uploadV2's upload step), as received. */
   readonly uploads: string[] = [];
+  /** Slack's error for the next call of a method (`ok: false`), then it answers again. */
+  readonly failNext = new Map<string, string>();
   #ts = 1_700_000_000;
 
   constructor(private readonly emails: Record<string, string> = {}) {}
@@ -86,7 +88,7 @@ export class FakeSlack {
         const method = new URL(request.url).pathname.replace(/^\/api\//, '');
         const decoded = decode(await request.text());
         this.calls.push({ method, body: decoded });
-        return [200, this.#answer(method, decoded)];
+        return [200, this.answer(method, decoded)];
       });
     nock(FILE_HOST)
       .persist()
@@ -116,7 +118,13 @@ export class FakeSlack {
       });
   }
 
-  #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  /** What Slack answers to `method` called with `body` (the stand-ins in test/scale use it too). */
+  answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const failure = this.failNext.get(method);
+    if (failure) {
+      this.failNext.delete(method);
+      return { ok: false, error: failure };
+    }
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'U0ACCESSDESK', bot_id: 'B0ACCESSDESK', team_id: 'T0TEST' };

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { connectMongo, describeEngine } from '../../src/db/connect.ts';
-import { startEmbeddedMongo } from '../../src/db/embedded.ts';
+import { startEmbeddedReplSet } from '../../src/db/embedded.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,16 +8,19 @@ declare module 'vitest' {
   }
 }
 
-/** One real mongod for the whole run (or $MONGODB_URI); each test file takes its own database. */
+/**
+ * A one-member replica set of real mongods for the whole run, as production runs on (or
+ * $MONGODB_URI); each test file takes its own database.
+ */
 export default async function setup(project: TestProject) {
   let uri = process.env.MONGODB_URI;
   let stop = async () => {};
   let origin = 'MONGODB_URI';
   if (!uri) {
-    const embedded = await startEmbeddedMongo();
+    const embedded = await startEmbeddedReplSet(1);
     uri = embedded.uri;
     stop = embedded.stop;
-    origin = `embedded mongod from ${embedded.binary.source} (${embedded.binary.path})`;
+    origin = `embedded one-member replica set, mongod from ${embedded.binary.source} (${embedded.binary.path})`;
   }
   const probe = await connectMongo(uri);
   const engine = await describeEngine(probe);

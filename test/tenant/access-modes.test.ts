@@ -73,8 +73,9 @@ describe('access modes', () => {
     await t.service.setAccessMode('sales-prod', b!._id, 'read_write');
     await t.service.setAccessMode('sales-prod', c!._id, 'non_interactive');
     const env = (await t.service.models.Environment.findById('sales-prod').lean())!;
-    expect(env.nonInteractive.sort()).toEqual([a!._id, c!._id].sort());
-    expect(env.nonInteractiveFree).toBe(0);
+    expect(await t.service.nonInteractiveHolders('sales-prod')).toEqual([a!._id, c!._id].sort());
+    expect(env).toMatchObject({ nonInteractiveFree: 0, nonInteractiveInflight: [] });
+    expect(await t.service.verifyNonInteractive()).toEqual([]);
   });
 
   it('M3: 20 parallel non-interactive conversions against a limit of 7 leave exactly 7', async () => {
@@ -92,8 +93,9 @@ describe('access modes', () => {
       expect(r.reason).toMatchObject({ code: 'non_interactive_limit', rule: 'M3' });
     }
     const env = (await t.service.models.Environment.findById('sales-prod').lean())!;
-    expect(env.nonInteractive).toHaveLength(7);
-    expect(env.nonInteractiveFree).toBe(0);
+    expect(await t.service.nonInteractiveHolders('sales-prod')).toHaveLength(7);
+    expect(env).toMatchObject({ nonInteractiveFree: 0, nonInteractiveInflight: [] });
+    expect(await t.service.verifyNonInteractive()).toEqual([]);
     expect(
       await t.service.models.EnvironmentUser.countDocuments({ accessMode: 'non_interactive' }),
     ).toBe(7);
@@ -135,7 +137,8 @@ describe('access modes', () => {
         .created,
     ).toBe(false);
     const env = (await t.service.models.Environment.findById('sales-prod').lean())!;
-    expect(env).toMatchObject({ nonInteractive: [], nonInteractiveFree: 1 });
+    expect(env).toMatchObject({ nonInteractiveFree: 1 });
+    expect(await t.service.nonInteractiveHolders('sales-prod')).toEqual([]);
     const { warnings } = await t.service.setApplicationUserEnabled('sales-prod', 'app-0', false);
     expect(warnings).toEqual([expect.stringMatching(/^M4: .*breaks every integration/)]);
     expect((await t.service.enablement('sales-prod', 'app:app-0')).enabled).toBe(false);

@@ -185,6 +185,12 @@ describe('people', () => {
       'margaret@contoso.example',
     ]);
     expect(await t.service.reportsOf('alan@contoso.example')).toEqual([]);
+    // Up the reporting line, however many people report to the manager.
+    for (const report of reports) {
+      expect(await t.service.manages('Grace@contoso.example', report)).toBe(true);
+    }
+    expect(await t.service.manages('alan@contoso.example', 'grace@contoso.example')).toBe(false);
+    expect(await t.service.manages('grace@contoso.example', 'nobody@contoso.example')).toBe(false);
   });
 
   it('applying the example twice changes nothing and warns about nothing', async () => {

@@ -2,6 +2,7 @@ import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { createLocalWorkspace } from '../../src/workspace/index.ts';
+import { PAGE_MESSAGES, pageState } from '../../src/workspace/page-state.ts';
 import { callMethod } from '../../src/workspace/web-api.ts';
 import {
   APPROVALS,
@@ -201,5 +202,18 @@ describe('Web API emulation (views and triggers)', () => {
     );
     expect(call('chat.postMessage', { channel: APPROVALS }).error).toBe('no_text');
     expect(call('chat.postMessage', {}).error).toBe('invalid_arguments');
+  });
+});
+
+describe('the local workspace page', () => {
+  it('shows a conversation’s newest messages only, at most PAGE_MESSAGES of them', () => {
+    const { workspace, call } = offlineWorkspace();
+    for (let i = 0; i < PAGE_MESSAGES + 50; i++) {
+      expect(call('chat.postMessage', { channel: APPROVALS, text: `m${i}` }).ok).toBe(true);
+    }
+    const shown = pageState(workspace.store, workspace.identity, null).messages[APPROVALS]!;
+    expect(shown).toHaveLength(PAGE_MESSAGES);
+    expect(shown.at(-1)!.text).toBe(`m${PAGE_MESSAGES + 49}`);
+    expect(shown[0]!.text).toBe('m50');
   });
 });

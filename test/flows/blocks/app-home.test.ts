@@ -149,6 +149,29 @@ describe('appHome', () => {
     expect(JSON.stringify(view)).toContain('a second, different Global admin must approve too');
   });
 
+  it('A2: a grant whose ending is held shows why, not "0 min" left', () => {
+    const view = appHome({
+      viewer: linus,
+      myRequests: [],
+      reportsRequests: [],
+      pendingQueue: [],
+      isGlobalAdmin: true,
+      runningGrants: [
+        {
+          requestId: 'REQ-GA0009',
+          person: linus,
+          what: 'Global admin',
+          endsAt: '2026-03-02T10:00:00.000Z',
+          timeLeft: '0 min',
+          held: 'last Global admin (A2)',
+        },
+      ],
+    });
+    const text = JSON.stringify(view);
+    expect(text).toContain('*Global admin*: ending held, last Global admin (A2)');
+    expect(text).not.toContain('0 min');
+  });
+
   it("stays within Slack's 100 blocks however long the lists are", () => {
     const many = Array.from({ length: 40 }, (_, i) => onboardingRequest({ id: `REQ-${i}` }));
 
