@@ -11,7 +11,8 @@ import { ADMIN_ROLE_TEMPLATE_IDS } from './admin-role-ids.ts';
 import { Dataverse } from './dataverse.ts';
 import { DriftStore } from './drift.model.ts';
 import { Entra, noLicenseLeft } from './entra.ts';
-import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy, refused } from './http.ts';
+import { defaultRetryPolicy, MicrosoftApi, type RetryPolicy } from './http.ts';
+import { licensesLeft, skuIdsByPartNumber } from './subscribed-skus.ts';
 import type { TokenSource } from './token-source.ts';
 
 /** What the Graph directory is built from; the tenant file has passed `assertGraphReady`. */
@@ -152,14 +153,15 @@ export class GraphDirectory implements Directory {
     return warnings;
   }
 
-  /**
-   * Every configured environment with a group (leaving one is a no-op when not a member), the
-   * admin roles Entra assigns the account tenant-wide, and the seats the ledger gives it.
-   */
   async deleteAccount(accountId: string): Promise<void> {
     await this.#entra.deleteUser(accountId);
   }
 
+  /**
+   * Every configured environment with a group (leaving one is a no-op when not a member), the
+   * admin roles Entra assigns the account tenant-wide, the seats the ledger gives it, and its
+   * sign-in state (T4: a rehire keeps the account).
+   */
   async holdingsOf(accountId: string): Promise<Holdings> {
     const adminRoles: string[] = [];
     for (const [role, id] of Object.entries(ADMIN_ROLE_TEMPLATE_IDS)) {
@@ -169,7 +171,7 @@ export class GraphDirectory implements Directory {
     const environments = this.o.tenant.environments
       .filter((e) => e.securityGroupId && hasDatabase(e.kind))
       .map((e) => e.id);
-    const signInAllowed = await this.#entra.signInAllowed(accountId); // T4; a rehire keeps it
+    const signInAllowed = await this.#entra.signInAllowed(accountId);
     return { environments, adminRoles, skus, signInAllowed };
   }
 
@@ -248,7 +250,7 @@ export class GraphDirectory implements Directory {
     if (!sku) throw new RuleViolation(ErrorCode.NotFound, 'L1', `There is no SKU "${skuId}".`);
     if (sku.skuId) return sku.skuId.toLowerCase();
     if (!this.#skuIds) {
-      this.#skuIds = this.#subscribedSkus();
+      this.#skuIds = skuIdsByPartNumber(this.#graph);
       this.#skuIds.catch(() => {
         this.#skuIds = undefined;
       });
@@ -264,34 +266,8 @@ export class GraphDirectory implements Directory {
     return found;
   }
 
-  /** Licenses of the SKU Microsoft 365 can still assign: enabled prepaid units − consumed. */
   async #licensesLeft(skuId: string): Promise<number> {
-    const guid = await this.#graphSkuId(skuId);
-    const res = await this.#graph.call(
-      'licensesLeft',
-      'GET',
-      '/v1.0/subscribedSkus?$select=skuId,consumedUnits,prepaidUnits',
-    );
-    if (!res.ok) throw refused('licensesLeft', res);
-    const skus = (res.body?.value ?? []) as Array<{
-      skuId: string;
-      consumedUnits?: number;
-      prepaidUnits?: { enabled?: number };
-    }>;
-    return skus
-      .filter((s) => s.skuId.toLowerCase() === guid)
-      .reduce((left, s) => left + (s.prepaidUnits?.enabled ?? 0) - (s.consumedUnits ?? 0), 0);
-  }
-
-  async #subscribedSkus(): Promise<Map<string, string>> {
-    const res = await this.#graph.call(
-      'subscribedSkus',
-      'GET',
-      '/v1.0/subscribedSkus?$select=skuId,skuPartNumber',
-    );
-    if (!res.ok) throw refused('subscribedSkus', res);
-    const skus = (res.body?.value ?? []) as Array<{ skuId: string; skuPartNumber: string }>;
-    return new Map(skus.map((s) => [s.skuPartNumber, s.skuId.toLowerCase()]));
+    return licensesLeft(this.#graph, await this.#graphSkuId(skuId));
   }
 }
 

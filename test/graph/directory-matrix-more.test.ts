@@ -345,23 +345,38 @@ describe('holdingsOf (a read: "already done" and "no free license" do not apply)
       .query((q) => !String(q.$filter).includes(BILLING_ADMIN_TEMPLATE))
       .times(6)
       .reply(200, { value: [] });
+  // T4: the sign-in state, read last (a rehire keeps the account; see holdings.test.ts).
+  const signIn = (accountEnabled: boolean | undefined) => {
+    const read = graph().get(`/v1.0/users/${USER_ID}`).query({ $select: 'accountEnabled' });
+    return accountEnabled === undefined
+      ? read.reply(404, GRAPH_NOT_FOUND)
+      : read.reply(200, { id: USER_ID, accountEnabled });
+  };
 
   it('success: the admin roles Entra assigns tenant-wide, the environments, the seats', async () => {
     noOtherRoles();
     assignmentsOf(BILLING_ADMIN_TEMPLATE).reply(200, {
       value: [{ id: 'ra-1', principalId: USER_ID, directoryScopeId: '/' }],
     });
+    signIn(true);
     expect(await ctx.directory.holdingsOf(USER_ID)).toEqual({
       environments: [ENV],
       adminRoles: ['Billing admin'],
       skus: [],
+      signInAllowed: true,
     });
   });
 
   it('not found: an account Entra does not know has no assignment (an empty list, as Graph filters)', async () => {
     noOtherRoles();
     assignmentsOf(BILLING_ADMIN_TEMPLATE).reply(200, { value: [] });
-    expect(await ctx.directory.holdingsOf(USER_ID)).toMatchObject({ adminRoles: [], skus: [] });
+    signIn(undefined);
+    expect(await ctx.directory.holdingsOf(USER_ID)).toEqual({
+      environments: [ENV],
+      adminRoles: [],
+      skus: [],
+      signInAllowed: undefined,
+    });
   });
 
   it('an assignment scoped to an administrative unit is not a tenant-wide role', async () => {
@@ -369,6 +384,7 @@ describe('holdingsOf (a read: "already done" and "no free license" do not apply)
     assignmentsOf(BILLING_ADMIN_TEMPLATE).reply(200, {
       value: [{ id: 'ra-2', principalId: USER_ID, directoryScopeId: '/administrativeUnits/x' }],
     });
+    signIn(false);
     expect((await ctx.directory.holdingsOf(USER_ID)).adminRoles).toEqual([]);
   });
 
@@ -376,7 +392,8 @@ describe('holdingsOf (a read: "already done" and "no free license" do not apply)
     noOtherRoles();
     assignmentsOf(BILLING_ADMIN_TEMPLATE).reply(429, THROTTLED, RETRY_AFTER);
     assignmentsOf(BILLING_ADMIN_TEMPLATE).reply(200, { value: [] });
-    await ctx.directory.holdingsOf(USER_ID);
+    signIn(true);
+    expect((await ctx.directory.holdingsOf(USER_ID)).signInAllowed).toBe(true);
     expect(ctx.retry.waits).toEqual([2100]);
   });
 
