@@ -98,7 +98,7 @@ describe('a time-bound security role grant against Dataverse', () => {
     { crashAfter: 'assignSecurityRoles' },
     { crashAfter: 'removeSecurityRoles' },
   ])(
-    'S1: a role held before the grant (outside accessdesk) survives its end; the role it gave is removed (crash after $crashAfter, then a restart)',
+    'S2: a role held before the grant (outside accessdesk) survives its end; the role it gave is removed (crash after $crashAfter, then a restart)',
     async ({ crashAfter }) => {
       await resetDatabase(db.connection);
       const dataverse = adasTenant([SALESPERSON]);
