@@ -446,10 +446,10 @@ async function replay(variant: Variant, path: Path) {
   });
   if (world.stall === 'cancellingRequests') {
     // Only the leaver's open requests are out of reach (the seat queue reads on).
-    const ids = system.store.ids.bind(system.store);
-    system.store.ids = async (query, order, limit) => {
+    const list = system.store.list.bind(system.store);
+    system.store.list = async (query, order, limit) => {
       if (query.involving) throw new RetryableError('the requests collection is busy');
-      return ids(query, order, limit);
+      return list(query, order, limit);
     };
   }
   if (world.stall === 'tellingManager') {
