@@ -90,7 +90,12 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   // held because it would leave the tenant without a Global admin (A2).
   z.object({ type: z.literal('grant.applied'), appliedAt: z.string(), endsAt: z.string() }),
   z.object({ type: z.literal('grant.revoked') }),
-  z.object({ type: z.literal('grant.revokeHeld'), reason: z.string() }),
+  // When the held revocation was tried (ISO): counted on the request, not in its history.
+  z.object({
+    type: z.literal('grant.revokeHeld'),
+    reason: z.string(),
+    triedAt: z.string().optional(),
+  }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

@@ -31,6 +31,9 @@ export interface GrantContext extends DecisionContext {
   endsAt?: string;
   /** Why the revocation is held (A2), while it is. */
   heldReason?: string;
+  /** How often the held revocation was tried and refused (A2), and when last (ISO). */
+  heldTries?: number;
+  heldLastTriedAt?: string;
 }
 
 /**
@@ -49,8 +52,14 @@ export const grantMachine = decision
       recordGrant: assign(({ event }) =>
         event.type === 'grant.applied' ? { appliedAt: event.appliedAt, endsAt: event.endsAt } : {},
       ),
-      recordHold: assign(({ event }) =>
-        event.type === 'grant.revokeHeld' ? { heldReason: event.reason } : {},
+      recordHold: assign(({ context, event }) =>
+        event.type === 'grant.revokeHeld'
+          ? {
+              heldReason: event.reason,
+              heldTries: (context.heldTries ?? 0) + 1,
+              ...(event.triedAt ? { heldLastTriedAt: event.triedAt } : {}),
+            }
+          : {},
       ),
     },
   })
@@ -90,10 +99,14 @@ export const grantMachine = decision
       },
       held: {
         description:
-          'A2: the revocation would leave no Global admin; the Global admins are told and it is tried again later.',
+          'A2: the revocation would leave no Global admin; the Global admins are told once and it is tried again on a schedule, each refused try counted in the context (the history only shows the hold start and end).',
         tags: [TAG.revocationHeld, 'revocation held'],
         entry: 'holdRevocation',
-        on: { 'timer.grantEnded': 'ending' },
+        on: {
+          'timer.grantEnded': { actions: 'revokeGrant' },
+          'grant.revokeHeld': { actions: 'recordHold' },
+          'grant.revoked': 'ended',
+        },
       },
       ended: {
         type: 'final',

@@ -161,6 +161,27 @@ export class Dataverse {
       : [];
   }
 
+  /**
+   * Which of `roles` (the user's own business unit's, as S1–S3 assign them) the user holds now:
+   * one read of its role associations filtered to those names, selecting only `name`. A user
+   * not in the environment holds none, and no sync is asked for.
+   */
+  async heldRoles(objectId: string, roles: string[]): Promise<string[]> {
+    const step = 'securityRolesHeld';
+    if (roles.length === 0) return [];
+    const user = await this.#find(step, objectId);
+    if (!user) return [];
+    const filter = `_businessunitid_value eq ${user._businessunitid_value} and (${anyName(roles)})`;
+    const res = await this.api.call(
+      step,
+      'GET',
+      `/systemusers(${user.systemuserid})/systemuserroles_association?$select=name&$filter=${encodeURIComponent(filter)}`,
+    );
+    if (!res.ok) throw refused(step, res);
+    const held = ((res.body?.value ?? []) as Array<{ name: string }>).map((r) => r.name);
+    return roles.filter((role) => held.includes(role));
+  }
+
   /** M1–M3: sets `accessmode` (a no-op when already set). */
   async setAccessMode(objectId: string, mode: OnboardingDetails['accessMode']): Promise<void> {
     const step = 'setAccessMode';
@@ -210,8 +231,7 @@ export class Dataverse {
 
   async #roleIds(step: string, unitId: string, names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const anyName = names.map((n) => `name eq ${odataString(n)}`).join(' or ');
-    const filter = `_businessunitid_value eq ${unitId} and (${anyName})`;
+    const filter = `_businessunitid_value eq ${unitId} and (${anyName(names)})`;
     const res = await this.api.call(
       step,
       'GET',
@@ -241,4 +261,6 @@ export class Dataverse {
   }
 }
 
+/** An OData filter matching any of `names`. */
+const anyName = (names: string[]) => names.map((n) => `name eq ${odataString(n)}`).join(' or ');
 const sameId = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();

@@ -204,6 +204,11 @@ export class GraphDirectory implements Directory {
     return (await this.#dataverseOf(environmentId)?.removeRoles(accountId, roles)) ?? [];
   }
 
+  /** Read from the environment's Dataverse: its role associations, narrowed to `roles`. */
+  async securityRolesHeld(environmentId: string, accountId: string, roles: string[]) {
+    return (await this.#dataverseOf(environmentId)?.heldRoles(accountId, roles)) ?? [];
+  }
+
   async setAccessMode(
     environmentId: string,
     accountId: string,

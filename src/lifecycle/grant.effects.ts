@@ -2,11 +2,11 @@ import type { GRANT_EFFECTS } from '../../machines/grant.machine.ts';
 import { TAG } from '../../machines/tags.ts';
 import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import { nextDeadline } from './deadlines.ts';
-import type { Effect } from './effect-runner.ts';
+import type { Effect, Settlement } from './effect-runner.ts';
 import type { EffectDeps } from './effects.ts';
 import { UNLIMITED_SOURCE } from './grant-sources.ts';
 import { requestMachines } from './machines.ts';
-import type { Holdings } from './ports.ts';
+import type { GrantSource, Holdings } from './ports.ts';
 import type { Deadline, GrantDetails, RequestDoc } from './request.model.ts';
 
 /** A held revocation (A2) is tried again this long after it was held. */
@@ -16,8 +16,8 @@ export const HELD_RETRY_MS = 60 * 60_000;
 export interface GrantItem {
   key: string;
   label: string;
-  /** Whether the account holds it now, from what the directory says. */
-  heldIn(holdings: Holdings): boolean;
+  /** Whether the account holds it now, from what the directory says (see `heldNow`). */
+  heldIn(holdings: Partial<Holdings>): boolean;
 }
 
 /** What a grant gives, one item per role or license. */
@@ -34,11 +34,13 @@ export function grantItems(d: GrantDetails): GrantItem[] {
     return (d.adminRoles ?? []).map((role) => ({
       key: `admin:${role}`,
       label: role,
-      heldIn: (h) => h.adminRoles.includes(role),
+      heldIn: (h) => !!h.adminRoles?.includes(role),
     }));
   }
   const sku = d.sku ?? '';
-  return [{ key: `license:${sku}`, label: `license ${sku}`, heldIn: (h) => h.skus.includes(sku) }];
+  return [
+    { key: `license:${sku}`, label: `license ${sku}`, heldIn: (h) => !!h.skus?.includes(sku) },
+  ];
 }
 
 /** The warnings of a grant (ms before its end) that fall after its clock started, with their time. */
@@ -93,6 +95,15 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
     !doc.done && requestMachines.hasTag(doc.kind, doc.status, tag);
   /** The grant's own source of its first item: where its sent warnings are claimed. */
   const own = (r: RequestDoc) => [r.subjectEmail, grantItems(details(r))[0]!.key, r._id] as const;
+  /** Plans the next try of a held revocation (A2), while it is held. */
+  const nextTry: Settlement = (doc) => {
+    if (!running(doc, TAG.revocationHeld)) return undefined;
+    const at = new Date(clock.now().getTime() + HELD_RETRY_MS);
+    const deadlines: Deadline[] = [
+      { kind: 'grantEnd', at, event: 'timer.grantEnded', fired: false },
+    ];
+    return { deadlines, nextDeadlineAt: at };
+  };
   /** Saves the running grant's deadlines, planned on the document of that moment. */
   const replan = async (request: RequestDoc): ReturnType<Effect> => {
     const warned = (await grants.get(...own(request)))?.warned ?? [];
@@ -115,10 +126,15 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
         : undefined;
       const start = Math.max(now.getTime(), extended?.endsAt?.getTime() ?? 0);
       const endsAt = d.until ? new Date(d.until) : new Date(start + (d.durationMs ?? 0));
-      const holdings = await directory.holdingsOf(accountId);
+      const recorded = new Map<string, GrantSource | undefined>();
+      for (const item of items)
+        recorded.set(item.key, await grants.get(request.subjectEmail, item.key, request._id));
+      // What the person held before: read once, before anything is given, and recorded per
+      // item. A retry after a crash (the grant may have given some already) trusts the record.
+      const holdings = [...recorded.values()].every(Boolean) ? {} : await heldNow(d, accountId);
       const gave: Record<string, boolean> = {};
       for (const item of items) {
-        const own = await grants.get(request.subjectEmail, item.key, request._id);
+        const own = recorded.get(item.key);
         gave[item.key] = own ? own.gave : !item.heldIn(holdings);
         // Held already and from nothing accessdesk knows of: an unlimited grant gave it.
         if (
@@ -169,19 +185,23 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
       const d = details(request);
       const accountId = await account(request);
       const warnings: string[] = [];
+      // A retry of a held revocation: a refusal again is counted on the request without leaving
+      // `held` (no history line) and its item stays until the settling write plans the next try.
+      const retry = running(request, TAG.revocationHeld);
       for (const item of grantItems(d)) {
         if (!(await grants.othersThan(request.subjectEmail, item.key, request._id))) {
           try {
             warnings.push(...(await take(d, item, accountId)));
           } catch (error) {
             if (!(error instanceof RuleViolation) || error.details.rule !== 'A2') throw error;
-            // A2: the last Global admin keeps the role; the Global admins hear of it.
+            // A2: the last Global admin keeps the role; the Global admins hear of it, once.
+            const triedAt = clock.now().toISOString();
             await lifecycle.send(
               request._id,
-              { type: 'grant.revokeHeld', reason: error.message },
-              { completes },
+              { type: 'grant.revokeHeld', reason: error.message, triedAt },
+              retry ? {} : { completes },
             );
-            return undefined;
+            return retry ? nextTry : undefined;
           }
         }
         await grants.remove(request.subjectEmail, item.key, request._id);
@@ -198,16 +218,20 @@ export function grantEffects(deps: EffectDeps): Record<(typeof GRANT_EFFECTS)[nu
         to: await people.globalAdmins(),
         reason,
       });
-      return (doc) => {
-        if (!running(doc, TAG.revocationHeld)) return undefined;
-        const at = new Date(clock.now().getTime() + HELD_RETRY_MS);
-        const deadlines: Deadline[] = [
-          { kind: 'grantEnd', at, event: 'timer.grantEnded', fired: false },
-        ];
-        return { deadlines, nextDeadlineAt: at };
-      };
+      return nextTry;
     },
   };
+
+  /**
+   * What the account holds now of what the grant names. Security roles: one read of the
+   * environment's role assignments narrowed to the grant's roles (Dataverse in graph mode).
+   */
+  async function heldNow(d: GrantDetails, accountId: string): Promise<Partial<Holdings>> {
+    if (d.grant !== 'security_roles') return directory.holdingsOf(accountId);
+    const env = d.environment ?? '';
+    const roles = await directory.securityRolesHeld(env, accountId, d.securityRoles ?? []);
+    return { securityRoles: { [env]: roles } };
+  }
 
   /** Gives what the grant grants (idempotent); a license the person holds already is not bound. */
   async function give(d: GrantDetails, accountId: string, key: string, gives: boolean) {

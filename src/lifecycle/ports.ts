@@ -47,6 +47,11 @@ export interface Directory {
   assignBusinessUnit(environmentId: string, accountId: string, businessUnit: string): Promise<void>;
   assignSecurityRoles(environmentId: string, accountId: string, roles: string[]): Promise<void>;
   removeSecurityRoles(environmentId: string, accountId: string, roles: string[]): Promise<string[]>;
+  /**
+   * Which of `roles` the account holds in the environment now (S1; read only, held directly,
+   * from anywhere): what a time-bound grant reads before it gives them.
+   */
+  securityRolesHeld(environmentId: string, accountId: string, roles: string[]): Promise<string[]>;
   setAccessMode(
     environmentId: string,
     accountId: string,

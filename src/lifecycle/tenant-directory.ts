@@ -1,5 +1,6 @@
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
+import { environmentUserId } from '../tenant/environment-context.ts';
 import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import type {
@@ -132,6 +133,14 @@ export class TenantDirectory implements Directory {
     if (!(await this.#withDatabase(environmentId))) return [];
     const result = await this.t.removeSecurityRoles(environmentId, accountId, roles);
     return (result as { warnings?: string[] } | undefined)?.warnings ?? [];
+  }
+
+  async securityRolesHeld(environmentId: string, accountId: string, roles: string[]) {
+    const user = await this.t.models.EnvironmentUser.findById(
+      environmentUserId(environmentId, accountId),
+      { roles: 1 },
+    ).lean<{ roles: string[] }>();
+    return roles.filter((role) => user?.roles.includes(role));
   }
 
   async setAccessMode(

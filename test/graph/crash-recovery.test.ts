@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphDirectory } from '../../src/graph/index.ts';
 import type { Directory } from '../../src/lifecycle/ports.ts';
 import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { parseTenantConfig } from '../../src/tenant/tenant-file.ts';
@@ -11,8 +10,8 @@ import {
   BILLING_ADMIN_TEMPLATE,
   DATAVERSE,
   GROUP_ID,
+  graphDirectoryOver,
   graphTenantYaml,
-  recordingRetry,
   SALES_BU,
   SALESPERSON,
   SKU_GUID,
@@ -57,14 +56,10 @@ describe('a crash between any two provisioning steps, against Graph', () => {
       const yaml = graphTenantYaml(3).replace(DATAVERSE, standIn.dataverseUrl);
       const config = parseTenantConfig(yaml, 'tenant.yaml');
       const graphOver = (seats: Directory) =>
-        new GraphDirectory({
-          seats,
-          tenant: config,
-          connection: db.connection,
+        graphDirectoryOver(seats, config, db.connection, {
           tokens: { token: async () => STAND_IN_TOKEN },
           graphUrl: standIn!.url,
           powerPlatformUrl: standIn!.url,
-          retry: recordingRetry().policy,
           syncLag: { attempts: 3, firstWaitMs: 0 },
         });
       let ledger: Directory | undefined;

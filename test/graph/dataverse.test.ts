@@ -194,6 +194,39 @@ describe('security roles (S1–S3, S6)', () => {
     ]);
   });
 
+  it('S1: which of a grant’s roles the user holds: one read, `name` only, those roles of its unit', async () => {
+    findUser().reply(200, systemUser());
+    dv()
+      .get(`${DV}/systemusers(${SYSTEMUSER_ID})/systemuserroles_association`)
+      .query({
+        $select: 'name',
+        $filter: `_businessunitid_value eq ${SALES_BU} and (name eq 'Salesperson' or name eq 'Sales Manager')`,
+      })
+      .reply(200, { value: [{ name: 'Salesperson' }] });
+    expect(
+      await directory.securityRolesHeld(ENV, USER_ID, ['Salesperson', 'Sales Manager']),
+    ).toEqual(['Salesperson']);
+  });
+
+  it('S1: a user not in the environment holds none of them, and no sync is asked for', async () => {
+    findUser().reply(200, { value: [] });
+    expect(await directory.securityRolesHeld(ENV, USER_ID, ['Salesperson'])).toEqual([]);
+    // Nothing named: nothing is asked; no database (E6): nothing is asked either.
+    expect(await directory.securityRolesHeld(ENV, USER_ID, [])).toEqual([]);
+    expect(await directory.securityRolesHeld('intranet', USER_ID, ['Basic User'])).toEqual([]);
+  });
+
+  it('S1: the read refused (no privilege) is a refusal, not "not held"', async () => {
+    findUser().reply(200, systemUser());
+    dv()
+      .get(`${DV}/systemusers(${SYSTEMUSER_ID})/systemuserroles_association`)
+      .query(true)
+      .reply(403, dataverseError('0x80040220', 'Principal user is missing prvReadRole privilege.'));
+    await expect(directory.securityRolesHeld(ENV, USER_ID, ['Salesperson'])).rejects.toBeInstanceOf(
+      DirectoryRefusal,
+    );
+  });
+
   it('throttled by service protection (429, Retry-After) then associated', async () => {
     findUser().reply(429, dataverseError('0x80072322', 'Number of requests exceeded the limit.'), {
       'Retry-After': '3',

@@ -402,7 +402,17 @@ export class GraphStandIn {
     if (hit(/^\/systemusers\(([^)]+)\)\/systemuserroles_association(?:\(([^)]+)\))?(\/\$ref)?$/)) {
       const user = this.systemUsers.get(hit.groups[1]!);
       if (!user) return missing;
-      if (method === 'GET') return [200, { value: [...user.roles].map((roleid) => ({ roleid })) }];
+      if (method === 'GET') {
+        // `$select=name` with a filter on names and unit: a grant's read of what is held.
+        if (!filter) return [200, { value: [...user.roles].map((roleid) => ({ roleid })) }];
+        const named = quoted(filter);
+        const unit = filter.match(/_businessunitid_value eq ([0-9a-f-]+)/)?.[1];
+        const value = this.roles
+          .filter((r) => user.roles.has(r.roleid) && r.businessunitid === unit)
+          .filter((r) => named.includes(r.name))
+          .map(({ name }) => ({ name }));
+        return [200, { value }];
+      }
       if (method === 'POST') {
         const roleId = String(body!['@odata.id']).match(/roles\(([^)]+)\)/)![1]!;
         user.roles.add(roleId);

@@ -124,6 +124,27 @@ export function useNock() {
 }
 
 /**
+ * A GraphDirectory over the seat ledger `seats` and the tenant file `config`, talking to nock's
+ * Microsoft (GRAPH) with static tokens and a recording retry policy unless `options` say else.
+ */
+export function graphDirectoryOver(
+  seats: GraphDirectoryOptions['seats'],
+  config: GraphDirectoryOptions['tenant'],
+  connection: Connection,
+  options: Partial<GraphDirectoryOptions> = {},
+): GraphDirectory {
+  return new GraphDirectory({
+    seats,
+    tenant: config,
+    connection,
+    tokens: staticTokens,
+    graphUrl: GRAPH,
+    retry: recordingRetry().policy,
+    ...options,
+  });
+}
+
+/**
  * An emptied database with the tenant file `yaml` applied, and a GraphDirectory over it that
  * talks to nock's Microsoft (GRAPH, DATAVERSE) with static tokens and a recording retry policy.
  */
