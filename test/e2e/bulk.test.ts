@@ -85,7 +85,7 @@ describeInBrowser('bulk onboarding in the local workspace', () => {
       .toContain('No messages yet');
   });
 
-  it('a good CSV gives one card; the approval shows progress and ends with the results file', async () => {
+  it('a good CSV gives one card; the approval shows progress and ends with the results file, no password in it (T2)', async () => {
     await importFile(
       'new-hires.csv',
       `${HEADER}\n${row(1, 'Sales')}\n${row(2, 'Sales')}\n${row(3, 'Marketing')}\n`,
@@ -138,6 +138,24 @@ describeInBrowser('bulk onboarding in the local workspace', () => {
     const links = results.match(/\/invitations\/[A-Za-z0-9_-]{43}/g) ?? [];
     expect(new Set(links).size).toBe(3);
     expect(results).not.toMatch(/password/i);
+
+    // T2: the invitee opens their link; it shows the temporary password once, on request.
+    const line = results.split('\n').find((l) => l.includes('hire.number1@contoso.example'));
+    const link = /https?:\/\/[^,\s]+\/invitations\/[\w-]{43}/.exec(line ?? '')?.[0] ?? '';
+    expect(link).not.toBe('');
+    const invitee = await browser.newPage();
+    await invitee.goto(link);
+    await invitee.getByRole('button', { name: 'Show my user name and temporary password' }).click();
+    await expect.poll(() => invitee.locator('body').textContent()).toMatch(/Temporary password/);
+    expect(await invitee.locator('body').textContent()).toContain('hire.number1@contoso.example');
+    await invitee.goBack();
+    await invitee.reload();
+    await invitee.getByRole('button', { name: 'Show my user name and temporary password' }).click();
+    await expect
+      .poll(() => invitee.locator('h1').textContent())
+      .toBe('Your sign-in details were already shown');
+    expect(await invitee.locator('body').textContent()).not.toMatch(/Temporary password/);
+    await invitee.close();
 
     // Private: the admin's view of the workspace shows no results file anywhere.
     await become(ADMIN);
