@@ -5,6 +5,7 @@ import { TAG } from '../../machines/tags.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import { type BatchRowDoc, ROW_RANK, rowId, SETTLED_RANK } from './bulk.model.ts';
 import type { BatchNotifier, BulkImports } from './bulk.service.ts';
+import { admitChunk, type ChunkDeps, type Left } from './bulk-chunk.ts';
 import type { BatchProgress } from './bulk-progress.ts';
 import type { Effect } from './effect-runner.ts';
 import type { EffectDeps } from './effects.ts';
@@ -19,6 +20,8 @@ export interface BulkDeps {
   imports: BulkImports;
   progress: BatchProgress;
   notifier: BatchNotifier;
+  /** The chunked path's writes (bulk-chunk.ts); unset, or a directory without `provisionMany`: one at a time. */
+  chunk?: ChunkDeps;
 }
 
 /** Every stored status of a request waiting for a seat (the seat queue's). */
@@ -74,6 +77,12 @@ export function bulkEffects(
     await imports.moveRow(row._id, 'queued', { requestId });
   };
 
+  /** A person the chunk made the request of (and maybe took the seat of): admitted as it stands. */
+  const admitMade = async ({ row, requestId, seatHeld }: Required<Left>) => {
+    await lifecycle.send(requestId, { type: 'batch.admitted', seatHeld });
+    await need().imports.moveRow(row._id, 'queued', { requestId });
+  };
+
   return {
     startProgress: async (request) => {
       await need().progress.edit(batchOf(request), true);
@@ -88,11 +97,26 @@ export function bulkEffects(
         .sort({ rank: 1, line: 1 })
         .limit(ADMIT_CHUNK)
         .toArray();
-      for (let i = 0; i < rows.length; i += ADMIT_PARALLEL) {
+      // Rows an earlier run began one at a time (`admitting`) finish that way.
+      const chunked = bulk.chunk && deps.directory.provisionMany;
+      const fast = chunked ? rows.filter((r) => r.state === 'staged') : [];
+      const rest = chunked
+        ? ([
+            ...rows
+              .filter((r) => r.state !== 'staged')
+              .map((row): Left => ({ row, seatHeld: false })),
+            ...(fast.length ? await admitChunk(deps, bulk.chunk!, request, fast) : []),
+          ] as Left[])
+        : rows.map((row) => ({ row, seatHeld: false }) as Left);
+      for (let i = 0; i < rest.length; i += ADMIT_PARALLEL) {
         // Every admission of the group ends before the step does, even when one fails: a
         // retry must never meet a sibling still making its person's request.
         const seats = seatGate(deps);
-        const group = rows.slice(i, i + ADMIT_PARALLEL).map((row) => admit(request, row, seats));
+        const group = rest
+          .slice(i, i + ADMIT_PARALLEL)
+          .map((left) =>
+            left.requestId ? admitMade(left as Required<Left>) : admit(request, left.row, seats),
+          );
         const failed = (await Promise.allSettled(group)).find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
       }

@@ -69,6 +69,8 @@ export function createLifecycleSystem(options: {
   /** How long a leaver's account is kept before it is deleted; none: kept (the default). */
   deleteAfter?: number | undefined;
   onError?: (error: unknown, context: string) => void;
+  /** Tests: called after each write of a bulk onboarding's chunk (a throw is a crash there). */
+  bulkAfterWrite?: (step: string) => void | Promise<void>;
   /** Where the lifecycle's lines go (default: stdout). */
   logger?: Logger;
 }): LifecycleSystem {
@@ -112,7 +114,18 @@ export function createLifecycleSystem(options: {
     seats,
     invitationTtl: options.deadlines.invitationTtl,
     publicUrl: options.publicUrl,
-    bulk: { imports: bulk, progress, notifier: batchNotifier },
+    bulk: {
+      imports: bulk,
+      progress,
+      notifier: batchNotifier,
+      chunk: {
+        requests: store,
+        audit,
+        decisionDeadlines: options.deadlines,
+        rows: bulk.rows,
+        afterWrite: options.bulkAfterWrite,
+      },
+    },
     grants,
     grantWarnings: options.grantWarnings ?? [24 * 3_600_000, 3_600_000],
     deleteAfter: options.deleteAfter,

@@ -9,8 +9,9 @@ import type { Clock } from '../clock.ts';
 import type { Deadlines } from '../config.ts';
 import { AccessdeskError, ErrorCode } from '../errors.ts';
 import type { AuditTrail } from './audit.ts';
-import { decisionDeadlines, nextDeadline } from './deadlines.ts';
-import { type MachineRegistry, statusOf } from './machine-registry.ts';
+import { decisionDeadlines } from './deadlines.ts';
+import type { MachineRegistry } from './machine-registry.ts';
+import { newRequestDoc } from './new-request.ts';
 import { newRequestId, outboxItems, REFUSE } from './outbox.ts';
 import type { People } from './ports.ts';
 import type { RequestDoc, RequestKind } from './request.model.ts';
@@ -99,32 +100,18 @@ export class Lifecycle {
       const id = newRequestId();
       const input = { requestId: id, requesterEmail, subjectEmail, ...request.input };
       const [snapshot, actions] = this.deps.machines.start(request.kind, input);
-      const status = statusOf(snapshot.value);
-      const deadlines = decisionDeadlines(now, this.deps.deadlines);
-      const doc: RequestDoc = {
-        _id: id,
+      const doc = newRequestDoc({
+        id,
         kind: request.kind,
-        status,
-        done: false,
-        state: snapshot.value,
-        context: snapshot.context as Record<string, unknown>,
-        version: 1,
         requesterEmail,
         subjectEmail,
         details: request.details,
-        ...(request.skuId ? { skuId: request.skuId } : {}),
+        skuId: request.skuId,
+        snapshot,
         outbox: outboxItems(actions, 1, true, this.#leaseFrom(now)),
-        deadlines,
-        nextDeadlineAt: nextDeadline(deadlines),
-        sweepLeaseUntil: null,
-        history: [
-          { at: now, from: '', to: status, event: 'requester.submitted', actor: requesterEmail },
-        ],
-        invitation: null,
-        failure: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+        deadlines: decisionDeadlines(now, this.deps.deadlines),
+        now,
+      });
       if (!(await this.deps.store.insert(doc))) continue;
       this.deps.observer?.submitted(doc);
       try {
@@ -132,7 +119,7 @@ export class Lifecycle {
           requestId: id,
           actor: requesterEmail,
           action: 'requester.submitted',
-          to: status,
+          to: doc.status,
         });
       } finally {
         this.deps.effects.run(id, { request: doc, keys: doc.outbox.map((i) => i.key) });

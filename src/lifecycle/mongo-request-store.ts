@@ -133,6 +133,23 @@ export class MongoRequestStore implements RequestStore {
     return this.#remember(next as unknown as RequestDoc);
   }
 
+  /** Saves new requests with one unordered insert; false when an id was taken already. */
+  async insertMany(docs: RequestDoc[]): Promise<boolean> {
+    if (!docs.length) return true;
+    try {
+      await this.#raw.insertMany(docs, { ordered: false, ignoreUndefined: true });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      return false;
+    }
+    return true;
+  }
+
+  /** The requests with these ids (at most a chunk of them). */
+  findMany(ids: string[]): Promise<RequestDoc[]> {
+    return this.#raw.find({ _id: { $in: ids } }).toArray();
+  }
+
   list(query: RequestQuery, order: RequestOrder, limit: number): Promise<RequestDoc[]> {
     return this.#raw.find(filterOf(query)).sort(SORTS[order]).limit(limit).toArray();
   }

@@ -59,6 +59,35 @@ export interface Directory {
   deleteAccount(accountId: string): Promise<void>;
   /** What the account holds now (read only). */
   holdingsOf(accountId: string): Promise<Holdings>;
+  /**
+   * P1 for a chunk of people at once (optional: without it a batch goes one person at a time).
+   * Seats are held, until `expiresAt` (L4), only for SKUs in `seatsOf`, in the order given and
+   * while free (L3); `chunkKey` keys the chunk's seat take. Idempotent like every step:
+   * running it again finds what a stopped run made. People it leaves out, or reports not
+   * provisioned, go through the one-at-a-time path, which finishes what they have.
+   */
+  provisionMany?(
+    chunkKey: string,
+    people: BulkPerson[],
+    seatsOf: ReadonlySet<string>,
+    expiresAt: Date,
+  ): Promise<Map<string, BulkProvisioned>>;
+}
+
+/** One person of a chunk of a batch: the key of their onboarding, and what it asks. */
+export interface BulkPerson {
+  key: string;
+  details: OnboardingDetails;
+}
+
+/** What a chunk's provisioning did for one person (left out: nothing, go one at a time). */
+export interface BulkProvisioned {
+  accountId: string;
+  upn: string;
+  /** A held seat of the person's SKU is theirs (L3, L4). */
+  seated: boolean;
+  /** Every step of P1 is done (seated, account, environment). */
+  provisioned: boolean;
 }
 
 /** What the invitee (or the requester, when the invitee is not in Slack) is told, once. */

@@ -2,8 +2,16 @@ import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
 import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
-import type { Directory, DirectoryAccount, Holdings, People } from './ports.ts';
+import type {
+  BulkPerson,
+  BulkProvisioned,
+  Directory,
+  DirectoryAccount,
+  Holdings,
+  People,
+} from './ports.ts';
 import type { OnboardingDetails } from './request.model.ts';
+import { provisionMany } from './tenant-directory-bulk.ts';
 
 /**
  * The built-in directory: the tenant model itself. Each call is idempotent (the tenant services
@@ -153,6 +161,15 @@ export class TenantDirectory implements Directory {
   async deleteAccount(accountId: string): Promise<void> {
     const account = await this.t.accountById(accountId);
     if (account && !account.deletedAt) await this.t.deleteAccount(accountId);
+  }
+
+  provisionMany(
+    chunkKey: string,
+    people: BulkPerson[],
+    seatsOf: ReadonlySet<string>,
+    expiresAt: Date,
+  ): Promise<Map<string, BulkProvisioned>> {
+    return provisionMany(this.t, chunkKey, people, seatsOf, expiresAt);
   }
 
   async holdingsOf(accountId: string): Promise<Holdings> {

@@ -23,6 +23,7 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
       { file: SECURITY, symbols: ['rolesOutsideBusinessUnit'] },
       { file: ENVIRONMENTS, symbols: ['assignSecurityRoles'] },
       { file: 'flows/request/parse.ts', symbols: ['parseOnboarding'], note: 'modal check' },
+      { file: 'src/tenant/environments-bulk.ts', symbols: ['placeMany'], note: "a batch's chunk" },
     ],
   },
   {
@@ -43,6 +44,7 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
     enforcedBy: [
       { file: SECURITY, symbols: ['mayAssignRoles'] },
       { file: ENVIRONMENTS, symbols: ['assignSecurityRoles'] },
+      { file: 'src/tenant/environments-bulk.ts', symbols: ['placeMany'], note: "a batch's chunk" },
     ],
   },
   {

@@ -86,6 +86,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
       { file: SEAT_TAKE, symbols: ['assign', 'hold'], note: 'a unique index {sku, accountId}' },
       { file: SEAT_CHANGE, symbols: ['bind'] },
       { file: 'src/lifecycle/tenant-directory.ts', symbols: ['bindSeat'] },
+      {
+        file: 'src/tenant/seat-bulk.ts',
+        symbols: ['holdMany'],
+        note: "a chunk's holders, by the same unique index",
+      },
     ],
   },
   {
@@ -102,6 +107,11 @@ export const TENANT_RULES: readonly RuleEntry[] = [
         file: SEAT_TAKE,
         symbols: ['hold', 'assign'],
         note: 'one `free > 0` guarded, journaled update',
+      },
+      {
+        file: 'src/tenant/seat-bulk.ts',
+        symbols: ['holdMany'],
+        note: "a batch's chunk: one `free >= n` guarded, journaled update per SKU",
       },
       {
         file: 'src/lifecycle/seat-queue.ts',

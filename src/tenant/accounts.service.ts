@@ -96,6 +96,44 @@ export class AccountDirectory {
     throw new RuleViolation(ErrorCode.Conflict, 'T1', 'No free user name was found.');
   }
 
+  /**
+   * T1 for a chunk of people at once: one unordered insert of the accounts (first-choice user
+   * names), then one read by key. A key that made its account before (a re-run) finds it; a
+   * person whose user name is taken or who has an account already is left out of the result,
+   * for `create` to handle one at a time.
+   */
+  async createMany(inputs: Array<CreateAccountInput & { idempotencyKey: string }>) {
+    await this.m.Account.init();
+    const domain = await this.#tenantDomain();
+    if (!domain)
+      throw new ValidationError(ErrorCode.InvalidInput, ['domain: the tenant has no domain yet']);
+    const now = this.clock.now();
+    const docs: AccountDoc[] = inputs.map((input) => ({
+      _id: `acc_${randomUUID()}`,
+      upn: upnCandidate(input.firstName, input.lastName, domain, 1),
+      personEmail: input.personEmail.toLowerCase(),
+      idempotencyKey: input.idempotencyKey,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      profile: pickProfile(input),
+      signInAllowed: true,
+      mustChangePassword: true,
+      adminRoles: [],
+      fileAdminRoles: [],
+      partnerCenterRoles: [],
+      createdAt: now,
+    }));
+    try {
+      await rawOf(this.m.Account).insertMany(docs, { ordered: false, ignoreUndefined: true });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const made = await rawOf(this.m.Account)
+      .find({ idempotencyKey: { $in: inputs.map((i) => i.idempotencyKey) } })
+      .toArray();
+    return new Map(made.map((a) => [a.idempotencyKey as string, a]));
+  }
+
   /** T1/T2: a new password, returned once; only its salted hash is stored (see hashPassword). */
   async issueTemporaryPassword(
     accountId: string,

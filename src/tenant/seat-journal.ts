@@ -50,10 +50,12 @@ export type Attempt =
 type Counters = Partial<Record<'free' | 'held' | 'assigned', number>>;
 
 /** The counter change an entry stands for (its compensation is the negation). */
-export function forwardInc(entry: Pick<InflightEntry, 'kind' | 'state'>): Counters {
+export function forwardInc(entry: Pick<InflightEntry, 'kind' | 'state' | 'count'>): Counters {
   switch (entry.kind) {
-    case 'take':
-      return { free: -1, [entry.state]: 1 };
+    case 'take': {
+      const n = entry.count ?? 1;
+      return { free: -n, [entry.state]: n };
+    }
     case 'release':
     case 'expire':
       return { free: 1, [entry.state]: -1 };

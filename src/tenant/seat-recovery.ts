@@ -110,6 +110,7 @@ export class SeatRecovery {
   }
 
   async #recoverTake(skuId: string, entry: InflightEntry) {
+    if (entry.keys) return this.#recoverBulkTake(skuId, entry);
     const journal = this.journal;
     const _id = seatHolderId(skuId, entry.key);
     // Claim it first: only the claimant may insert its holder, and while the claimed entry is
@@ -138,5 +139,31 @@ export class SeatRecovery {
     }
     // Another take of the key won, or the account has a seat under another key (L1).
     return (await journal.compensate(skuId, entry)) ? 'compensated' : 'gone';
+  }
+
+  /**
+   * A bulk take (seat-bulk.ts) whose writer stopped: the holders its op inserted keep their
+   * seats (stamped first, so a writer still running can tell), the rest are given back.
+   */
+  async #recoverBulkTake(skuId: string, entry: InflightEntry) {
+    const journal = this.journal;
+    if (!(await journal.claim(skuId, entry.op))) return 'gone';
+    const ids = { $in: (entry.keys ?? []).map((key) => seatHolderId(skuId, key)) };
+    await journal.holders.updateMany(
+      { _id: ids, op: entry.op },
+      { $set: { recoveredAt: journal.now() } },
+    );
+    const kept = await journal.holders.countDocuments({
+      _id: ids,
+      op: entry.op,
+      recoveredAt: { $ne: null },
+    });
+    const back = (entry.count ?? 0) - kept;
+    const done = await journal.skus.updateOne(
+      { _id: skuId, 'inflight.op': entry.op },
+      { $inc: { free: back, [entry.state]: -back }, $pull: { inflight: { op: entry.op } } },
+    );
+    if (done.modifiedCount !== 1) return 'gone';
+    return back ? 'compensated' : 'forward';
   }
 }

@@ -36,6 +36,12 @@ export interface InflightEntry {
   accountId?: string | null;
   since?: Date | null;
   expiresAt?: Date | null;
+  /**
+   * A bulk take (seat-bulk.ts): `count` seats taken at once for the holders of `keys` (one
+   * chunk of people, bounded); `key` is then the chunk's own key, which locks a re-run of it.
+   */
+  count?: number | null;
+  keys?: string[] | null;
 }
 
 /**
@@ -106,6 +112,8 @@ export function skuSchema(): Schema<SkuDoc> {
               accountId: String,
               since: Date,
               expiresAt: Date,
+              count: Number,
+              keys: [String],
             },
             { _id: false },
           ),

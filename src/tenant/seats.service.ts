@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.ts';
 import { AccessdeskError, ErrorCode, RuleViolation } from '../errors.ts';
 import { type SeatState, seatCountChangeAllowed } from './licenses.rules.ts';
+import { type BulkSeatWant, SeatBulkTakes } from './seat-bulk.ts';
 import { SeatChanges } from './seat-change.ts';
 import { SeatJournal, type SeatJournalOptions } from './seat-journal.ts';
 import { type RecoveryReport, SeatRecovery } from './seat-recovery.ts';
@@ -43,12 +44,24 @@ export class SeatLedger {
   readonly #recovery: SeatRecovery;
   readonly #takes: SeatTakes;
   readonly #changes: SeatChanges;
+  readonly #bulk: SeatBulkTakes;
 
   constructor(models: TenantModels, clock: Clock, options: SeatJournalOptions = {}) {
     this.#journal = new SeatJournal(models, options);
     this.#recovery = new SeatRecovery(this.#journal);
     this.#takes = new SeatTakes(this.#journal, this.#recovery, clock);
     this.#changes = new SeatChanges(this.#journal, this.#recovery, clock);
+    this.#bulk = new SeatBulkTakes(this.#journal, this.#recovery, clock);
+  }
+
+  /** L3/L4: held seats for a chunk of people in order, while free (see seat-bulk.ts). */
+  holdMany(skuId: string, chunkKey: string, people: BulkSeatWant[], expiresAt: Date) {
+    return this.#bulk.holdMany(skuId, chunkKey, people, expiresAt);
+  }
+
+  /** The keys that hold a seat of `skuId` now (one read). */
+  heldOf(skuId: string, keys: string[]): Promise<Set<string>> {
+    return this.#bulk.heldOf(skuId, keys);
   }
 
   /** Seats of `skuId`; throws NotFound for an unknown SKU. */

@@ -10,9 +10,11 @@ import { AdminRoleRegistry, type ChangeOutcome } from './admin-roles.service.ts'
 import { applyTenantConfig } from './apply-config.ts';
 import { forgetEnvironmentConfig } from './environment-context.ts';
 import { EnvironmentAccess } from './environments.service.ts';
+import { type EnvironmentPlacement, placeMany } from './environments-bulk.ts';
 import { groupsOf, removeFromAllGroups } from './group-members.ts';
 import { NonInteractivePlaces, type PlaceOptions } from './non-interactive.service.ts';
 import { PeopleDirectory } from './people.service.ts';
+import type { BulkSeatWant } from './seat-bulk.ts';
 import type { SeatJournalOptions } from './seat-journal.ts';
 import { SeatLedger, type SeatOptions, type SeatSummary } from './seats.service.ts';
 import {
@@ -38,7 +40,7 @@ export class TenantService extends TenantEnvironments {
 
   constructor(
     connection: Connection,
-    clock: Clock,
+    private readonly clock: Clock,
     options: { seats?: SeatJournalOptions; places?: PlaceOptions } = {},
   ) {
     super();
@@ -122,6 +124,18 @@ export class TenantService extends TenantEnvironments {
   holdSeat(skuId: string, key: string, options?: SeatOptions) {
     return this.seats.hold(skuId, key, options);
   }
+  /** L3/L4: held seats for a chunk of people, in order, while free; the keys that hold one. */
+  holdSeats(skuId: string, chunkKey: string, people: BulkSeatWant[], expiresAt: Date) {
+    return this.seats.holdMany(skuId, chunkKey, people, expiresAt);
+  }
+  /** E1/S3/S5 for a chunk of new accounts in one environment; the ids of those placed. */
+  placeInEnvironment(envId: string, people: EnvironmentPlacement[]) {
+    return placeMany(this.models, this.clock, envId, people);
+  }
+  /** Which of `keys` hold a seat of `skuId` now. */
+  seatsHeldFor(skuId: string, keys: string[]) {
+    return this.seats.heldOf(skuId, keys);
+  }
   /** L1–L3: assigns a seat under `key`; refuses with no_free_seat (L3); idempotent. */
   assignSeat(skuId: string, key: string, options?: SeatOptions) {
     return this.seats.assign(skuId, key, options);
@@ -190,6 +204,10 @@ export class TenantService extends TenantEnvironments {
   /** T1: creates the account once per idempotency key; `created` is false on a repeat. */
   createAccount(input: CreateAccountInput) {
     return this.accounts.create(input);
+  }
+  /** T1 for a chunk of people: their accounts by key (people left out go one at a time). */
+  createAccounts(inputs: Array<CreateAccountInput & { idempotencyKey: string }>) {
+    return this.accounts.createMany(inputs);
   }
   /** T1/T2: a new password returned once; only a salted hash is stored (see hashPassword). */
   issueTemporaryPassword(accountId: string, options?: { permanent?: string; by?: string }) {

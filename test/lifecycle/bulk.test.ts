@@ -7,6 +7,7 @@ import type { BatchNotifier } from '../../src/lifecycle/bulk.service.ts';
 import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { submitOnboarding } from '../../src/lifecycle/submit.ts';
+import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
 import { lookup } from '../../src/tenant-lookup.ts';
 import { useTestDatabase } from '../support/db.ts';
 import { buildSystem, DEADLINES, newHire, resetDatabase } from './support.ts';
@@ -51,10 +52,16 @@ class RecordingBatchNotifier implements BatchNotifier {
 /** The previous test's background work (progress edits, seat queue) ends before the reset. */
 let previous: { idle(): Promise<void> } | undefined;
 
-async function setUp(seats: number, yaml?: string) {
+/**
+ * `oneAtATime`: a directory without `provisionMany` (as a directory that cannot take a chunk),
+ * so each person goes the one-at-a-time path; its crash windows are proven here.
+ */
+async function setUp(seats: number, yaml?: string, oneAtATime = false) {
   await previous?.idle();
   await resetDatabase(db.connection);
   const base = await buildSystem(db.connection, { seats, ...(yaml ? { yaml } : {}) });
+  const directory = new TenantDirectory(base.tenant);
+  if (oneAtATime) Object.assign(directory, { provisionMany: undefined });
   const batchNotifier = new RecordingBatchNotifier();
   const system = createLifecycleSystem({
     connection: db.connection,
@@ -66,6 +73,7 @@ async function setUp(seats: number, yaml?: string) {
     publicUrl: 'http://localhost:3000',
     leaseMs: 60_000,
     onError: (error) => base.errors.push(error),
+    directory,
   });
   previous = system.background;
   const deps: ImportDeps = {
@@ -235,8 +243,8 @@ describe('bulk onboarding from a CSV file', () => {
     expect(JSON.stringify(done).length).toBeLessThan(6000);
   });
 
-  it("L1/L3: a crash between a person's request and their row makes no second request, account or seat", async () => {
-    const { system, deps, tenant, clock } = await setUp(5);
+  it("L1/L3: one at a time, a crash between a person's request and their row makes no second request, account or seat", async () => {
+    const { system, deps, tenant, clock } = await setUp(5, undefined, true);
     const outcome = await importPeople(deps, csv(row(1), row(2), row(3)), {
       requesterEmail: 'ada@contoso.example',
       fileName: 'people.csv',
@@ -281,8 +289,8 @@ describe('bulk onboarding from a CSV file', () => {
     expect((await system.store.get(outcome.request._id)).status).toBe('completed');
   });
 
-  it('L1/L3: people admitted together take only the free seats, and a crash right after a take takes no second seat', async () => {
-    const { system, deps, tenant, clock } = await setUp(3);
+  it('L1/L3: one at a time, people admitted together take only the free seats, and a crash right after a take takes no second seat', async () => {
+    const { system, deps, tenant, clock } = await setUp(3, undefined, true);
     const outcome = await importPeople(deps, csv(...[1, 2, 3, 4, 5, 6].map((n) => row(n))), {
       requesterEmail: 'ada@contoso.example',
       fileName: 'people.csv',
