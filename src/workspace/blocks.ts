@@ -57,7 +57,11 @@ const INTERACTIVE = new Set([
   'checkboxes',
   'radio_buttons',
   'overflow',
+  'file_input',
 ]);
+
+/** Looks up an uploaded file by id, as the `file_input` state carries it. */
+export type FileLookup = (fileId: string) => Record<string, unknown> | undefined;
 
 function shortId(): string {
   return randomBytes(4).toString('base64url').replace(/[-_]/g, 'x').slice(0, 5);
@@ -112,7 +116,11 @@ function option(element: BlockElement, value: string): OptionObject | null {
 }
 
 /** The value entry Slack reports for `element` given what the person entered. */
-export function stateValueFor(element: BlockElement, input: RawInput): StateValue {
+export function stateValueFor(
+  element: BlockElement,
+  input: RawInput,
+  fileOf: FileLookup = () => undefined,
+): StateValue {
   const values = input === null ? [] : Array.isArray(input) ? input : [input];
   const first = values[0] ?? null;
   switch (element.type) {
@@ -143,6 +151,8 @@ export function stateValueFor(element: BlockElement, input: RawInput): StateValu
       return { type: element.type, selected_channel: first };
     case 'datepicker':
       return { type: element.type, selected_date: first };
+    case 'file_input':
+      return { type: element.type, files: values.map(fileOf).filter((f) => f !== undefined) };
     default:
       return { type: element.type, value: first };
   }
@@ -152,6 +162,7 @@ export function stateValueFor(element: BlockElement, input: RawInput): StateValu
 export function buildStateValues(
   blocks: Block[],
   inputs: Record<string, Record<string, RawInput>>,
+  fileOf?: FileLookup,
 ): Record<string, Record<string, StateValue>> {
   const values: Record<string, Record<string, StateValue>> = {};
   for (const block of blocks) {
@@ -164,7 +175,7 @@ export function buildStateValues(
       const input = entered !== undefined ? entered : fallback;
       if (input === undefined) continue;
       values[block.block_id] ??= {};
-      values[block.block_id]![actionId] = stateValueFor(element, input);
+      values[block.block_id]![actionId] = stateValueFor(element, input, fileOf);
     }
   }
   return values;

@@ -6,6 +6,7 @@ import {
   normalizeBlocks,
   type RawInput,
 } from './blocks.ts';
+import { fileResolver } from './files.ts';
 import { eventEnvelope, interactionBase, interactionBody, slashCommandBody } from './payloads.ts';
 import { applyResponse, responseMessageSchema } from './responses.ts';
 import { type BotReply, postSigned } from './signing.ts';
@@ -30,6 +31,9 @@ export type Inputs = Record<string, Record<string, RawInput>>;
 export type Source =
   | { kind: 'message'; channel: string; ts: string }
   | { kind: 'view'; viewId: string };
+
+const filesOf = (ctx: WorkspaceContext, person: Person) =>
+  fileResolver(ctx.store, ctx.id, person.slackId);
 
 const nowSeconds = (ctx: WorkspaceContext) => ctx.store.clock.now().getTime() / 1000;
 
@@ -134,7 +138,7 @@ export async function runAction(
       },
       channel: { id: message.channel, name: channel?.name ?? 'directmessage' },
       ...(message.visibleTo ? {} : { message: messageJson(message, id) }),
-      state: { values: buildStateValues(blocks, input.inputs) },
+      state: { values: buildStateValues(blocks, input.inputs, filesOf(ctx, person)) },
       response_url: responseUrl(ctx, {
         user: person.slackId,
         channel: message.channel,
@@ -145,7 +149,7 @@ export async function runAction(
     const view = viewFor(ctx, person, input.source.viewId);
     if (!view) return { ok: false, error: 'view_not_found' };
     blocks = view.view.blocks;
-    view.state = buildStateValues(blocks, input.inputs);
+    view.state = buildStateValues(blocks, input.inputs, filesOf(ctx, person));
     Object.assign(payload, {
       container: { type: 'view', view_id: view.id },
       view: viewJson(view, id),
@@ -175,7 +179,8 @@ export async function submitView(
   if (!view || store.topModal(person.slackId)?.id !== viewId) {
     return { ok: false, error: 'view_not_found' };
   }
-  view.state = buildStateValues(view.view.blocks, inputs);
+  // A file_input reports the person's uploads by id, as Slack's view_submission does.
+  view.state = buildStateValues(view.view.blocks, inputs, filesOf(ctx, person));
   const payload = {
     ...interactionBase('view_submission', person, id),
     trigger_id: store.issueTrigger(person.slackId),

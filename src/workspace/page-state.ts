@@ -19,6 +19,17 @@ export interface PageMessage {
   ephemeral: boolean;
   edited: boolean;
   threadTs?: string;
+  /** Files shared with the message, each with the person's download link. */
+  files?: PageFile[];
+}
+
+/** A file under a message. */
+export interface PageFile {
+  id: string;
+  name: string;
+  title: string;
+  size: number;
+  url: string;
 }
 
 /** Everything the page shows, from one person's point of view. */
@@ -45,6 +56,15 @@ export const BOT_NAME = 'accessdesk';
 
 function visible(m: StoredMessage, me: string | null): boolean {
   return !m.visibleTo || m.visibleTo === me;
+}
+
+function pageFiles(store: WorkspaceStore, ids: string[], me: string): PageFile[] {
+  return ids.flatMap((fileId) => {
+    const file = store.files.get(fileId);
+    if (!file?.content) return [];
+    const url = `/workspace/files/${file.id}?user=${encodeURIComponent(me)}`;
+    return [{ id: file.id, name: file.name, title: file.title, size: file.content.length, url }];
+  });
 }
 
 /** The page shows each conversation's newest messages, at most this many (Slack pages too). */
@@ -79,6 +99,7 @@ export function pageState(
         ephemeral: Boolean(m.visibleTo),
         edited: Boolean(m.edited),
         ...(m.threadTs ? { threadTs: m.threadTs } : {}),
+        ...(m.files && person ? { files: pageFiles(store, m.files, person.slackId) } : {}),
       }));
   }
   const modal = person ? store.topModal(person.slackId) : undefined;

@@ -1,9 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { slackChannelId, slackUserId } from '../slack/ids.schema.ts';
-import { parseArgs, parseJson, readBody, sendJson, sendText } from './http.ts';
+import { fileRoutes } from './file-routes.ts';
+import {
+  bearer,
+  param,
+  parseArgs,
+  parseJson,
+  type Req,
+  readBody,
+  route,
+  sendJson,
+  sendText,
+} from './http.ts';
 import {
   closeView,
   type Outcome,
@@ -17,15 +27,6 @@ import { pageState } from './page-state.ts';
 import { applyResponse, responseMessageSchema } from './responses.ts';
 import { callMethod } from './web-api.ts';
 
-/** A request with the path params Bolt's router filled in. */
-type Req = Parameters<CustomRoute['handler']>[0];
-
-/** A path param as one string. */
-function param(req: Req, name: string): string {
-  const value = req.params?.[name];
-  return Array.isArray(value) ? value.join('/') : (value ?? '');
-}
-
 /** Static files of the page; nothing else under assets/ is served. */
 const ASSETS: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -33,6 +34,7 @@ const ASSETS: Record<string, string> = {
   'workspace.js': 'text/javascript; charset=utf-8',
   'blocks.js': 'text/javascript; charset=utf-8',
   'mrkdwn.js': 'text/javascript; charset=utf-8',
+  'files.js': 'text/javascript; charset=utf-8',
 };
 
 const assetsDir = new URL('./assets/', import.meta.url);
@@ -63,27 +65,6 @@ const actionSchema = z.object({
 const submitSchema = z.object({ ...userField, inputs: inputsSchema });
 const userOnlySchema = z.object(userField);
 
-/** Wraps an async handler: Bolt's custom route handlers are fire-and-forget. */
-function route(
-  method: string | string[],
-  path: string,
-  handle: (req: Req, res: ServerResponse) => Promise<void>,
-): CustomRoute {
-  return {
-    path,
-    method,
-    handler: (req, res) => {
-      handle(req, res).catch((err: unknown) => {
-        if (res.headersSent) {
-          res.end();
-          return;
-        }
-        sendJson(res, 500, { ok: false, error: err instanceof Error ? err.message : String(err) });
-      });
-    },
-  };
-}
-
 /** A page endpoint: parse the JSON body with `schema`, find the person, run `act`. */
 function pageAction<T extends z.ZodType<{ user: string }>>(
   ctx: WorkspaceContext,
@@ -99,12 +80,6 @@ function pageAction<T extends z.ZodType<{ user: string }>>(
     }
     sendJson(res, 200, await act(parsed.data, req));
   });
-}
-
-function bearer(req: IncomingMessage, args: Record<string, unknown>): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length);
-  return typeof args.token === 'string' ? args.token : undefined;
 }
 
 /** Every route of the local workspace, for `HTTPReceiver`'s `customRoutes`. */
@@ -150,6 +125,7 @@ export function workspaceRoutes(ctx: WorkspaceContext, botToken: string): Custom
       const result = applyResponse(store, target, parsed.data, ctx.id.botUserId);
       sendJson(res, result.ok ? 200 : 400, result);
     }),
+    ...fileRoutes(ctx, botToken),
     route(['GET', 'POST'], '/api/:method', async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const args =

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { type Block, normalizeBlocks } from './blocks.ts';
+import { WorkspaceFiles } from './files.ts';
 
 /** A person of the local workspace. */
 export interface Person {
@@ -27,6 +28,8 @@ export interface StoredMessage {
   threadTs?: string;
   visibleTo?: string;
   edited?: string;
+  /** Files shared with the message (`files.completeUploadExternal`). */
+  files?: string[];
 }
 
 /** A modal or App Home view as the workspace keeps it. */
@@ -79,6 +82,7 @@ export class WorkspaceStore {
   /** App Home view id per user. */
   readonly homes = new Map<string, string>();
   readonly calls: ApiCall[] = [];
+  readonly files = new WorkspaceFiles();
   readonly #triggers = new Map<string, Trigger>();
   readonly #responses = new Map<string, ResponseTarget>();
   #version = 0;

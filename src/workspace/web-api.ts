@@ -10,6 +10,7 @@ import {
 } from './api-args.ts';
 import { messageJson, userJson, viewJson, type WorkspaceIdentity } from './api-shapes.ts';
 import { normalizeBlocks } from './blocks.ts';
+import { fileMethods } from './files.ts';
 import type { StoredView, WorkspaceStore } from './store.ts';
 
 export type { ApiResult } from './api-args.ts';
@@ -40,6 +41,7 @@ function modalView(
 }
 
 const methods: Record<string, Method> = {
+  ...fileMethods,
   'auth.test': (_args, _store, id) => ({
     ok: true,
     url: `${id.publicUrl.replace(/\/$/, '')}/`,

@@ -2,11 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import type { Clock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { describeEngine } from '../../src/db/index.ts';
 import { type Accessdesk, startAccessdesk } from '../../src/server.ts';
+import { launchChromium } from '../support/browser.ts';
 import type { useTestDatabase } from '../support/db.ts';
 
 /** The repo's tenant.yaml with fewer Dynamics 365 Sales seats, so the count is easy to read. */
@@ -62,4 +64,27 @@ export async function startDesk(
     log: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
   });
+}
+
+/** Chromium on the desk's local workspace page, ready (page errors go to the test's output). */
+export async function openWorkspace(desk: Accessdesk): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (err) => console.error('page error:', err));
+  await page.goto(`${desk.url}/`);
+  await page.getByTestId('identity-switch').waitFor();
+  return { browser, page };
+}
+
+/** What anyone does on the page: choose who they are, type a slash command. */
+export function personOn(page: Page) {
+  return {
+    become: async (user: string) => {
+      await page.getByTestId('identity-switch').selectOption(user);
+    },
+    command: async (text: string) => {
+      await page.getByTestId('command-input').fill(text);
+      await page.getByTestId('command-input').press('Enter');
+    },
+  };
 }

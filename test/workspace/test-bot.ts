@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, webApi } from '@slack/bolt';
 import { createLocalWorkspace, type LocalWorkspace } from '../../src/workspace/index.ts';
 
 export const SIGNING_SECRET = 'local-test-signing-secret';
@@ -83,6 +83,11 @@ export function requestModal(env: string | null) {
       },
     ],
   };
+}
+
+/** The bot's Web API client against a workspace at `base`, without retries. */
+export function webClient(base: string, token = BOT_TOKEN) {
+  return new webApi.WebClient(token, { slackApiUrl: `${base}/api/`, retryConfig: { retries: 0 } });
 }
 
 /** What the test bot saw, so tests can assert on payloads the workspace produced. */

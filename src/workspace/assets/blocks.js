@@ -142,6 +142,27 @@ function renderButton(block, element, ctx) {
   return button;
 }
 
+// A real file chooser: the chosen files are uploaded at once and the block's value becomes
+// their ids, which the workspace turns into Slack's `files: [{ id, … }]` on submit.
+function renderFileInput(block, element, ctx) {
+  const accept = (element.filetypes ?? []).map((t) => `.${t}`).join(',');
+  const input = h('input', {
+    type: 'file',
+    class: 'file-input',
+    accept: accept || undefined,
+    multiple: (element.max_files ?? 10) > 1,
+    ...ids(block, element),
+    'data-element-type': element.type,
+  });
+  const status = h('span', { class: 'file-status', 'data-testid': 'file-status' });
+  input.addEventListener('change', async () => {
+    status.textContent = input.files.length ? 'Uploading…' : '';
+    const names = await ctx.upload(block.block_id, element.action_id, [...input.files]);
+    status.textContent = names ? `Uploaded ${names.join(', ')}` : 'Upload failed';
+  });
+  return h('div', { class: 'file-input-wrap' }, input, status);
+}
+
 /** Renders one interactive element. */
 export function renderElement(block, element, ctx) {
   switch (element.type) {
@@ -158,6 +179,8 @@ export function renderElement(block, element, ctx) {
     case 'number_input':
     case 'datepicker':
       return renderTextInput(block, element, ctx);
+    case 'file_input':
+      return renderFileInput(block, element, ctx);
     case 'image':
       return h('img', { class: 'accessory-image', src: element.image_url, alt: element.alt_text });
     default:

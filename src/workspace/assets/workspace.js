@@ -1,6 +1,7 @@
 // The local workspace page: who am I, channels and DMs, slash commands, modals, App Home.
 // It never talks to the bot itself: it asks the workspace server, which signs and posts.
 import { h, renderBlocks } from './blocks.js';
+import { fileCards, uploadFiles } from './files.js';
 import { mrkdwn, textObject } from './mrkdwn.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -16,6 +17,8 @@ const ui = {
   rendered: {},
   poll: null,
   highlightTs: null,
+  /** Uploads still under way per view id; submitting waits for them. */
+  uploads: {},
 };
 
 function names(id) {
@@ -152,6 +155,19 @@ function blockCtx(source, errors = {}) {
       draft[blockId] ??= {};
       draft[blockId][actionId] = value;
     },
+    upload: (blockId, actionId, files) => {
+      const draft = draftOf();
+      const pending = uploadFiles(ui.me, files).then(
+        (uploaded) => {
+          draft[blockId] ??= {};
+          draft[blockId][actionId] = uploaded.map((f) => f.id);
+          return uploaded.map((f) => f.name);
+        },
+        (err) => toast(`Upload failed: ${err.message}`),
+      );
+      ui.uploads[viewId] = [...(ui.uploads[viewId] ?? []), pending];
+      return pending;
+    },
     onAction: (blockId, actionId, value) =>
       post('/workspace/action', { source, blockId, actionId, value, inputs: draftOf() }),
   };
@@ -166,6 +182,7 @@ function renderMessage(channel, m) {
   const body = m.blocks?.length
     ? renderBlocks(m.blocks, blockCtx({ kind: 'message', channel, ts: m.ts }))
     : h('div', { class: 'message-text', html: mrkdwn(m.text, names) });
+  const files = m.files?.length ? fileCards(m.files) : null;
   const initials = m.userName
     .split(/\s+/)
     .map((w) => w[0])
@@ -200,6 +217,7 @@ function renderMessage(channel, m) {
           )
         : null,
       body,
+      files,
     ),
   );
 }
@@ -261,6 +279,7 @@ function renderModal() {
   const source = { kind: 'view', viewId: modal.id };
   const general = modal.errors[''];
   const submit = async () => {
+    await Promise.all(ui.uploads[modal.id] ?? []);
     await post(`/workspace/views/${modal.id}/submit`, { inputs: collectInputs(modal.id) });
   };
   overlay.hidden = false;
