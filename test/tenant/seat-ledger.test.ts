@@ -134,7 +134,8 @@ describe('the seat ledger across a crash between any two of its writes', () => {
     const ada = await setup();
     const crashed = crashingAfter('take:counter').hold(SKU, 'invite:ada', { accountId: ada });
     await expect(crashed).rejects.toThrow('crash after take:counter');
-    const retry = await ledger({ leaseMs: 200 }).hold(SKU, 'invite:ada', { accountId: ada });
+    // The retry waits the lease out in real time; a second lease of margin keeps a loaded machine green.
+    const retry = await ledger({ leaseMs: 1000 }).hold(SKU, 'invite:ada', { accountId: ada });
     expect(retry.created).toBe(false);
     expect(await t.service.seatSummary(SKU)).toMatchObject({ held: 1, free: 2 });
     await expectExact();
