@@ -1,4 +1,4 @@
-import { assign } from 'xstate';
+import { assertEvent, assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 import { TAG } from './tags.ts';
@@ -45,12 +45,14 @@ export const grantMachine = decision
     guards: { needsSeat: ({ context }) => context.needsSeat },
     actions: {
       ...decision.effects(GRANT_EFFECTS),
-      recordGrant: assign(({ event }) =>
-        event.type === 'grant.applied' ? { appliedAt: event.appliedAt, endsAt: event.endsAt } : {},
-      ),
-      recordHold: assign(({ event }) =>
-        event.type === 'grant.revokeHeld' ? { heldReason: event.reason } : {},
-      ),
+      recordGrant: assign(({ event }) => {
+        assertEvent(event, 'grant.applied');
+        return { appliedAt: event.appliedAt, endsAt: event.endsAt };
+      }),
+      recordHold: assign(({ event }) => {
+        assertEvent(event, 'grant.revokeHeld');
+        return { heldReason: event.reason };
+      }),
     },
   })
   .createMachine({

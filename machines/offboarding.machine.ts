@@ -1,4 +1,4 @@
-import { assign } from 'xstate';
+import { assertEvent, assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 
@@ -53,13 +53,18 @@ export const offboardingMachine = decision
   .requestSetup<OffboardingContext, OffboardingInput>()
   .extend({
     guards: {
-      deletesAfterRetention: ({ event }) => event.type === 'manager.told' && !!event.deleteAt,
+      deletesAfterRetention: ({ event }) => {
+        assertEvent(event, 'manager.told');
+        return !!event.deleteAt;
+      },
     },
     actions: {
       ...decision.effects(OFFBOARDING_EFFECTS),
-      recordDeletion: assign(({ event }) =>
-        event.type === 'manager.told' && event.deleteAt ? { deleteAt: event.deleteAt } : {},
-      ),
+      /** Only after `deletesAfterRetention`: the deletion date is set. */
+      recordDeletion: assign(({ event }) => {
+        assertEvent(event, 'manager.told');
+        return { deleteAt: event.deleteAt };
+      }),
     },
   })
   .createMachine({
