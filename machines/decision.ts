@@ -61,6 +61,7 @@ const end = (reason: string) => ({ type: 'recordEnd', params: { reason } }) as c
  */
 export function requestSetup<TContext extends DecisionContext, TInput extends DecisionInput>() {
   return setup({
+    // Stryker disable next-line ObjectLiteral: the types are TypeScript's alone (no run-time value)
     types: {
       context: {} as TContext,
       events: {} as RequestEvent,
