@@ -58,7 +58,7 @@ export const grantMachine = decision
   })
   .createMachine({
     context: ({ input }) => ({ ...initialDecisionContext(input), needsSeat: input.needsSeat }),
-    ...decision.decidedThen('grant', 'grant', {
+    ...decision.decidedThen('grant', {
       approved: parts.seatThenApplying(
         'grant',
         {

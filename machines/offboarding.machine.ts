@@ -81,7 +81,7 @@ export const offboardingMachine = decision
     initial: 'requested',
     states: {
       ...(() => {
-        const { requested } = decision.requested('offboarding', 'offboarding');
+        const { requested } = decision.requested('offboarding');
         // The leaver's manager hears of it as soon as it is asked, not only once it is done.
         return { requested: { ...requested, entry: ['notifyApprovers', 'noticeManager'] } };
       })(),

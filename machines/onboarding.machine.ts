@@ -33,7 +33,7 @@ export function onboardingSetup<const Name extends string>(names: readonly Name[
  */
 export const onboardingMachine = onboardingSetup(ONBOARDING_EFFECTS).createMachine({
   context: ({ input }) => initialDecisionContext(input),
-  ...decision.decidedThen('onboarding', 'request', {
+  ...decision.decidedThen('onboarding', {
     ...parts.provisioningPath('onboarding', {
       waiting: 'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
       provisioning:
