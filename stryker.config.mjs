@@ -7,6 +7,9 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   mutate: ['src/tenant/*.rules.ts', 'machines/**/*.ts'],
+  // A state's `description:` is documentation (nothing reads it at run time): not mutated.
+  plugins: ['@stryker-mutator/*', './stryker.ignore-descriptions.mjs'],
+  ignorers: ['state-descriptions'],
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       'test/tenant/rules.test.ts',
       'test/tenant/rules-edges.test.ts',
+      'test/tenant/grant-limits.rules.test.ts',
       'test/machines/**/*.test.ts',
       'test/lifecycle/provisioning-order.test.ts',
       'test/flows/request/parse.test.ts',

@@ -1,3 +1,4 @@
+import { assertEvent } from 'xstate';
 import * as decision from './decision.ts';
 import { initialDecisionContext } from './events.ts';
 import { onboardingSetup } from './onboarding.machine.ts';
@@ -49,7 +50,10 @@ export const bulkMemberMachine = onboardingSetup(BULK_MEMBER_EFFECTS).createMach
           {
             // L3 still holds: the seat was taken by the ledger's guarded take, for this
             // request, while no request of the SKU waited (the queue's order is kept).
-            guard: ({ event }) => event.type === 'batch.admitted' && !!event.seatHeld,
+            guard: ({ event }) => {
+              assertEvent(event, 'batch.admitted');
+              return !!event.seatHeld;
+            },
             target: '#bulkMember.approved.provisioning',
           },
           { target: '#bulkMember.approved' },

@@ -36,7 +36,7 @@ export const bulkOnboardingMachine = decision
   .extend({ actions: decision.effects(BULK_ONBOARDING_EFFECTS) })
   .createMachine({
     context: ({ input }) => ({ ...initialDecisionContext(input), people: input.people }),
-    ...decision.decidedThen('bulkOnboarding', 'batch', {
+    ...decision.decidedThen('bulkOnboarding', {
       approved: {
         initial: 'admitting',
         entry: 'startProgress',

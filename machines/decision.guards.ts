@@ -1,3 +1,4 @@
+import { assertEvent } from 'xstate';
 import type { DecisionContext, PersonEvent, SystemEvent, TimerEvent } from './events.ts';
 
 /** What a guard of either lifecycle is given. */
@@ -22,16 +23,18 @@ export const decisionGuards = {
   /** The same Global admin cannot count twice toward the two a Global-admin grant needs. */
   hasApprovedAlready: ({ context, event }: GuardArgs) =>
     context.approvals.some((a) => a.by === actorEmail(event)),
-  /** A request that grants Global admin needs a second, different Global admin. */
-  needsSecondApproval: ({ context }: GuardArgs) =>
-    context.grantsGlobalAdmin && context.approvals.length === 0,
+  /** Asked at the first approval: a Global-admin grant needs a second, different Global admin. */
+  needsSecondApproval: ({ context }: GuardArgs) => context.grantsGlobalAdmin,
   isRequester: ({ context, event }: GuardArgs) => actorEmail(event) === context.requesterEmail,
   /** The subject of the request: the invitee of an onboarding or of a re-enabling. */
   isSubject: ({ context, event }: GuardArgs) => actorEmail(event) === context.subjectEmail,
   /** The invitation has not expired yet at the moment of acceptance (L4). */
-  invitationValid: ({ context, event }: GuardArgs) =>
-    event.type !== 'invitee.accepted' ||
-    !context.invitationExpiresAt ||
-    !event.at ||
-    new Date(event.at) < new Date(context.invitationExpiresAt),
+  invitationValid: ({ context, event }: GuardArgs) => {
+    assertEvent(event, 'invitee.accepted');
+    return (
+      !context.invitationExpiresAt ||
+      !event.at ||
+      new Date(event.at) < new Date(context.invitationExpiresAt)
+    );
+  },
 };

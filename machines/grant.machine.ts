@@ -1,4 +1,4 @@
-import { assign } from 'xstate';
+import { assertEvent, assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 import * as parts from './parts.ts';
@@ -49,23 +49,23 @@ export const grantMachine = decision
     guards: { needsSeat: ({ context }) => context.needsSeat },
     actions: {
       ...decision.effects(GRANT_EFFECTS),
-      recordGrant: assign(({ event }) =>
-        event.type === 'grant.applied' ? { appliedAt: event.appliedAt, endsAt: event.endsAt } : {},
-      ),
-      recordHold: assign(({ context, event }) =>
-        event.type === 'grant.revokeHeld'
-          ? {
-              heldReason: event.reason,
-              heldTries: (context.heldTries ?? 0) + 1,
-              ...(event.triedAt ? { heldLastTriedAt: event.triedAt } : {}),
-            }
-          : {},
-      ),
+      recordGrant: assign(({ event }) => {
+        assertEvent(event, 'grant.applied');
+        return { appliedAt: event.appliedAt, endsAt: event.endsAt };
+      }),
+      recordHold: assign(({ context, event }) => {
+        assertEvent(event, 'grant.revokeHeld');
+        return {
+          heldReason: event.reason,
+          heldTries: (context.heldTries ?? 0) + 1,
+          ...(event.triedAt ? { heldLastTriedAt: event.triedAt } : {}),
+        };
+      }),
     },
   })
   .createMachine({
     context: ({ input }) => ({ ...initialDecisionContext(input), needsSeat: input.needsSeat }),
-    ...decision.decidedThen('grant', 'grant', {
+    ...decision.decidedThen('grant', {
       approved: parts.seatThenApplying(
         'grant',
         {

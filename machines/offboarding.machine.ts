@@ -1,4 +1,4 @@
-import { assign } from 'xstate';
+import { assertEvent, assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 import * as parts from './parts.ts';
@@ -58,13 +58,18 @@ export const offboardingMachine = decision
   .requestSetup<OffboardingContext, OffboardingInput>()
   .extend({
     guards: {
-      deletesAfterRetention: ({ event }) => event.type === 'manager.told' && !!event.deleteAt,
+      deletesAfterRetention: ({ event }) => {
+        assertEvent(event, 'manager.told');
+        return !!event.deleteAt;
+      },
     },
     actions: {
       ...decision.effects(OFFBOARDING_EFFECTS),
-      recordDeletion: assign(({ event }) =>
-        event.type === 'manager.told' && event.deleteAt ? { deleteAt: event.deleteAt } : {},
-      ),
+      /** Only after `deletesAfterRetention`: the deletion date is set. */
+      recordDeletion: assign(({ event }) => {
+        assertEvent(event, 'manager.told');
+        return { deleteAt: event.deleteAt };
+      }),
     },
   })
   .createMachine({
@@ -76,7 +81,7 @@ export const offboardingMachine = decision
     initial: 'requested',
     states: {
       ...(() => {
-        const { requested } = decision.requested('offboarding', 'offboarding');
+        const { requested } = decision.requested('offboarding');
         // The leaver's manager hears of it as soon as it is asked, not only once it is done.
         return { requested: { ...requested, entry: ['notifyApprovers', 'noticeManager'] } };
       })(),

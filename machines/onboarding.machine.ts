@@ -1,4 +1,4 @@
-import { assign } from 'xstate';
+import { assertEvent, assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
 import * as parts from './parts.ts';
@@ -16,10 +16,10 @@ export type OnboardingEffect = decision.DecisionEffect | (typeof ONBOARDING_EFFE
 export function onboardingSetup<const Name extends string>(names: readonly Name[]) {
   return decision.requestSetup<DecisionContext, DecisionInput>().extend({
     actions: {
-      recordAccount: assign(({ event }) => ({
-        accountId: event.type === 'directory.provisioned' ? event.accountId : undefined,
-        upn: event.type === 'directory.provisioned' ? event.upn : undefined,
-      })),
+      recordAccount: assign(({ event }) => {
+        assertEvent(event, 'directory.provisioned');
+        return { accountId: event.accountId, upn: event.upn };
+      }),
       ...decision.effects(names),
     },
   });
@@ -33,7 +33,7 @@ export function onboardingSetup<const Name extends string>(names: readonly Name[
  */
 export const onboardingMachine = onboardingSetup(ONBOARDING_EFFECTS).createMachine({
   context: ({ input }) => initialDecisionContext(input),
-  ...decision.decidedThen('onboarding', 'request', {
+  ...decision.decidedThen('onboarding', {
     ...parts.provisioningPath('onboarding', {
       waiting: 'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
       provisioning:

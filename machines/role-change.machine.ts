@@ -42,7 +42,7 @@ export const roleChangeMachine = decision
       needsSeat: input.needsSeat,
       reenables: input.reenables,
     }),
-    ...decision.decidedThen('roleChange', 'change', {
+    ...decision.decidedThen('roleChange', {
       approved: parts.seatThenApplying(
         'roleChange',
         {

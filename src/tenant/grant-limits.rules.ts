@@ -47,12 +47,14 @@ export function grantLimitProblem(
   for (const name of names) {
     const limit = limits.find((l) => l.role.toLowerCase() === name.toLowerCase());
     if (!limit) continue;
-    const cap = limit.maxMs ? ` (at most ${durationWords(limit.maxMs)})` : '';
-    if (ms === undefined && (limit.required || limit.maxMs)) {
+    if (ms === undefined) {
+      if (!limit.required && !limit.maxMs) continue;
+      const cap = limit.maxMs ? ` (at most ${durationWords(limit.maxMs)})` : '';
       return `${name} can only be granted for a limited time${cap}, as tenant.yaml says.`;
     }
-    if (ms !== undefined && limit.maxMs && ms > limit.maxMs) {
-      return `${name} can be granted for at most ${durationWords(limit.maxMs)} (tenant.yaml); choose a shorter time.`;
+    const max = limit.maxMs ?? Number.POSITIVE_INFINITY;
+    if (ms > max) {
+      return `${name} can be granted for at most ${durationWords(max)} (tenant.yaml); choose a shorter time.`;
     }
   }
   return undefined;

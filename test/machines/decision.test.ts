@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decisionGuards } from '../../machines/decision.guards.ts';
 import { ADA, approve, BILLING, cancel, deny, GRACE, LINUS, NINA, send, start } from './support.ts';
 
 /** The decision part both lifecycles share, checked on each. */
@@ -129,5 +130,26 @@ describe.each(['onboarding', 'role_change'] as const)('%s: the decision', (kind)
       expect(after.status).toBe(requested.status);
       expect(after.effects).toEqual([]);
     }
+  });
+});
+
+describe('the decision guards', () => {
+  const context = {
+    requestId: 'REQ-1',
+    requesterEmail: ADA.email,
+    subjectEmail: NINA.email,
+    grantsGlobalAdmin: true,
+    approvals: [{ by: LINUS.email }, { by: GRACE.email }],
+  };
+
+  it('A2: a Global admin who approved already is known among several approvals, in any case', () => {
+    const by = (email: string) => ({
+      context,
+      event: { type: 'approver.approved' as const, actor: { ...GRACE, email } },
+    });
+
+    expect(decisionGuards.hasApprovedAlready(by('GRACE@contoso.example'))).toBe(true);
+    expect(decisionGuards.hasApprovedAlready(by(LINUS.email))).toBe(true);
+    expect(decisionGuards.hasApprovedAlready(by('ines@contoso.example'))).toBe(false);
   });
 });

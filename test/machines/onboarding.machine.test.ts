@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TAG } from '../../machines/tags.ts';
 import { ADA, accept, approve, cancel, GRACE, NINA, type Step, send, start } from './support.ts';
 
 const go = (from: Step, event: Record<string, unknown>) => send('onboarding', from, event);
@@ -40,10 +41,11 @@ describe('the onboarding lifecycle', () => {
     expect(provisioning).toMatchObject({
       status: 'approved.provisioning',
       effects: ['provisionAccount'],
+      tags: ['provisioning'],
     });
 
     const done = provisioned();
-    expect(done.status).toBe('provisioned');
+    expect(done).toMatchObject({ status: 'provisioned', tags: ['provisioned'] });
     expect(done.effects).toEqual(['issueInvitation']);
     expect(done.context).toMatchObject({ accountId: 'acc_1', upn: 'nina.new@contoso.example' });
   });
@@ -67,13 +69,14 @@ describe('the onboarding lifecycle', () => {
     const inv = invited();
 
     expect(inv.status).toBe('invited');
+    expect(inv.tags).toEqual([TAG.awaitingAcceptance, 'invited'].sort());
     expect(inv.context.invitationExpiresAt).toBe(EXPIRES);
   });
 
   it('L4: the invitee accepts before expiry: the held seat is confirmed', () => {
     const accepted = go(invited(), accept(NINA, '2026-01-15T08:59:59.999Z'));
 
-    expect(accepted).toMatchObject({ status: 'accepted', done: true });
+    expect(accepted).toMatchObject({ status: 'accepted', done: true, tags: ['accepted'] });
     expect(accepted.effects).toEqual(['confirmSeat']);
     expect(go(invited(), accept({ ...NINA, email: 'Nina@Example.org' })).status).toBe('accepted');
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TAG } from '../../machines/tags.ts';
 import { ADA, accept, approve, cancel, GRACE, NINA, type Step, send, start } from './support.ts';
 
 const go = (from: Step, event: Record<string, unknown>) => send('role_change', from, event);
@@ -9,9 +10,13 @@ describe('the role-change lifecycle', () => {
   it('a change without a license is applied as soon as it is approved', () => {
     const approved = go(start('role_change'), approve(GRACE));
 
-    expect(approved).toMatchObject({ status: 'approved.applying', effects: ['applyChange'] });
+    expect(approved).toMatchObject({
+      status: 'approved.applying',
+      effects: ['applyChange'],
+      tags: ['approved'],
+    });
     const done = go(approved, applied);
-    expect(done).toMatchObject({ status: 'applied', done: true, effects: [] });
+    expect(done).toMatchObject({ status: 'applied', done: true, effects: [], tags: ['applied'] });
     expect(approved.done).toBe(false);
   });
 
@@ -42,7 +47,11 @@ describe('the role-change lifecycle', () => {
     const applying = go(start('role_change', { reenables: true }), approve(GRACE));
 
     const inv = go(applying, applied);
-    expect(inv).toMatchObject({ status: 'invited', effects: ['issueInvitation'] });
+    expect(inv).toMatchObject({
+      status: 'invited',
+      effects: ['issueInvitation'],
+      tags: [TAG.awaitingAcceptance, 'invited'].sort(),
+    });
     const issued = go(inv, { type: 'invitation.issued', expiresAt: EXPIRES });
     expect(issued.status).toBe('invited');
     expect(issued.context.invitationExpiresAt).toBe(EXPIRES);
@@ -50,7 +59,11 @@ describe('the role-change lifecycle', () => {
     expect(go(issued, accept(ADA)).refused).toBe('not_invitee');
     expect(go(issued, accept(NINA, EXPIRES)).refused).toBe('invitation_expired');
     const accepted = go(issued, accept(NINA, '2026-01-10T00:00:00.000Z'));
-    expect(accepted).toMatchObject({ status: 'accepted', effects: ['completeReenable'] });
+    expect(accepted).toMatchObject({
+      status: 'accepted',
+      effects: ['completeReenable'],
+      tags: ['accepted'],
+    });
   });
 
   it('E3: the subject may accept while the invitation is being issued (no expiry known yet)', () => {

@@ -16,6 +16,10 @@ export interface Step {
   context: Record<string, unknown>;
   /** Effects named by the last transition, in order (refusals not included). */
   effects: string[];
+  /** The same effects with the params the machine gives them (e.g. `reportToBatch`'s state). */
+  actions: Array<{ type: string; params?: unknown }>;
+  /** The tags of the state reached (the behaviours asked about and the status word), sorted. */
+  tags: string[];
   /** Why the last event was refused, if it was. */
   refused?: string;
   /** Whether the request has ended (a final state). */
@@ -32,11 +36,16 @@ export const BILLING = { email: 'bill@contoso.example', adminRoles: ['Billing ad
 function step(snapshot: AnyMachineSnapshot, actions: unknown[]): Step {
   const named = actions as Array<{ type: string; params?: { reason?: string } }>;
   const refusal = named.find((a) => a.type === 'refuseAttempt');
+  const effects = named.filter((a) => a.type !== 'refuseAttempt');
   return {
     snapshot,
     status: statusOf(snapshot.value),
     context: snapshot.context as Record<string, unknown>,
-    effects: named.filter((a) => a.type !== 'refuseAttempt').map((a) => a.type),
+    effects: effects.map((a) => a.type),
+    tags: [...snapshot.tags].sort(),
+    actions: effects.map(({ type, params }) =>
+      params === undefined ? { type } : { type, params },
+    ),
     ...(refusal ? { refused: refusal.params?.reason } : {}),
     done: snapshot.status === 'done',
   };
