@@ -154,11 +154,22 @@ describe('the time-bound grant lifecycle', () => {
       done: false,
     });
     expect(held.context.heldReason).toBe('last Global admin (A2)');
-    expect(held.snapshot.can({ type: 'grant.revoked' })).toBe(false);
+    expect(held.context.heldTries).toBe(1);
 
+    // The scheduled retry revokes from `held` itself: no history line per try.
     const retried = go(held, ended);
-    expect(retried).toMatchObject({ status: 'ending', effects: ['revokeGrant'] });
-    expect(go(retried, { type: 'grant.revoked' }).status).toBe('ended');
+    expect(retried).toMatchObject({ status: 'held', effects: ['revokeGrant'] });
+    const refused = go(retried, {
+      type: 'grant.revokeHeld',
+      reason: 'last Global admin (A2)',
+      triedAt: '2026-01-01T02:00:00.000Z',
+    });
+    expect(refused).toMatchObject({ status: 'held', effects: [] });
+    expect(refused.context).toMatchObject({
+      heldTries: 2,
+      heldLastTriedAt: '2026-01-01T02:00:00.000Z',
+    });
+    expect(go(refused, { type: 'grant.revoked' }).status).toBe('ended');
   });
 
   it('events of other stages change nothing', () => {
