@@ -43,6 +43,7 @@ const EVENT_WORDS: Record<string, string> = {
   'timer.invitationExpired': 'invitation not accepted in time',
   'timer.effectiveDateReached': 'the effective date came',
   'system.cancelled': 'cancelled by accessdesk',
+  'requester.left': 'taken over from the leaving requester',
   'directory.signInBlocked': 'sign-in blocked',
   'directory.groupsLeft': 'security groups left',
   'directory.adminRolesRevoked': 'admin roles revoked',

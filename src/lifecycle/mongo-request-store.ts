@@ -243,7 +243,6 @@ function filterOf(query: RequestQuery): mongo.Filter<RequestDoc> {
       { subjectEmail: { $in: query.involving } },
     ];
   }
-  if (query.about) filter.subjectEmail = { $in: query.about };
   if (query.managedBy)
     (filter as Record<string, unknown>)['details.managerEmail'] = query.managedBy;
   if (query.statuses) filter.status = { $in: query.statuses };

@@ -6,7 +6,7 @@ import type { Effect } from './effect-runner.ts';
 import type { EffectDeps } from './effects.ts';
 import { requestMachines } from './machines.ts';
 import type { OffboardingDetails, RequestDoc } from './request.model.ts';
-import type { RequestQuery } from './request-store.ts';
+import type { Change, RequestQuery } from './request-store.ts';
 
 /** The event accessdesk sends a leaver's open requests (the decision part takes it). */
 const cancelOf = (leaver: string, id: string) => ({
@@ -28,18 +28,48 @@ function cancellableStatuses(): string[] {
 }
 
 /**
- * What a leaver's offboarding cancels: everything still open about the leaver (their running
- * time-bound grants end), and of what they asked for others only what nobody decided yet. An
- * approved request or a running grant of someone else is that person's access: it stays.
+ * What a leaver's offboarding cancels, read through the store's query by or about the leaver:
+ * everything still open about the leaver (their running time-bound grants end), and of what they
+ * asked for others only what nobody decided yet. An approved request or a running grant of
+ * someone else is that person's access: it stays.
  */
-export function leaverQueries(leaver: string): RequestQuery[] {
+export function leaverQuery(leaver: string): {
+  query: RequestQuery;
+  cancels: (request: RequestDoc) => boolean;
+} {
   const statuses = cancellableStatuses();
   const undecided = new Set(requestMachines.statusesTagged(TAG.undecided));
-  return [
-    { about: [leaver], statuses },
-    { involving: [leaver], statuses: statuses.filter((s) => undecided.has(s)) },
-  ];
+  return {
+    query: { involving: [leaver], statuses },
+    cancels: (r) => r.subjectEmail === leaver || undecided.has(r.status),
+  };
 }
+
+/**
+ * Who takes over what the leaver asked for others and someone approved: their manager, else
+ * whoever asked for the offboarding, else the Global admin who approved it.
+ */
+function heirOf(offboarding: RequestDoc): string | undefined {
+  const leaver = offboarding.subjectEmail;
+  const approvals = (offboarding.context.approvals ?? []) as { by: string }[];
+  const candidates = [
+    (offboarding.details as OffboardingDetails).managerEmail,
+    offboarding.requesterEmail,
+    ...approvals.map((a) => a.by),
+  ].map((c) => c?.toLowerCase());
+  return candidates.find((c): c is string => !!c && c !== leaver);
+}
+
+/** The request passes to `heir`: they are told of it from now on; the timeline says why. */
+const handOver =
+  (leaver: string, heir: string, at: Date) =>
+  (doc: RequestDoc): Change | undefined =>
+    doc.requesterEmail !== leaver
+      ? undefined
+      : {
+          set: { requesterEmail: heir },
+          push: { at, from: doc.status, to: doc.status, event: 'requester.left', actor: heir },
+        };
 
 /**
  * The effects only an offboarding names. Each closing step is idempotent and ends by sending its
@@ -100,17 +130,18 @@ export function offboardingEffects(
     }),
     cancelOpenRequests: async (request, _item, completes) => {
       const leaver = request.subjectEmail;
+      const { query, cancels } = leaverQuery(leaver);
+      const heir = heirOf(request);
       const seen = new Set([request._id]);
-      // Page by page; every match leaves the query once cancelled, and a request already ended is
-      // ignored by its machine, so a rerun is harmless.
-      for (const query of leaverQueries(leaver)) {
-        for (;;) {
-          const ids = (await store.ids(query, 'oldest', 50)).filter((id) => !seen.has(id));
-          if (!ids.length) break;
-          for (const id of ids) {
-            seen.add(id);
-            await lifecycle.send(id, cancelOf(leaver, request._id));
-          }
+      // Page by page: every match leaves the query, cancelled or handed to the heir, and a
+      // request already ended is ignored by its machine, so a rerun is harmless.
+      for (;;) {
+        const open = (await store.list(query, 'oldest', 50)).filter((r) => !seen.has(r._id));
+        if (!open.length) break;
+        for (const r of open) {
+          seen.add(r._id);
+          if (cancels(r) || !heir) await lifecycle.send(r._id, cancelOf(leaver, request._id));
+          else await store.update(r._id, handOver(leaver, heir, clock.now()));
         }
       }
       await lifecycle.send(request._id, { type: 'requests.cancelled' }, { completes });

@@ -39,8 +39,6 @@ export interface Updated {
 export interface RequestQuery {
   /** Made by or about any of these (lower-case) emails. */
   involving?: string[];
-  /** About one of these (lower-case) emails: they are its subject. */
-  about?: string[];
   /** The new hire will report to this (lower-case) email. */
   managedBy?: string;
   /** In one of these stored statuses. */

@@ -342,7 +342,7 @@ describe('time-bound grants', () => {
     expect(await b.system.grants.running([ADA], 20)).toEqual([]);
   });
 
-  it("an offboarding ends only the grants the leaver holds: another's running grant the leaver asked for stays, their undecided asks are cancelled", async () => {
+  it("an offboarding ends only the grants the leaver holds: another's running grant the leaver asked for stays and passes to the leaver's manager, their undecided asks are cancelled", async () => {
     const b = await setup();
     const hers = await approvedGrant(b, billingFor(HOUR));
     // Ada asked for Linus: one grant Grace approved (running), one nobody decided yet.
@@ -356,6 +356,11 @@ describe('time-bound grants', () => {
     const kept = await b.system.store.get(forLinus._id);
     expect(kept.status).toBe('active');
     expect(kept.history.filter((h) => h.event === 'system.cancelled')).toEqual([]);
+    // Ada's manager follows it from now on (its end, its warnings); the timeline says why.
+    expect(kept.requesterEmail).toBe(GRACE);
+    expect(kept.history.filter((h) => h.event === 'requester.left')).toMatchObject([
+      { actor: GRACE, from: 'active', to: 'active' },
+    ]);
     expect((await b.system.grants.running([LINUS], 20)).map((g) => g.source)).toEqual([
       forLinus._id,
     ]);

@@ -95,14 +95,14 @@ describe('offboarding a leaver', () => {
       );
       if (crashAt === 'requests') {
         // The process dies as the step starts reading the leaver's open requests.
-        const ids = system.store.ids.bind(system.store);
+        const list = system.store.list.bind(system.store);
         let crashed = false;
-        system.store.ids = async (query, order, limit) => {
+        system.store.list = async (query, order, limit) => {
           if (query.involving && !crashed) {
             crashed = true;
             throw new Error('simulated crash before cancelOpenRequests');
           }
-          return ids(query, order, limit);
+          return list(query, order, limit);
         };
       }
       if (crashAt === 'manager') {
