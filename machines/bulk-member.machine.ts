@@ -1,6 +1,7 @@
 import * as decision from './decision.ts';
 import { initialDecisionContext } from './events.ts';
 import { onboardingSetup } from './onboarding.machine.ts';
+import * as parts from './parts.ts';
 import { TAG } from './tags.ts';
 
 /** The effects only a person of a batch names, beside the decision's and onboarding's. */
@@ -56,55 +57,16 @@ export const bulkMemberMachine = onboardingSetup(BULK_MEMBER_EFFECTS).createMach
         'system.cancelled': { target: 'cancelled', actions: 'recordSystemEnd' },
       },
     },
-    approved: {
-      initial: 'waitingForSeat',
-      states: {
-        waitingForSeat: (() => {
-          const waiting = decision.waitingForSeat(
-            'bulkMember',
-            'provisioning',
-            'Queued for a seat of the SKU (L3), in approval order with every other request.',
-          );
-          return { ...waiting, entry: [waiting.entry, report('waiting')] };
-        })(),
-        provisioning: {
-          description: 'P1, exactly as an onboarding: every step keyed by this request.',
-          tags: 'provisioning',
-          entry: ['provisionAccount', report('provisioning')],
-          on: {
-            'directory.provisioned': {
-              target: '#bulkMember.provisioned',
-              actions: 'recordAccount',
-            },
-            'directory.failed': { target: '#bulkMember.failed', actions: 'recordFailure' },
-            // L3: the license ran out between the held seat and its assignment.
-            'seat.lost': 'waitingForSeat',
-          },
-        },
+    ...parts.provisioningPath(
+      'bulkMember',
+      {
+        waiting: 'Queued for a seat of the SKU (L3), in approval order with every other request.',
+        provisioning: 'P1, exactly as an onboarding: every step keyed by this request.',
+        invited:
+          "The invitation holds the seat (L4); its one-time link is in the requester's results file.",
       },
-    },
-    provisioned: {
-      description: 'The account exists and holds its seat; the invitation is being issued (P2).',
-      tags: 'provisioned',
-      entry: ['issueInvitation', report('provisioned')],
-      on: {
-        'invitation.issued': { target: 'invited', actions: 'recordInvitation' },
-        'directory.failed': { target: 'failed', actions: 'recordFailure' },
-      },
-    },
-    invited: {
-      description:
-        "The invitation holds the seat (L4); its one-time link is in the requester's results file.",
-      tags: [TAG.awaitingAcceptance, 'invited'],
-      entry: report('invited'),
-      on: decision.invitation('confirmSeat'),
-    },
-    accepted: {
-      type: 'final',
-      tags: 'accepted',
-      entry: report('accepted'),
-      description: 'The held seat became an assigned one.',
-    },
+      report,
+    ),
     denied: ended(decision.endings.denied),
     cancelled: ended(decision.endings.cancelled),
     expired: ended(decision.endings.expired),

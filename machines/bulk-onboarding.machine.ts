@@ -35,11 +35,8 @@ export const bulkOnboardingMachine = decision
   .requestSetup<BulkOnboardingContext, BulkOnboardingInput>()
   .extend({ actions: decision.effects(BULK_ONBOARDING_EFFECTS) })
   .createMachine({
-    id: 'bulkOnboarding',
     context: ({ input }) => ({ ...initialDecisionContext(input), people: input.people }),
-    initial: 'requested',
-    states: {
-      ...decision.requested('bulkOnboarding', 'batch'),
+    ...decision.decidedThen('bulkOnboarding', 'batch', {
       approved: {
         initial: 'admitting',
         entry: 'startProgress',
@@ -78,5 +75,5 @@ export const bulkOnboardingMachine = decision
       cancelled: { ...decision.endings.cancelled, entry: 'dropStagedPeople' },
       expired: { ...decision.endings.expired, entry: 'dropStagedPeople' },
       failed: decision.endings.failed,
-    },
+    }),
   });

@@ -200,6 +200,18 @@ export function requested<const Id extends string>(id: Id, grant: string) {
   } as const;
 }
 
+/**
+ * The config of a request kind's machine but its context: its `id`, starting `requested` (the
+ * shared decision, see `requested`), then the kind's own `states` (its `approved` and the rest).
+ */
+export function decidedThen<const Id extends string, const States extends object>(
+  id: Id,
+  grant: string,
+  states: States,
+) {
+  return { id, initial: 'requested', states: { ...requested(id, grant), ...states } } as const;
+}
+
 /** The endings that give nothing, the same for every kind: a failure undoes what was done. */
 export const endings = {
   denied: { type: 'final', tags: [TAG.endedWithoutSeat, 'denied'] },

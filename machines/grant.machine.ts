@@ -1,6 +1,7 @@
 import { assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+import * as parts from './parts.ts';
 import { TAG } from './tags.ts';
 
 /** The effects only a time-bound grant names, beside the decision's. */
@@ -54,29 +55,17 @@ export const grantMachine = decision
     },
   })
   .createMachine({
-    id: 'grant',
     context: ({ input }) => ({ ...initialDecisionContext(input), needsSeat: input.needsSeat }),
-    initial: 'requested',
-    states: {
-      ...decision.requested('grant', 'grant'),
-      approved: {
-        initial: 'routing',
-        states: {
-          ...decision.seatRouting(
-            'grant',
-            'The grant is a license and waits for a seat (L3), in approval order.',
-          ),
-          applying: {
-            description: 'The directory applies the grant; its clock starts when this is done.',
-            tags: 'approved',
-            entry: 'applyGrant',
-            on: {
-              'grant.applied': { target: '#grant.active', actions: 'recordGrant' },
-              'directory.failed': { target: '#grant.failed', actions: 'recordFailure' },
-            },
-          },
+    ...decision.decidedThen('grant', 'grant', {
+      approved: parts.seatThenApplying(
+        'grant',
+        {
+          waiting: 'The grant is a license and waits for a seat (L3), in approval order.',
+          applying: 'The directory applies the grant; its clock starts when this is done.',
         },
-      },
+        'applyGrant',
+        { 'grant.applied': { target: '#grant.active', actions: 'recordGrant' } },
+      ),
       active: {
         description:
           'In effect until `endsAt`, a deadline stored on the request; the person (and the requester) are warned before it.',
@@ -112,5 +101,5 @@ export const grantMachine = decision
         description: 'The grant ended; what only it gave is revoked and its seat released (L6).',
       },
       ...decision.endings,
-    },
+    }),
   });

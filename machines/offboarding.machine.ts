@@ -1,6 +1,7 @@
 import { assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
+import * as parts from './parts.ts';
 
 /**
  * The steps of closing a leaver's access, in order, each its own effect and state (`closing`):
@@ -42,7 +43,11 @@ export interface OffboardingContext extends DecisionContext {
   deleteAt?: string;
 }
 
-const failed = { target: '#offboarding.failed', actions: 'recordFailure' } as const;
+/** A step the directory does (`entry`), then the next (`done`); it may refuse for good. */
+const directoryStep = <const Effect extends string, const Done extends object>(
+  entry: Effect,
+  done: Done,
+) => ({ entry, on: { ...done, 'directory.failed': parts.failure('offboarding') } }) as const;
 
 /**
  * The offboarding lifecycle: a leaver's access is closed on an effective date, never before a
@@ -98,22 +103,18 @@ export const offboardingMachine = decision
         initial: 'blockingSignIn',
         // Only the directory's steps can be refused for good (a rule of the directory, e.g. A2).
         states: {
-          blockingSignIn: {
-            entry: 'blockSignIn',
-            on: { 'directory.signInBlocked': 'leavingGroups', 'directory.failed': failed },
-          },
-          leavingGroups: {
-            entry: 'leaveSecurityGroups',
-            on: { 'directory.groupsLeft': 'revokingAdminRoles', 'directory.failed': failed },
-          },
-          revokingAdminRoles: {
-            entry: 'revokeAdminRoles',
-            on: { 'directory.adminRolesRevoked': 'releasingSeats', 'directory.failed': failed },
-          },
-          releasingSeats: {
-            entry: 'releaseSeats',
-            on: { 'directory.seatsReleased': 'cancellingRequests', 'directory.failed': failed },
-          },
+          blockingSignIn: directoryStep('blockSignIn', {
+            'directory.signInBlocked': 'leavingGroups',
+          }),
+          leavingGroups: directoryStep('leaveSecurityGroups', {
+            'directory.groupsLeft': 'revokingAdminRoles',
+          }),
+          revokingAdminRoles: directoryStep('revokeAdminRoles', {
+            'directory.adminRolesRevoked': 'releasingSeats',
+          }),
+          releasingSeats: directoryStep('releaseSeats', {
+            'directory.seatsReleased': 'cancellingRequests',
+          }),
           cancellingRequests: {
             entry: 'cancelOpenRequests',
             on: { 'requests.cancelled': 'tellingManager' },

@@ -1,7 +1,7 @@
 import { assign } from 'xstate';
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
-import { TAG } from './tags.ts';
+import * as parts from './parts.ts';
 
 /** The effects only onboarding names, beside the decision's. */
 export const ONBOARDING_EFFECTS = ['provisionAccount', 'confirmSeat'] as const;
@@ -32,55 +32,14 @@ export function onboardingSetup<const Name extends string>(names: readonly Name[
  * effects run only after the new state is saved.
  */
 export const onboardingMachine = onboardingSetup(ONBOARDING_EFFECTS).createMachine({
-  id: 'onboarding',
   context: ({ input }) => initialDecisionContext(input),
-  initial: 'requested',
-  states: {
-    ...decision.requested('onboarding', 'request'),
-    approved: {
-      initial: 'waitingForSeat',
-      states: {
-        waitingForSeat: decision.waitingForSeat(
-          'onboarding',
-          'provisioning',
-          'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
-        ),
-        provisioning: {
-          description:
-            'P1 in the directory (account, seat, admin roles, group) then in the environment (business unit, roles, access mode); every step idempotent.',
-          tags: 'provisioning',
-          entry: 'provisionAccount',
-          on: {
-            'directory.provisioned': {
-              target: '#onboarding.provisioned',
-              actions: 'recordAccount',
-            },
-            'directory.failed': { target: '#onboarding.failed', actions: 'recordFailure' },
-            // L3: the license ran out between the held seat and its assignment.
-            'seat.lost': 'waitingForSeat',
-          },
-        },
-      },
-    },
-    provisioned: {
-      description: 'The account exists and holds its seat; the invitation is being issued (P2).',
-      tags: 'provisioned',
-      entry: 'issueInvitation',
-      on: {
-        'invitation.issued': { target: 'invited', actions: 'recordInvitation' },
-        'directory.failed': { target: 'failed', actions: 'recordFailure' },
-      },
-    },
-    invited: {
-      description: 'The invitation holds the seat until accepted or until it expires (L4).',
-      tags: [TAG.awaitingAcceptance, 'invited'],
-      on: decision.invitation('confirmSeat'),
-    },
-    accepted: {
-      type: 'final',
-      tags: 'accepted',
-      description: 'The held seat became an assigned one.',
-    },
+  ...decision.decidedThen('onboarding', 'request', {
+    ...parts.provisioningPath('onboarding', {
+      waiting: 'Queued for a seat of the SKU (L3). Seats go to waiting requests in approval order.',
+      provisioning:
+        'P1 in the directory (account, seat, admin roles, group) then in the environment (business unit, roles, access mode); every step idempotent.',
+      invited: 'The invitation holds the seat until accepted or until it expires (L4).',
+    }),
     ...decision.endings,
-  },
+  }),
 });

@@ -1,6 +1,6 @@
 import * as decision from './decision.ts';
 import { type DecisionContext, type DecisionInput, initialDecisionContext } from './events.ts';
-import { TAG } from './tags.ts';
+import * as parts from './parts.ts';
 
 /** The effects only a role change names, beside the decision's. */
 export const ROLE_CHANGE_EFFECTS = ['applyChange', 'completeReenable'] as const;
@@ -37,48 +37,33 @@ export const roleChangeMachine = decision
     actions: decision.effects(ROLE_CHANGE_EFFECTS),
   })
   .createMachine({
-    id: 'roleChange',
     context: ({ input }) => ({
       ...initialDecisionContext(input),
       needsSeat: input.needsSeat,
       reenables: input.reenables,
     }),
-    initial: 'requested',
-    states: {
-      ...decision.requested('roleChange', 'change'),
-      approved: {
-        initial: 'routing',
-        states: {
-          ...decision.seatRouting(
-            'roleChange',
-            'The change adds a license and waits for a seat (L3), in approval order.',
-          ),
-          applying: {
-            description: 'The directory applies the change; every step idempotent.',
-            tags: 'approved',
-            entry: 'applyChange',
-            on: {
-              'directory.applied': [
-                { guard: 'reenables', target: '#roleChange.invited' },
-                { target: '#roleChange.applied' },
-              ],
-              'directory.failed': { target: '#roleChange.failed', actions: 'recordFailure' },
-              // L3: the license ran out between the held seat and its assignment.
-              'seat.lost': { guard: 'needsSeat', target: 'waitingForSeat' },
-            },
-          },
+    ...decision.decidedThen('roleChange', 'change', {
+      approved: parts.seatThenApplying(
+        'roleChange',
+        {
+          waiting: 'The change adds a license and waits for a seat (L3), in approval order.',
+          applying: 'The directory applies the change; every step idempotent.',
         },
-      },
-      invited: {
-        description:
-          'Re-enabling a disabled user takes a new invitation (E3); it holds the seat (L4).',
-        tags: [TAG.awaitingAcceptance, 'invited'],
-        entry: 'issueInvitation',
-        on: {
-          'invitation.issued': { actions: 'recordInvitation' },
-          ...decision.invitation('completeReenable'),
+        'applyChange',
+        {
+          'directory.applied': [
+            { guard: 'reenables', target: '#roleChange.invited' },
+            { target: '#roleChange.applied' },
+          ],
         },
-      },
+        // L3: the license ran out between the held seat and its assignment.
+        { 'seat.lost': { guard: 'needsSeat', target: 'waitingForSeat' } },
+      ),
+      invited: parts.invited(
+        'Re-enabling a disabled user takes a new invitation (E3); it holds the seat (L4).',
+        'completeReenable',
+        { entry: 'issueInvitation', on: { 'invitation.issued': { actions: 'recordInvitation' } } },
+      ),
       applied: { type: 'final', tags: 'applied', description: 'The change is in effect.' },
       accepted: {
         type: 'final',
@@ -86,5 +71,5 @@ export const roleChangeMachine = decision
         description: 'The re-enabled user accepted the new invitation.',
       },
       ...decision.endings,
-    },
+    }),
   });
