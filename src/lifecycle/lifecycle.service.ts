@@ -114,16 +114,15 @@ export class Lifecycle {
       });
       if (!(await this.deps.store.insert(doc))) continue;
       this.deps.observer?.submitted(doc);
-      try {
-        await this.deps.audit.append({
-          requestId: id,
-          actor: requesterEmail,
-          action: 'requester.submitted',
-          to: doc.status,
-        });
-      } finally {
-        this.deps.effects.run(id, { request: doc, keys: doc.outbox.map((i) => i.key) });
-      }
+      const audited = this.deps.audit.append({
+        requestId: id,
+        actor: requesterEmail,
+        action: 'requester.submitted',
+        to: doc.status,
+      });
+      // As for a change (#conclude): the line is queued, the effects start, the caller waits.
+      this.deps.effects.run(id, { request: doc, keys: doc.outbox.map((i) => i.key) });
+      await audited;
       return doc;
     }
     throw new Error('could not allocate a request id');
@@ -194,7 +193,7 @@ export class Lifecycle {
     const parsed = parseEvent(event);
     const actorEmail = 'actor' in parsed ? parsed.actor.email : 'accessdesk';
     let verdict: Verdict | undefined;
-    let outcome: SendOutcome | undefined;
+    let concluding: Promise<SendOutcome> | undefined;
     await this.deps.store.update(
       requestId,
       (doc) => {
@@ -210,15 +209,17 @@ export class Lifecycle {
         return verdict.change;
       },
       {
-        // In the request's write queue, so the audit trail keeps the order of the history.
+        // In the request's write queue, so the audit trail keeps the order of the history: the
+        // line is queued there (#conclude queues it before its first wait), and the queue moves
+        // on while it is written; the caller hears the outcome once it is.
         after: async ({ request }) => {
-          const concluding = this.#conclude(request, verdict!, parsed, actorEmail);
-          options.queued?.(); // #conclude queued its audit line before its first wait
-          outcome = await concluding;
+          concluding = this.#conclude(request, verdict!, parsed, actorEmail);
+          concluding.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+          options.queued?.();
         },
       },
     );
-    return outcome!;
+    return concluding!;
   }
 
   /** Audits what `verdict` did and starts the effects a transition queued. */
@@ -238,18 +239,17 @@ export class Lifecycle {
       return { kind: 'ignored', request, reason: verdict.reason };
     }
     this.deps.observer?.transitioned(request, verdict.from, verdict.to, event.type);
-    // The change is saved: its effects run even if the audit line fails to be written.
-    try {
-      await this.deps.audit.append({
-        requestId: request._id,
-        actor: actorEmail,
-        action: event.type,
-        from: verdict.from,
-        to: verdict.to,
-      });
-    } finally {
-      this.deps.effects.run(request._id, { request, keys: verdict.queued });
-    }
+    const audited = this.deps.audit.append({
+      requestId: request._id,
+      actor: actorEmail,
+      action: event.type,
+      from: verdict.from,
+      to: verdict.to,
+    });
+    // The change is saved and its audit line queued (every later line goes after it): its
+    // effects start now, and run even if the line fails to be written.
+    this.deps.effects.run(request._id, { request, keys: verdict.queued });
+    await audited;
     return { kind: 'transitioned', request, from: verdict.from, to: verdict.to };
   }
 

@@ -1,7 +1,13 @@
+import { RuleViolation } from '../errors.ts';
 import { hasDatabase } from '../tenant/access.rules.ts';
 import { GLOBAL_ADMIN } from '../tenant/admin.rules.ts';
 import { environmentUserId } from '../tenant/environment-context.ts';
-import { type EnvironmentDoc, rawOf, type SkuDoc } from '../tenant/tenant.model.ts';
+import {
+  type AccountDoc,
+  type EnvironmentDoc,
+  rawOf,
+  type SkuDoc,
+} from '../tenant/tenant.model.ts';
 import type { TenantService } from '../tenant/tenant.service.ts';
 import type {
   BulkPerson,
@@ -22,25 +28,29 @@ export class TenantDirectory implements Directory {
   constructor(private readonly t: TenantService) {}
 
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
-    // A rehire (E3, L1): a leaver's account stays, blocked (E5); onboarding the same person
-    // again enables it for the new invitation instead of making a second account.
-    const existing = await this.t.accountByEmail(person.email.toLowerCase());
-    if (existing && !existing.deletedAt && !existing.signInAllowed) {
+    try {
+      const { account } = await this.t.createAccount({
+        idempotencyKey: key,
+        personEmail: person.email,
+        firstName: person.firstName,
+        lastName: person.lastName,
+        email: person.email,
+        ...(person.jobTitle ? { jobTitle: person.jobTitle } : {}),
+        ...(person.department ? { department: person.department } : {}),
+        ...(person.office ? { office: person.office } : {}),
+        ...(person.mobilePhone ? { mobilePhone: person.mobilePhone } : {}),
+      });
+      return { accountId: account._id, upn: account.upn };
+    } catch (error) {
+      // A rehire (E3, L1): a leaver's account stays, blocked (E5); onboarding the same person
+      // again enables it for the new invitation instead of making a second account. Looked
+      // for only when the person's account refused a new one, so a new hire reads nothing.
+      if (!(error instanceof RuleViolation && error.rule === 'L1')) throw error;
+      const existing = await this.t.accountByEmail(person.email.toLowerCase());
+      if (!existing || existing.deletedAt || existing.signInAllowed) throw error;
       await this.t.setSignInAllowed(existing._id, true);
       return { accountId: existing._id, upn: existing.upn };
     }
-    const { account } = await this.t.createAccount({
-      idempotencyKey: key,
-      personEmail: person.email,
-      firstName: person.firstName,
-      lastName: person.lastName,
-      email: person.email,
-      ...(person.jobTitle ? { jobTitle: person.jobTitle } : {}),
-      ...(person.department ? { department: person.department } : {}),
-      ...(person.office ? { office: person.office } : {}),
-      ...(person.mobilePhone ? { mobilePhone: person.mobilePhone } : {}),
-    });
-    return { accountId: account._id, upn: account.upn };
   }
 
   async accountIdByEmail(email: string): Promise<string | undefined> {
@@ -224,17 +234,35 @@ export class TenantPeople implements People {
   constructor(private readonly t: TenantService) {}
 
   async adminRolesOf(email: string): Promise<string[]> {
-    // Read at the moment of the decision: the account, then, only if it claims Global admin,
-    // the registry that must agree.
-    const account = await this.t.accountByEmail(email);
+    // Read at the moment of the decision, in one round trip: the account and whether the
+    // registry lists it (a `$lookup` into the tenant document, for the account found).
+    const { Account, Tenant } = this.t.models;
+    const [account] = await rawOf(Account)
+      .aggregate<Pick<AccountDoc, 'adminRoles' | 'deletedAt'> & { registry: unknown[] }>([
+        { $match: { personEmail: email.toLowerCase() } },
+        { $limit: 1 },
+        { $project: { adminRoles: 1, deletedAt: 1 } },
+        {
+          $lookup: {
+            from: Tenant.collection.collectionName,
+            let: { id: '$_id' },
+            pipeline: [
+              {
+                $match: {
+                  _id: 'tenant',
+                  $expr: { $in: ['$$id', { $ifNull: ['$globalAdmins', []] }] },
+                },
+              },
+              { $project: { _id: 1 } },
+            ],
+            as: 'registry',
+          },
+        },
+      ])
+      .toArray();
     if (!account || account.deletedAt) return [];
-    if (!account.adminRoles.includes(GLOBAL_ADMIN)) return account.adminRoles;
-    const tenant = await rawOf(this.t.models.Tenant).findOne(
-      { _id: 'tenant' },
-      { projection: { globalAdmins: 1 } },
-    );
     // A2: an account counts as Global admin only when its roles and the registry both say so.
-    const registered = (tenant?.globalAdmins ?? []).includes(account._id);
+    const registered = account.registry.length > 0;
     return account.adminRoles.filter((role) => role !== GLOBAL_ADMIN || registered);
   }
 

@@ -95,8 +95,8 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
       { file: CONTEXT, symbols: ['computeEnablement'], note: 'direct members only' },
       {
         file: 'src/tenant/group-members.ts',
-        symbols: ['membership'],
-        note: 'one document per direct member',
+        symbols: ['nestedMemberOnly'],
+        note: 'one document per direct member; nested groups only say why not',
       },
     ],
   },

@@ -14,6 +14,8 @@ import {
   environmentConfig,
   environmentUserId,
   isLicensedFor,
+  presentUser,
+  readUserAndPlace,
   requireDatabase,
   requireEnvironment,
   requireEnvironmentUser,
@@ -58,7 +60,9 @@ export class AccessModes {
         'Application users are created, not converted.',
       );
     }
-    const user = await requireEnvironmentUser(this.m, envId, accountId);
+    // The record and the account's M3 place in one read.
+    const read = await readUserAndPlace(this.m, envId, accountId);
+    const user = presentUser(read.user, envId, accountId);
     if (user.stub || user.applicationUser) {
       const rule = user.stub ? 'M5' : 'M4';
       throw new RuleViolation(ErrorCode.NotAllowed, rule, 'This user has a fixed access mode.');
@@ -77,15 +81,22 @@ export class AccessModes {
     const counted = countsTowardNonInteractiveLimit(mode, user.applicationUser);
     if (counted) await this.places.take(env, accountId);
     // Written unless the stored record already has the mode (not the copy read above: a
-    // concurrent change since would otherwise be left standing).
-    const updated = (await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
+    // concurrent change since would otherwise be left standing); `before` is the record as
+    // this write found it.
+    const before = await rawOf(this.m.EnvironmentUser).findOneAndUpdate(
       { _id: user._id, accessMode: { $ne: mode } },
       { $set: { accessMode: mode } },
-      { returnDocument: 'after' },
-    )) ?? { ...user, accessMode: mode };
-    // Always try: a crash after the mode change but before the release leaves a place to free.
-    if (!counted) await this.places.release(envId, accountId);
-    return updated!;
+      { returnDocument: 'before' },
+    );
+    // A place to free: one read above (a crash after an earlier mode change, before its
+    // release), or a counted mode this write replaced. A place is only taken before its counted
+    // mode is written, so with neither, a take racing this call writes its mode after this one.
+    const replacedCounted =
+      !!before && countsTowardNonInteractiveLimit(before.accessMode, before.applicationUser);
+    if (!counted && (read.placeTaken || replacedCounted)) {
+      await this.places.release(envId, accountId);
+    }
+    return { ...(before ?? user), accessMode: mode };
   }
 
   /** M3: changes the per-environment limit by compare-and-set, never below the places in use. */

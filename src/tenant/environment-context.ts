@@ -8,12 +8,14 @@ import {
   isEnabled,
   requiresNewInvitation,
 } from './access.rules.ts';
-import { membership } from './group-members.ts';
+import { nestedMemberOnly } from './group-members.ts';
 import { effectiveRoles, hasAccessByRoles } from './security.rules.ts';
 import {
   type AccountDoc,
   type EnvironmentDoc,
   type EnvironmentUserDoc,
+  groupMemberId,
+  nonInteractivePlaceId,
   rawOf,
   type TenantModels,
 } from './tenant.model.ts';
@@ -93,6 +95,15 @@ export async function requireEnvironmentUser(
   accountId: string,
 ): Promise<EnvironmentUserDoc> {
   const user = await rawOf(m.EnvironmentUser).findOne({ _id: environmentUserId(envId, accountId) });
+  return presentUser(user, envId, accountId);
+}
+
+/** `user` as read, or NotFound (P1: the environment step before the directory step). */
+export function presentUser(
+  user: EnvironmentUserDoc | null,
+  envId: string,
+  accountId: string,
+): EnvironmentUserDoc {
   if (!user) {
     throw new RuleViolation(
       ErrorCode.NotFound,
@@ -109,13 +120,93 @@ export async function isLicensedFor(
   env: EnvironmentDoc,
   accountId: string,
 ): Promise<boolean> {
-  const filter: Record<string, unknown> = {
-    // A seat held for an unaccepted invitation (L4) is a license assigned in the directory (P1).
-    accountId,
-    state: { $in: ['assigned', 'held'] },
-  };
+  return (await rawOf(m.SeatHolder).findOne(licenseFilter(env, accountId), ID_ONLY)) !== null;
+}
+
+const ID_ONLY = { projection: { _id: 1 } } as const;
+
+function licenseFilter(env: EnvironmentDoc, accountId: string): Record<string, unknown> {
+  // A seat held for an unaccepted invitation (L4) is a license assigned in the directory (P1).
+  const filter: Record<string, unknown> = { accountId, state: { $in: ['assigned', 'held'] } };
   if (env.licenseSku) filter.sku = env.licenseSku;
-  return (await rawOf(m.SeatHolder).findOne(filter, { projection: { _id: 1 } })) !== null;
+  return filter;
+}
+
+/** What E1–E6 are computed from for one user, as stored at one moment. */
+export interface EnablementInputs {
+  user: EnvironmentUserDoc | null;
+  account: AccountDoc | null;
+  /** A seat of the environment's SKU (isLicensedFor), whether or not the account exists. */
+  seat: boolean;
+  /** A direct member of the environment's security group (E4). */
+  directMember: boolean;
+}
+
+/**
+ * The user's record, the account, its seat and its direct membership, read in one round trip
+ * (one aggregation over the environment's document with a `$lookup` into each collection)
+ * instead of four; each is the same single-document read it was, so nothing is less fresh.
+ */
+export async function readEnablementInputs(
+  m: TenantModels,
+  env: EnvironmentDoc,
+  accountId: string,
+): Promise<EnablementInputs> {
+  const member = env.securityGroup ? groupMemberId(env.securityGroup, accountId) : null;
+  const [row] = await rawOf(m.Environment)
+    .aggregate<{
+      user: EnvironmentUserDoc[];
+      account: AccountDoc[];
+      seat: object[];
+      member: object[];
+    }>([
+      { $match: { _id: env._id } },
+      { $project: { _id: 1 } },
+      lookupOne('user', m.EnvironmentUser, { _id: environmentUserId(env._id, accountId) }),
+      lookupOne('account', m.Account, { _id: accountId }),
+      lookupOne('seat', m.SeatHolder, licenseFilter(env, accountId)),
+      lookupOne('member', m.GroupMember, { _id: member }),
+    ])
+    .toArray();
+  if (!row)
+    throw new RuleViolation(ErrorCode.NotFound, 'E1', `There is no environment "${env._id}".`);
+  return {
+    user: row.user[0] ?? null,
+    account: row.account[0] ?? null,
+    seat: row.seat.length > 0,
+    directMember: !!member && row.member.length > 0,
+  };
+}
+
+/** A `$lookup` stage putting the first document of `from` matching `match` in `as` (0 or 1). */
+function lookupOne(as: string, from: { collection: { collectionName: string } }, match: object) {
+  return {
+    $lookup: {
+      from: from.collection.collectionName,
+      pipeline: [{ $match: match }, { $limit: 1 }],
+      as,
+    },
+  };
+}
+
+/**
+ * The user's record and whether the account holds a non-interactive place there (M3), read in
+ * one round trip, like `readEnablementInputs`.
+ */
+export async function readUserAndPlace(
+  m: TenantModels,
+  envId: string,
+  accountId: string,
+): Promise<{ user: EnvironmentUserDoc | null; placeTaken: boolean }> {
+  const [row] = await rawOf(m.EnvironmentUser)
+    .aggregate<EnvironmentUserDoc & { place: Array<{ state: string }> }>([
+      { $match: { _id: environmentUserId(envId, accountId) } },
+      lookupOne('place', m.NonInteractivePlace, { _id: nonInteractivePlaceId(envId, accountId) }),
+    ])
+    .toArray();
+  if (!row) return { user: null, placeTaken: false };
+  const { place, ...user } = row;
+  return { user, placeTaken: place[0]?.state === 'taken' };
 }
 
 /** E1–E6, S1, S2, A3 for one user: the single place enablement is computed from stored state. */
@@ -123,16 +214,16 @@ export async function computeEnablement(
   m: TenantModels,
   env: EnvironmentDoc,
   accountId: string,
-  /** The user's record when the caller has just read it (saves reading it again). */
-  known?: EnvironmentUserDoc | null,
+  /** What the caller has just read with `readEnablementInputs` (saves reading it again). */
+  known?: EnablementInputs,
 ): Promise<EnablementReport> {
-  const user =
-    known !== undefined
-      ? known
-      : await rawOf(m.EnvironmentUser).findOne({ _id: environmentUserId(env._id, accountId) });
-  const account: AccountDoc | null = await rawOf(m.Account).findOne({ _id: accountId });
-  const licensed = account ? await isLicensedFor(m, env, accountId) : false;
-  const member = await membership(m, env.securityGroup, accountId);
+  const { user, account, seat, directMember } =
+    known ?? (await readEnablementInputs(m, env, accountId));
+  const licensed = !!account && seat;
+  // E4: only someone outside the group is looked for in the groups nested in it.
+  const member = directMember
+    ? { direct: true, nestedOnly: false }
+    : { direct: false, nestedOnly: await nestedMemberOnly(m, env.securityGroup, accountId) };
   const adminRoles = account?.adminRoles ?? [];
   const mode = user?.accessMode ?? DEFAULT_ACCESS_MODE;
   const input: EnablementInput = {

@@ -10,7 +10,8 @@ import {
   environmentConfig,
   environmentUserId,
   forgetEnvironmentConfig,
-  isLicensedFor,
+  presentUser,
+  readEnablementInputs,
   requireDatabase,
   requireEnvironment,
   requireEnvironmentUser,
@@ -176,7 +177,9 @@ export class EnvironmentAccess {
         `"${admin}" is an admin role of the subscription, not a security role of ${env.name}.`,
       );
     }
-    const user = await requireEnvironmentUser(this.m, envId, accountId);
+    // The record, the account, its seat and membership in one read (S5 is judged on them).
+    const inputs = await readEnablementInputs(this.m, env, accountId);
+    const user = presentUser(inputs.user, envId, accountId);
     const outside = rolesOutsideBusinessUnit(env.businessUnits, user.businessUnit, roles);
     if (outside.length > 0) {
       throw new RuleViolation(
@@ -186,8 +189,8 @@ export class EnvironmentAccess {
         { roles: outside },
       );
     }
-    await this.requireConnectedSpacesLicense(env, accountId, roles);
-    const state = await computeEnablement(this.m, env, accountId, user);
+    this.requireConnectedSpacesLicense(env, roles, inputs.seat);
+    const state = await computeEnablement(this.m, env, accountId, inputs);
     if (!mayAssignRoles(state.enabled, env.allowRoleAssignmentOnDisabledUsers)) {
       throw new RuleViolation(
         ErrorCode.UserDisabled,
@@ -268,13 +271,9 @@ export class EnvironmentAccess {
     return env;
   }
 
-  private async requireConnectedSpacesLicense(
-    env: EnvironmentDoc,
-    accountId: string,
-    roles: string[],
-  ): Promise<void> {
+  private requireConnectedSpacesLicense(env: EnvironmentDoc, roles: string[], licensed: boolean) {
     if (env.kind !== 'connected-spaces' && !roles.some(isConnectedSpacesRole)) return;
-    if (!(await isLicensedFor(this.m, env, accountId))) {
+    if (!licensed) {
       throw new RuleViolation(
         ErrorCode.NotAllowed,
         'A5',

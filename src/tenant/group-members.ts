@@ -55,9 +55,19 @@ export async function membership(
   accountId: string,
 ): Promise<{ direct: boolean; nestedOnly: boolean }> {
   if (!groupId) return { direct: false, nestedOnly: false };
-  const members = rawOf(m.GroupMember);
-  if (await members.findOne({ _id: groupMemberId(groupId, accountId) }, { projection: { _id: 1 } }))
+  const id = groupMemberId(groupId, accountId);
+  if (await rawOf(m.GroupMember).findOne({ _id: id }, { projection: { _id: 1 } }))
     return { direct: true, nestedOnly: false };
+  return { direct: false, nestedOnly: await nestedMemberOnly(m, groupId, accountId) };
+}
+
+/** E4: whether someone who is not a direct member of `groupId` is in a group nested in it. */
+export async function nestedMemberOnly(
+  m: TenantModels,
+  groupId: string | null | undefined,
+  accountId: string,
+): Promise<boolean> {
+  if (!groupId) return false;
   // The nesting comes from the tenant file: a handful of small documents, whatever the members.
   const groups: GroupDoc[] = await rawOf(m.Group)
     .find({}, { projection: { nestedGroups: 1 } })
@@ -72,10 +82,11 @@ export async function membership(
     queue.push(...(byId.get(id)?.nestedGroups ?? []));
   }
   seen.delete(groupId);
-  if (seen.size === 0) return { direct: false, nestedOnly: false };
+  if (seen.size === 0) return false;
   const ids = [...seen].map((id) => groupMemberId(id, accountId));
-  const nested = await members.findOne({ _id: { $in: ids } }, { projection: { _id: 1 } });
-  return { direct: false, nestedOnly: nested !== null };
+  return (
+    (await rawOf(m.GroupMember).findOne({ _id: { $in: ids } }, { projection: { _id: 1 } })) !== null
+  );
 }
 
 /**
