@@ -512,7 +512,8 @@ async function replay(variant: Variant, path: Path) {
     // scheduler's claim, written without a version, may differ.
     const built = await store.latest(id);
     const doc = await store.get(id);
-    const label = `after step ${i} (${event.type})`;
+    // A background error (a step that threw) is named with the step it stopped.
+    const label = `after step ${i} (${event.type}); background errors: ${errors.map(String).join(' | ') || 'none'}`;
     expect({ ...built, sweepLeaseUntil: null }, label).toEqual({ ...doc, sweepLeaseUntil: null });
     expect(doc.status, label).toBe(statusOf(steps[j]!.state.value));
     expect(doc.version, label).toBeGreaterThan(lastVersion);
