@@ -16,6 +16,7 @@ import { silentNotifier } from '../src/lifecycle/ports.ts';
 import type { RequestDoc } from '../src/lifecycle/request.model.ts';
 import { submitOnboarding } from '../src/lifecycle/submit.ts';
 import { RequestVisibility } from '../src/lifecycle/visibility.ts';
+import { createLogger } from '../src/log.ts';
 import { TenantService } from '../src/tenant/tenant.service.ts';
 import { parseTenantConfig } from '../src/tenant/tenant-file.ts';
 import { lookup } from '../src/tenant-lookup.ts';
@@ -54,6 +55,8 @@ export async function benchRequests(
     clock,
     tenant,
     notifier: silentNotifier,
+    // A line per fired deadline would bury the figures (bench/lifecycle mutes it the same way).
+    logger: createLogger({ sink: () => undefined }),
     deadlines: BENCH_DEADLINES,
     publicUrl: 'http://localhost:3000',
     onError: (error) => errors.push(error),
