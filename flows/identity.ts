@@ -51,3 +51,22 @@ export function unknownUserText(slackId: string): string {
     `(\`people:\` with your work email and \`slackId: ${slackId}\`), then try again.`
   );
 }
+
+/** A private reply to `slackId` (a DM from the bot). */
+export type Tell = (text: string) => Promise<unknown>;
+
+/**
+ * After an ack: who acted, with a private reply to them. Someone accessdesk does not know is
+ * told so privately, and nothing more happens (undefined).
+ */
+export async function knownViewer(
+  tenant: TenantLookup,
+  client: WebClient,
+  slackId: string,
+): Promise<{ viewer: Viewer; tell: Tell } | undefined> {
+  const tell: Tell = (text) => client.chat.postMessage({ channel: slackId, text });
+  const viewer = await resolveViewer(tenant, client, slackId);
+  if (viewer?.known) return { viewer, tell };
+  await tell(unknownUserText(slackId));
+  return undefined;
+}

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { describeError } from '../../src/errors.ts';
 import { submitExtension } from '../../src/lifecycle/submit.ts';
 import type { FlowDeps } from '../deps.ts';
-import { resolveViewer, unknownUserText } from '../identity.ts';
+import { knownViewer } from '../identity.ts';
 import { ACTION } from '../ids.ts';
 import { takeTurn } from '../turns.ts';
 
@@ -15,9 +15,9 @@ export function register(app: App, deps: FlowDeps): void {
   app.action(ACTION.extendGrant, async ({ ack, body, action, client, context }) => {
     await ack();
     await takeTurn(context);
-    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const known = await knownViewer(deps.tenant, client, body.user.id);
+    if (!known) return;
+    const { viewer, tell } = known;
     const grantId = 'value' in action ? String(action.value) : '';
     const original = await deps.requests.find(grantId);
     if (!original) return void (await tell(`Not found: ${grantId}.`));

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { offboardingModal } from '../blocks/offboarding-modal.ts';
 import { askOffboarding } from '../command/index.ts';
 import type { FlowDeps } from '../deps.ts';
-import { resolveViewer, unknownUserText } from '../identity.ts';
+import { knownViewer } from '../identity.ts';
 import { CALLBACK } from '../ids.ts';
 import { readFields } from '../request/parse.ts';
 import { takeTurn } from '../turns.ts';
@@ -31,9 +31,9 @@ export function register(app: App, deps: FlowDeps): void {
     }
     await ack();
     await takeTurn(context);
-    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const known = await knownViewer(deps.tenant, client, body.user.id);
+    if (!known) return;
+    const { viewer, tell } = known;
     const date = typeof fields.effective_date === 'string' ? fields.effective_date : undefined;
     await tell((await askOffboarding(deps, client, viewer, fields.leaver, date)).text);
   });

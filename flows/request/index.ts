@@ -5,7 +5,7 @@ import { onboardingModal } from '../blocks/onboarding-modal.ts';
 import { roleChangeModal } from '../blocks/role-change-modal.ts';
 import type { ModalView } from '../blocks/types.ts';
 import type { FlowDeps } from '../deps.ts';
-import { resolveViewer, unknownUserText } from '../identity.ts';
+import { knownViewer, resolveViewer } from '../identity.ts';
 import { CALLBACK, type ChangeKindValue, FIELD } from '../ids.ts';
 import { takeTurn } from '../turns.ts';
 import {
@@ -81,9 +81,9 @@ export function register(app: App, deps: FlowDeps): void {
     }
     await ack();
     await takeTurn(context);
-    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const known = await knownViewer(deps.tenant, client, body.user.id);
+    if (!known) return;
+    const { viewer, tell } = known;
     const managerId = typeof fields.manager === 'string' ? fields.manager : undefined;
     const manager = managerId ? await resolveViewer(deps.tenant, client, managerId) : undefined;
     if (managerId && !manager?.known) {
@@ -114,9 +114,9 @@ export function register(app: App, deps: FlowDeps): void {
     }
     await ack();
     await takeTurn(context);
-    const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text });
-    const viewer = await resolveViewer(deps.tenant, client, body.user.id);
-    if (!viewer?.known) return void (await tell(unknownUserText(body.user.id)));
+    const known = await knownViewer(deps.tenant, client, body.user.id);
+    if (!known) return;
+    const { viewer, tell } = known;
     const subject = await subjectEmail(deps, client, fields);
     if (!subject) {
       return void (await tell(
