@@ -42,6 +42,13 @@ export interface Directory {
   hasFreeSeat(skuId: string): Promise<boolean>;
   grantAdminRoles(accountId: string, roles: string[]): Promise<string[]>;
   revokeAdminRoles(accountId: string, roles: string[]): Promise<string[]>;
+  /**
+   * The environment step of P1 for a new account in one go (security group, business unit,
+   * security roles, access mode), when the directory checks their rules (E1, S3, S5, A1, A5,
+   * M1) itself; false when it cannot, and the four steps below run one by one. Optional: without
+   * it they always do (Graph: they are separate calls there). Idempotent like every step.
+   */
+  placeInEnvironment?(account: DirectoryAccount, details: OnboardingDetails): Promise<boolean>;
   addToSecurityGroup(environmentId: string, accountId: string): Promise<void>;
   removeFromSecurityGroup(environmentId: string, accountId: string): Promise<void>;
   assignBusinessUnit(environmentId: string, accountId: string, businessUnit: string): Promise<void>;

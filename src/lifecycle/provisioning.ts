@@ -5,7 +5,8 @@ import type { OnboardingDetails, RequestDoc, RoleChangeDetails } from './request
 
 /**
  * P1 in order: the account, its seat and admin roles in the directory, then the environment
- * (security group, business unit, security roles, access mode). Each step is idempotent, keyed by
+ * (security group, business unit, security roles, access mode: in one call where the directory
+ * can check their rules itself, else one step at a time). Each step is idempotent, keyed by
  * the request, so running the whole list again after a crash creates and takes nothing twice.
  */
 export async function provisioningSteps(
@@ -26,6 +27,7 @@ export async function provisioningSteps(
         await directory.grantAdminRoles(account.accountId, details.adminRoles);
     },
     environment: async () => {
+      if (await directory.placeInEnvironment?.(made(), details)) return;
       const { accountId } = made();
       await directory.addToSecurityGroup(details.environment, accountId);
       await directory.assignBusinessUnit(details.environment, accountId, details.businessUnit);

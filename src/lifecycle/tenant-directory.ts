@@ -27,6 +27,9 @@ import { provisionMany } from './tenant-directory-bulk.ts';
 export class TenantDirectory implements Directory {
   constructor(private readonly t: TenantService) {}
 
+  /** The account each result of `createAccount` stands for, as that call wrote or read it. */
+  readonly #accounts = new WeakMap<DirectoryAccount, AccountDoc>();
+
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
     try {
       const { account } = await this.t.createAccount({
@@ -40,7 +43,9 @@ export class TenantDirectory implements Directory {
         ...(person.office ? { office: person.office } : {}),
         ...(person.mobilePhone ? { mobilePhone: person.mobilePhone } : {}),
       });
-      return { accountId: account._id, upn: account.upn };
+      const made = { accountId: account._id, upn: account.upn };
+      this.#accounts.set(made, account);
+      return made;
     } catch (error) {
       // A rehire (E3, L1): a leaver's account stays, blocked (E5); onboarding the same person
       // again enables it for the new invitation instead of making a second account. Looked
@@ -113,6 +118,24 @@ export class TenantDirectory implements Directory {
     for (const role of roles)
       warnings.push(...(await this.t.revokeAdminRole(accountId, role)).warnings);
     return warnings;
+  }
+
+  /**
+   * The environment step in two writes when the rules allow it in memory (environments-bulk.ts).
+   * The account is the one `createAccount` returned, not read again, unless admin roles were
+   * granted to it since (A1, S5 look at them).
+   */
+  async placeInEnvironment(account: DirectoryAccount, details: OnboardingDetails) {
+    const known = details.adminRoles.length ? undefined : this.#accounts.get(account);
+    const doc = known ?? (await this.t.accountById(account.accountId));
+    if (!doc) return false;
+    return this.t.placeOneInEnvironment(details.environment, {
+      account: doc,
+      sku: details.sku,
+      businessUnit: details.businessUnit,
+      roles: details.securityRoles,
+      accessMode: details.accessMode,
+    });
   }
 
   async addToSecurityGroup(environmentId: string, accountId: string): Promise<void> {

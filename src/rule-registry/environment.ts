@@ -23,7 +23,11 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
       { file: SECURITY, symbols: ['rolesOutsideBusinessUnit'] },
       { file: ENVIRONMENTS, symbols: ['assignSecurityRoles'] },
       { file: 'flows/request/parse.ts', symbols: ['parseOnboarding'], note: 'modal check' },
-      { file: 'src/tenant/environments-bulk.ts', symbols: ['placeMany'], note: "a batch's chunk" },
+      {
+        file: 'src/tenant/environments-bulk.ts',
+        symbols: ['placeMany', 'placeOne'],
+        note: "a batch's chunk; a new hire in one call",
+      },
     ],
   },
   {
@@ -44,7 +48,11 @@ export const ENVIRONMENT_RULES: readonly RuleEntry[] = [
     enforcedBy: [
       { file: SECURITY, symbols: ['mayAssignRoles'] },
       { file: ENVIRONMENTS, symbols: ['assignSecurityRoles'] },
-      { file: 'src/tenant/environments-bulk.ts', symbols: ['placeMany'], note: "a batch's chunk" },
+      {
+        file: 'src/tenant/environments-bulk.ts',
+        symbols: ['placeMany', 'placeOne'],
+        note: "a batch's chunk; a new hire in one call",
+      },
     ],
   },
   {

@@ -1,15 +1,17 @@
 /**
- * E1, S3, S5, A1, A5 and M1 for a chunk of new accounts at once (bulk onboarding): the rules
- * are checked in memory against the environment's configuration read once, then the group
- * memberships and the users' records are written with one bulk write each (upserts keyed by
- * their ids: a re-run after a crash writes nothing twice), and read back. Anyone the rules or
- * the read-back leave out goes one at a time, through the environment's own methods.
+ * E1, S3, S5, A1, A5 and M1 for new accounts placed in one go: a chunk of a bulk onboarding, or
+ * one new hire. The rules are checked in memory against the environment's configuration (read
+ * at most once per few seconds), then the group memberships and the users' records are written
+ * as upserts keyed by their ids (a re-run after a crash writes nothing twice) and compared with
+ * what is stored. Anyone the rules or the comparison leave out goes through the environment's
+ * own methods, step by step.
  */
 import type { Clock } from '../clock.ts';
 import { type AccessMode, DEFAULT_ACCESS_MODE, hasDatabase, isEnabled } from './access.rules.ts';
 import { AccountDirectory } from './accounts.service.ts';
 import { isAdminRole, isConnectedSpacesRole } from './admin.rules.ts';
 import { environmentConfig, environmentUserId } from './environment-context.ts';
+import { addGroupMember } from './group-members.ts';
 import { groupMemberId } from './member.model.ts';
 import { mayAssignRoles, rolesOutsideBusinessUnit } from './security.rules.ts';
 import {
@@ -77,23 +79,7 @@ export async function placeMany(
   );
   const records = new Map(
     placing.map((p) => {
-      const roles = [...new Set(p.roles)];
-      const record: EnvironmentUserDoc = {
-        _id: environmentUserId(envId, p.account._id),
-        envId,
-        accountId: p.account._id,
-        businessUnit: p.businessUnit,
-        roles,
-        teams: [],
-        accessMode: DEFAULT_ACCESS_MODE,
-        applicationUser: false,
-        applicationEnabled: false,
-        stub: false,
-        ...AccountDirectory.environmentCopy(p.account),
-        syncState: 'pending',
-        syncAttempts: 0,
-        createdAt: now,
-      };
+      const record = newRecord(envId, p, now);
       return [record._id, record];
     }),
   );
@@ -105,19 +91,68 @@ export async function placeMany(
   );
   // What is stored now: a record found different (made otherwise) goes one at a time.
   const stored = await rawOf(m.EnvironmentUser)
-    .find(
-      { _id: { $in: [...records.keys()] } },
-      { projection: { accountId: 1, businessUnit: 1, roles: 1, accessMode: 1 } },
-    )
+    .find({ _id: { $in: [...records.keys()] } }, { projection: COMPARED })
     .toArray();
   const placed = new Set<string>();
-  for (const s of stored) {
-    const want = records.get(s._id)!;
-    const same =
-      s.businessUnit === want.businessUnit &&
-      s.accessMode === want.accessMode &&
-      want.roles.every((r) => s.roles.includes(r));
-    if (same) placed.add(s.accountId);
-  }
+  for (const s of stored) if (sameAs(s, records.get(s._id)!)) placed.add(s.accountId);
   return placed;
+}
+
+/**
+ * `placeMany` for one new account, in two writes: its group membership, and its record, upserted
+ * and returned as stored. False when the rules or the stored record say to go step by step.
+ */
+export async function placeOne(
+  m: TenantModels,
+  clock: Clock,
+  envId: string,
+  person: EnvironmentPlacement,
+): Promise<boolean> {
+  const env = await environmentConfig(m, envId);
+  if (!hasDatabase(env.kind)) return true; // E6: no environment step
+  if (!env.securityGroup || !fits(env, person)) return false;
+  const now = clock.now();
+  await addGroupMember(m, env.securityGroup, person.account._id, now);
+  const { _id, ...rest } = newRecord(envId, person, now);
+  const stored = await rawOf(m.EnvironmentUser).findOneAndUpdate(
+    { _id },
+    { $setOnInsert: rest },
+    { upsert: true, returnDocument: 'after', projection: COMPARED },
+  );
+  return !!stored && sameAs(stored, { _id, ...rest });
+}
+
+/** The fields `sameAs` compares. */
+const COMPARED = { accountId: 1, businessUnit: 1, roles: 1, accessMode: 1 } as const;
+
+/** A new user's record in environment `envId`, as the step-by-step path would leave it. */
+function newRecord(envId: string, p: EnvironmentPlacement, now: Date): EnvironmentUserDoc {
+  return {
+    _id: environmentUserId(envId, p.account._id),
+    envId,
+    accountId: p.account._id,
+    businessUnit: p.businessUnit,
+    roles: [...new Set(p.roles)],
+    teams: [],
+    accessMode: DEFAULT_ACCESS_MODE,
+    applicationUser: false,
+    applicationEnabled: false,
+    stub: false,
+    ...AccountDirectory.environmentCopy(p.account),
+    syncState: 'pending',
+    syncAttempts: 0,
+    createdAt: now,
+  };
+}
+
+/** Whether a stored record is the one wanted (one made otherwise goes step by step). */
+function sameAs(
+  stored: Pick<EnvironmentUserDoc, 'businessUnit' | 'accessMode' | 'roles'>,
+  want: EnvironmentUserDoc,
+): boolean {
+  return (
+    stored.businessUnit === want.businessUnit &&
+    stored.accessMode === want.accessMode &&
+    want.roles.every((r) => stored.roles.includes(r))
+  );
 }

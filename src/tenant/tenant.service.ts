@@ -10,7 +10,7 @@ import { AdminRoleRegistry, type ChangeOutcome } from './admin-roles.service.ts'
 import { applyTenantConfig } from './apply-config.ts';
 import { forgetEnvironmentConfig } from './environment-context.ts';
 import { EnvironmentAccess } from './environments.service.ts';
-import { type EnvironmentPlacement, placeMany } from './environments-bulk.ts';
+import { type EnvironmentPlacement, placeMany, placeOne } from './environments-bulk.ts';
 import { groupsOf, removeFromAllGroups } from './group-members.ts';
 import { NonInteractivePlaces, type PlaceOptions } from './non-interactive.service.ts';
 import { PeopleDirectory } from './people.service.ts';
@@ -131,6 +131,10 @@ export class TenantService extends TenantEnvironments {
   /** E1/S3/S5 for a chunk of new accounts in one environment; the ids of those placed. */
   placeInEnvironment(envId: string, people: EnvironmentPlacement[]) {
     return placeMany(this.models, this.clock, envId, people);
+  }
+  /** E1/S3/S5/A1/A5/M1 for one new account in one go; false: take the steps one by one. */
+  placeOneInEnvironment(envId: string, person: EnvironmentPlacement) {
+    return placeOne(this.models, this.clock, envId, person);
   }
   /** Which of `keys` hold a seat of `skuId` now. */
   seatsHeldFor(skuId: string, keys: string[]) {

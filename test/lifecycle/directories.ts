@@ -58,6 +58,7 @@ export const WRITING_STEPS: readonly DirectoryMethod[] = [
   'createAccount',
   'bindSeat',
   'grantAdminRoles',
+  'placeInEnvironment',
   'addToSecurityGroup',
   'assignBusinessUnit',
   'assignSecurityRoles',
@@ -67,6 +68,20 @@ export const WRITING_STEPS: readonly DirectoryMethod[] = [
   'releaseSeat',
   'setSignInAllowed',
 ];
+
+/**
+ * `inner` without its one-call environment step (`placeInEnvironment`): provisioning then takes
+ * the environment steps one at a time, as it does with a directory that cannot place in one go.
+ */
+export function stepByStep(inner: Directory): Directory {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'placeInEnvironment') return undefined;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 /** Records the writing steps a directory is asked for, in order. */
 export function recordingDirectory(inner: Directory, trace: DirectoryMethod[]): Directory {

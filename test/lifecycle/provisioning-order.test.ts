@@ -3,11 +3,15 @@ import type { Directory } from '../../src/lifecycle/ports.ts';
 import { provisioningSteps } from '../../src/lifecycle/provisioning.ts';
 import type { OnboardingDetails, RequestDoc } from '../../src/lifecycle/request.model.ts';
 
-/** A directory port that only records which of its methods were called, in order. */
-function recordingDirectory(calls: string[]): Directory {
+/**
+ * A directory port that only records which of its methods were called, in order; `inOneCall`:
+ * what its `placeInEnvironment` answers (whether it placed the account in one call).
+ */
+function recordingDirectory(calls: string[], inOneCall = false): Directory {
   return new Proxy({} as Directory, {
     get: (_target, method: string) => async () => {
       calls.push(method);
+      if (method === 'placeInEnvironment') return inOneCall;
       return method === 'createAccount' ? { accountId: 'acc_1', upn: 'mary@contoso.example' } : [];
     },
   });
@@ -41,11 +45,24 @@ describe('provisioning order', () => {
       'createAccount',
       'bindSeat',
       'grantAdminRoles',
+      'placeInEnvironment', // answers false here: the four steps follow, in order
       'addToSecurityGroup',
       'assignBusinessUnit',
       'assignSecurityRoles',
       'setAccessMode',
     ]);
+  });
+
+  it('P1: a directory that places the account in one call takes no environment step after it', async () => {
+    const calls: string[] = [];
+
+    await provisioningSteps(
+      recordingDirectory(calls, true),
+      { _id: 'REQ-3' } as RequestDoc,
+      details,
+    );
+
+    expect(calls).toEqual(['createAccount', 'bindSeat', 'grantAdminRoles', 'placeInEnvironment']);
   });
 
   it('P1: without admin roles the directory step grants none', async () => {
