@@ -17,7 +17,7 @@ import type { Lifecycle } from './lifecycle.service.ts';
 import { offboardingEffects } from './offboarding.effects.ts';
 import { onboardingEffects, onboardingUndo } from './onboarding.effects.ts';
 import type { Directory, Notifier, People } from './ports.ts';
-import type { RequestDoc } from './request.model.ts';
+import type { OutboxItem, RequestDoc } from './request.model.ts';
 import type { RequestStore } from './request-store.ts';
 import { roleChangeEffects } from './role-change.effects.ts';
 import type { SeatQueue } from './seat-queue.ts';
@@ -119,21 +119,23 @@ function decisionEffects(
       if (skuId) await seats.promote(skuId);
       return undefined;
     },
-    issueInvitation: async (request, _item, completes) => {
+    issueInvitation: async (request, item, completes) => {
       let current = await store.latest(request._id);
       const accountId =
         (current.context.accountId as string | undefined) ??
         (await directory.accountIdByEmail(current.subjectEmail));
       if (!accountId) throw new Error(`no account for ${current.subjectEmail}`);
-      // L4: one invitation per request, whose 14 days run from the first attempt to issue it
-      // (saved before anything goes out); a retry keeps them and replaces only the token.
-      if (!current.invitation?.expiresAt) {
+      // L4: one invitation per request, whose 14 days run from when it was queued to be issued
+      // (the item keeps that time across retries, so nothing is saved before anything goes out;
+      // an item queued before items kept it saves the end first); a retry replaces only the token.
+      const first = current.invitation?.expiresAt ?? invitationEnd(item, deps.invitationTtl);
+      if (!first) {
         const expiresAt = new Date(clock.now().getTime() + deps.invitationTtl);
         current = await patch(current._id, (doc) =>
           doc.invitation?.expiresAt ? undefined : { invitation: { expiresAt } },
         );
       }
-      const expiresAt = new Date(current.invitation!.expiresAt);
+      const expiresAt = new Date(first ?? current.invitation!.expiresAt);
       const skuId = sku(current);
       if (skuId) await directory.bindSeat(skuId, current._id, accountId, expiresAt);
       // The token's hash is saved with `invitation.issued`: until then no link works, and a
@@ -215,6 +217,11 @@ export function failureHandler(lifecycle: Lifecycle): OnPermanentFailure {
 }
 
 /** Saves fields that are not a transition, through the store's compare-and-set. */
+/** L4: when an invitation queued by `item` ends, if the item says when it was queued. */
+function invitationEnd(item: OutboxItem, ttl: number): Date | undefined {
+  return item.queuedAt ? new Date(new Date(item.queuedAt).getTime() + ttl) : undefined;
+}
+
 export function patchThrough(store: RequestStore) {
   return async (id: string, fields: (doc: RequestDoc) => Partial<RequestDoc> | undefined) =>
     (

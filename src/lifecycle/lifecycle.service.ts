@@ -108,7 +108,7 @@ export class Lifecycle {
         details: request.details,
         skuId: request.skuId,
         snapshot,
-        outbox: outboxItems(actions, 1, true, this.#leaseFrom(now)),
+        outbox: outboxItems(actions, 1, true, now, this.#leaseFrom(now)),
         deadlines: decisionDeadlines(now, this.deps.deadlines),
         now,
       });

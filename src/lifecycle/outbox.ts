@@ -6,13 +6,15 @@ import type { OutboxItem } from './request.model.ts';
 export const REFUSE = 'refuseAttempt';
 
 /**
- * Effects named by a transition, plus the requester's notice when the status changed; leased
- * until `leaseUntil` to the process making the save (it runs them next: one attempt each).
+ * Effects named by a transition, plus the requester's notice when the status changed, queued
+ * by a save made at `now`; leased until `leaseUntil` to the process making the save (it runs
+ * them next: one attempt each).
  */
 export function outboxItems(
   actions: NamedAction[],
   version: number,
   statusChanged: boolean,
+  now: Date,
   leaseUntil: Date,
 ): OutboxItem[] {
   const names = actions
@@ -31,6 +33,7 @@ export function outboxItems(
     status: 'pending',
     attempts: 1,
     leaseUntil,
+    queuedAt: now,
   }));
 }
 

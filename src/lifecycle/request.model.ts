@@ -22,6 +22,8 @@ export interface OutboxItem {
   lastError?: string;
   /** A runner holds the item until then; after it, another runner may take it over. */
   leaseUntil?: Date | null;
+  /** When the save that queued it was made (items stored before this field existed lack it). */
+  queuedAt?: Date;
 }
 
 /** A durable deadline; the scheduler sends `event` once `at` has passed. */

@@ -69,7 +69,7 @@ export function step(doc: RequestDoc, event: { type: string }, ctx: StepContext)
   // Done items leave the outbox: it holds what is still to run (or failed for good).
   const completes = new Set(ctx.completes);
   const outbox = doc.outbox.filter((item) => !completes.has(item.key));
-  const queued = outboxItems(actions, version, changed, ctx.leaseUntil);
+  const queued = outboxItems(actions, version, changed, ctx.now, ctx.leaseUntil);
   outbox.push(...queued);
   // Leaving the decision for a state that goes on is an approval: the seat queue's order.
   const approved = machines.hasTag(doc.kind, doc.status, TAG.undecided) && !undecided && !isDone;
