@@ -114,9 +114,9 @@ function decisionEffects(
       await notifier.escalateToGlobalAdmins(request, await deps.people.globalAdmins());
       return undefined;
     },
-    requestSeat: async (request) => {
+    requestSeat: async (request, _item, completes) => {
       const skuId = sku(request);
-      if (skuId) await seats.promote(skuId);
+      if (skuId) await seats.promote(skuId, { requestId: request._id, completes });
       return undefined;
     },
     issueInvitation: async (request, item, completes) => {

@@ -36,11 +36,28 @@ export class SeatQueue {
   /** SKUs whose queue this process has looked through once (see #drain). */
   readonly #lookedAfterStart = new Set<string>();
 
+  /** Outbox items a request's seat grant completes, by request (see `promote`). */
+  readonly #completing = new Map<string, string[]>();
+
   /**
    * Moves waiting requests of `skuId` on while seats are free. Calls in one process share one
    * run (the lease only keeps other instances out; in here it would let every caller in).
+   * `waiter`: the request whose effect asks, and its outbox items that a grant to it completes
+   * (saved with the grant: no write of their own to settle them).
    */
-  promote(skuId: string): Promise<void> {
+  async promote(skuId: string, waiter?: { requestId: string; completes: string[] }) {
+    if (!waiter) return this.#promote(skuId);
+    this.#completing.set(waiter.requestId, waiter.completes);
+    try {
+      await this.#promote(skuId);
+    } finally {
+      if (this.#completing.get(waiter.requestId) === waiter.completes) {
+        this.#completing.delete(waiter.requestId);
+      }
+    }
+  }
+
+  #promote(skuId: string): Promise<void> {
     const active = this.#active.get(skuId);
     if (active) {
       this.#again.add(skuId);
@@ -167,7 +184,13 @@ export class SeatQueue {
   }
 
   async #grant(skuId: string, id: string, queued: () => void): Promise<void> {
-    const outcome = await this.lifecycle.send(id, { type: 'seat.granted' }, { queued });
+    const completes = this.#completing.get(id);
+    this.#completing.delete(id);
+    const outcome = await this.lifecycle.send(
+      id,
+      { type: 'seat.granted' },
+      { queued, ...(completes ? { completes } : {}) },
+    );
     // Not granted by us: give the seat back only if the request ended without it (cancelled
     // meanwhile). If another drainer granted it first, the seat under this key is the request's.
     const { kind, status } = outcome.request;

@@ -119,6 +119,31 @@ describe('seats under concurrent approvals', () => {
     expect(await tenant.seatSummary(SKU)).toMatchObject({ seats: 1, held: 1, free: 0 });
   });
 
+  it("L3: the grant of the seat a request's own effect asked for completes that effect in its save", async () => {
+    await resetDatabase(db.connection);
+    const { system } = await buildSystem(db.connection, { seats: 1 });
+    // Every document the store saves, as saved (the store itself, on the real database).
+    const saves: RequestDoc[] = [];
+    const compareAndSet = system.store.compareAndSet.bind(system.store);
+    system.store.compareAndSet = async (...args) => {
+      const saved = await compareAndSet(...args);
+      if (saved) saves.push(saved);
+      return saved;
+    };
+    const request = await submitOnboarding(system.lifecycle, 'ada@contoso.example', newHire('s'));
+    await system.lifecycle.act(request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    await system.background.idle();
+
+    expect((await system.store.get(request._id)).status).toBe('invited');
+    const effects = (doc: RequestDoc) => doc.outbox.map((i) => i.effect);
+    const granted = saves.find((doc) => doc.status === 'approved.provisioning')!;
+    expect(effects(granted)).toEqual(['notifyRequester', 'provisionAccount']);
+    // Only the approval's save holds the seat request: no later write exists to settle it.
+    expect(saves.filter((doc) => effects(doc).includes('requestSeat'))).toHaveLength(1);
+  });
+
   it('L3: a cancelled waiting request gives up its place and never takes a seat', async () => {
     await resetDatabase(db.connection);
     const { system, tenant } = await buildSystem(db.connection, { seats: 0 });
