@@ -513,7 +513,11 @@ async function replay(variant: Variant, path: Path) {
     const built = await store.latest(id);
     const doc = await store.get(id);
     // A background error (a step that threw) is named with the step it stopped.
-    const label = `after step ${i} (${event.type}); background errors: ${errors.map(String).join(' | ') || 'none'}`;
+    // …and so is an effect waiting to be tried again (its last error is kept in its item).
+    const waiting = doc.outbox.filter((item) => item.lastError);
+    const label =
+      `after step ${i} (${event.type}); background errors: ${errors.map(String).join(' | ') || 'none'}; ` +
+      `effects to try again: ${waiting.map((item) => `${item.effect}: ${item.lastError}`).join(' | ') || 'none'}`;
     expect({ ...built, sweepLeaseUntil: null }, label).toEqual({ ...doc, sweepLeaseUntil: null });
     expect(doc.status, label).toBe(statusOf(steps[j]!.state.value));
     expect(doc.version, label).toBeGreaterThan(lastVersion);
