@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK } from '../../flows/ids.ts';
+import { TAG } from '../../machines/tags.ts';
+import { requestMachines } from '../../src/lifecycle/machines.ts';
 import { useTestDatabase } from '../support/db.ts';
 import {
   approve,
@@ -62,7 +64,7 @@ async function approvals(id: string) {
 async function settled(id: string) {
   await eventually(async () => {
     const doc = await system().store.get(id);
-    expect(doc.status.startsWith('requested')).toBe(false);
+    expect(requestMachines.hasTag(doc.kind, doc.status, TAG.undecided)).toBe(false);
     expect(doc.outbox.filter((i) => i.status === 'pending')).toEqual([]);
   }, 20_000);
   await system().background.idle();
