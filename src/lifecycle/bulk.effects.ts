@@ -162,12 +162,10 @@ export function bulkEffects(
       await progress.edit(batchId, true);
       const lines = [['line', 'email', 'user_name', 'status', 'invitation_link']];
       const patch = patchThrough(store);
-      const cursor = imports.rows.find({ batchId }).sort({ batchId: 1, line: 1 });
-      for await (const row of cursor) {
-        const member = row.requestId ? await store.find(row.requestId) : undefined;
+      /** One row's line; a person still invited gets a fresh one-time link (only its hash is stored). */
+      const lineOf = async (row: BatchRowDoc, member: RequestDoc | undefined) => {
         let link = '';
         if (member && awaitsAcceptance(member) && !member.invitation?.usedAt) {
-          // A fresh one-time link (only its hash is stored): the file is the only copy.
           const token = newInvitationToken();
           const saved = await patch(member._id, (doc) =>
             awaitsAcceptance(doc) && doc.invitation && !doc.invitation.usedAt
@@ -179,8 +177,35 @@ export function bulkEffects(
         }
         const word = member ? statusWord(member.kind, member.status) : 'not admitted';
         const upn = (member?.context.upn as string | undefined) ?? row.upn ?? '';
-        lines.push([String(row.line), row.details.email, upn, word, link]);
+        return [String(row.line), row.details.email, upn, word, link];
+      };
+      // A chunk of rows at a time, in file order: their requests in one read, their links
+      // minted ADMIT_PARALLEL at once (each its own compare-and-set on its own request).
+      const writeChunk = async (rows: BatchRowDoc[]) => {
+        const ids = rows.flatMap((row) => (row.requestId ? [row.requestId] : []));
+        const found = bulk.chunk
+          ? await bulk.chunk.requests.findMany(ids)
+          : await Promise.all(ids.map((id) => store.find(id)));
+        const members = new Map(found.flatMap((doc) => (doc ? [[doc._id, doc] as const] : [])));
+        for (let i = 0; i < rows.length; i += ADMIT_PARALLEL) {
+          const slice = rows.slice(i, i + ADMIT_PARALLEL);
+          lines.push(
+            ...(await Promise.all(
+              slice.map((row) =>
+                lineOf(row, row.requestId ? members.get(row.requestId) : undefined),
+              ),
+            )),
+          );
+        }
+      };
+      let rows: BatchRowDoc[] = [];
+      for await (const row of imports.rows.find({ batchId }).sort({ batchId: 1, line: 1 })) {
+        rows.push(row);
+        if (rows.length < ADMIT_CHUNK) continue;
+        await writeChunk(rows);
+        rows = [];
       }
+      await writeChunk(rows);
       await bulk.notifier.batchResults(batch, `${batchId}-results.csv`, stringify(lines));
       await lifecycle.send(request._id, { type: 'batch.reported' }, { completes });
       return undefined;

@@ -145,9 +145,10 @@ export class MongoRequestStore implements RequestStore {
     return true;
   }
 
-  /** The requests with these ids (at most a chunk of them). */
-  findMany(ids: string[]): Promise<RequestDoc[]> {
-    return this.#raw.find({ _id: { $in: ids } }).toArray();
+  /** The requests with these ids (at most a chunk of them), remembered like any read. */
+  async findMany(ids: string[]): Promise<RequestDoc[]> {
+    const docs = await this.#raw.find({ _id: { $in: ids } }).toArray();
+    return docs.map((doc) => this.#remember(doc));
   }
 
   list(query: RequestQuery, order: RequestOrder, limit: number): Promise<RequestDoc[]> {

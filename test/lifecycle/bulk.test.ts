@@ -5,6 +5,7 @@ import { type ImportDeps, importPeople } from '../../flows/import/run.ts';
 import type { BatchDoc } from '../../src/lifecycle/bulk.model.ts';
 import type { BatchNotifier } from '../../src/lifecycle/bulk.service.ts';
 import { createLifecycleSystem } from '../../src/lifecycle/index.ts';
+import { hashToken } from '../../src/lifecycle/invitation-token.ts';
 import type { RequestDoc } from '../../src/lifecycle/request.model.ts';
 import { submitOnboarding } from '../../src/lifecycle/submit.ts';
 import { TenantDirectory } from '../../src/lifecycle/tenant-directory.ts';
@@ -241,6 +242,44 @@ describe('bulk onboarding from a CSV file', () => {
     }
     // The batch document and the request stay the same size whatever the file's size.
     expect(JSON.stringify(done).length).toBeLessThan(6000);
+  });
+
+  it('T2: the results file keeps file order over more than one chunk, and each link is the one its request keeps', async () => {
+    const PEOPLE = 520; // more than one chunk of rows (ADMIT_CHUNK)
+    const { system, deps, batchNotifier } = await setUp(PEOPLE - 20);
+    const lines = Array.from({ length: PEOPLE }, (_, i) => row(i + 1));
+    const outcome = await importPeople(deps, csv(...lines), {
+      requesterEmail: 'ada@contoso.example',
+      fileName: 'people.csv',
+    });
+    if (outcome.kind !== 'queued') throw new Error(`the file was ${outcome.kind}`);
+    await system.background.idle();
+    await system.lifecycle.act(outcome.request._id, 'grace@contoso.example', {
+      type: 'approver.approved',
+    });
+    await system.background.idle();
+    // 20 wait for a seat: they are cancelled, so the batch settles and reports.
+    for (const waiting of (await members(system)).filter((m) => m.status !== 'invited')) {
+      await system.lifecycle.act(waiting._id, 'ada@contoso.example', {
+        type: 'requester.cancelled',
+      });
+    }
+    await reaches(system, outcome.request._id, 'completed');
+
+    const [, ...body] = batchNotifier.results[0]!.csv.trim().split('\n');
+    const cells = body.map((line) => line.split(','));
+    // The file's line numbers: the header is line 1.
+    expect(cells.map((c) => Number(c[0]))).toEqual(lines.map((_, i) => i + 2));
+    expect(cells.map((c) => c[1])).toEqual(lines.map((_, i) => `hire${i + 1}@example.org`));
+    const byEmail = new Map((await members(system)).map((m) => [m.subjectEmail, m]));
+    const linked = cells.filter((c) => c[4]);
+    expect(linked).toHaveLength(PEOPLE - 20);
+    for (const [, email, , status, link] of linked) {
+      expect(status).toBe('invited');
+      const token = link!.split('/').pop()!;
+      expect(byEmail.get(email!)?.invitation?.tokenHash).toBe(hashToken(token));
+    }
+    expect(cells.filter((c) => !c[4]).map((c) => c[3])).toEqual(Array(20).fill('cancelled'));
   });
 
   it("L1/L3: one at a time, a crash between a person's request and their row makes no second request, account or seat", async () => {
