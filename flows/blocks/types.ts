@@ -33,6 +33,8 @@ export interface SeatView {
   assigned: number;
   held: number;
   free: number;
+  /** Seats used outside accessdesk (graph mode: the last directory sync's count). */
+  external?: number;
 }
 
 /** One line of a request's history. */

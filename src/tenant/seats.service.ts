@@ -33,10 +33,12 @@ export interface SeatSummary {
   assigned: number;
   held: number;
   free: number;
+  /** Seats used outside accessdesk, as the last directory sync counted them (0 in the model). */
+  external: number;
 }
 
 const MAX_RETRIES = 20;
-const COUNTERS = { name: 1, seats: 1, free: 1, held: 1, assigned: 1 } as const;
+const COUNTERS = { name: 1, seats: 1, free: 1, held: 1, assigned: 1, external: 1 } as const;
 
 /** The seat ledger: take, confirm, release and resize without ever over-allocating (L1–L6). */
 export class SeatLedger {
@@ -248,5 +250,6 @@ function summarise(sku: SkuDoc): SeatSummary {
     assigned: sku.assigned ?? 0,
     held: sku.held ?? 0,
     free: sku.free,
+    external: (sku as SkuDoc & { external?: number }).external ?? 0,
   };
 }

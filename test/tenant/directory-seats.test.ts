@@ -23,6 +23,10 @@ describe("the directory's seat figures on the ledger (graph mode)", () => {
     await t.service.holdSeat(SKU, 'req-1');
     const applied = await apply(12, 9);
     expect(applied).toMatchObject({ seats: 12, held: 1, external: 9, free: 2, short: 0 });
+    // What `/access seats` and the approval card read.
+    expect(await t.service.seatSummary(SKU)).toMatchObject({ seats: 12, held: 1, external: 9 });
+    const listed = (await t.service.listSeatSummaries()).find((s) => s.skuId === SKU);
+    expect(listed).toMatchObject({ seats: 12, held: 1, external: 9, free: 2 });
     await t.service.holdSeat(SKU, 'req-2');
     await t.service.holdSeat(SKU, 'req-3');
     await expect(t.service.holdSeat(SKU, 'req-4')).rejects.toMatchObject({

@@ -35,6 +35,43 @@ describe('seatsMessage', () => {
     `);
   });
 
+  it('L3: with seats used outside accessdesk (graph mode) shows them, so that the figures add up', () => {
+    const message = seatsMessage([
+      {
+        skuId: 'd365',
+        name: 'Dynamics 365',
+        seats: 40,
+        assigned: 5,
+        held: 1,
+        free: 4,
+        external: 30,
+      },
+      {
+        skuId: 'e3',
+        name: 'Microsoft 365 E3',
+        seats: 10,
+        assigned: 2,
+        held: 0,
+        free: 8,
+        external: 0,
+      },
+    ]);
+
+    const table = (message.blocks[0] as { text: { text: string } }).text.text;
+    expect(table).toContain('elsewhere = used outside accessdesk');
+    expect(table).toContain('Seats  Used  Held Elsewhere  Free');
+    expect(table).toContain(
+      'd365   Dynamics 365                        40     6     1        30     4',
+    );
+    expect(table).toContain(
+      'e3     Microsoft 365 E3                    10     2     0         0     8',
+    );
+    expect(message.text).toBe(
+      'Dynamics 365 (d365): 6/40 used, 1 held, 30 used outside accessdesk, 4 free\n' +
+        'Microsoft 365 E3 (e3): 2/10 used, 0 held, 8 free',
+    );
+  });
+
   it('says so when the tenant has no SKU', () => {
     expect(seatsMessage([]).text).toBe('The tenant has no SKU yet.');
   });
