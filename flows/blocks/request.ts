@@ -49,10 +49,11 @@ export function seatWords(sku: SeatView): string {
   return `${usedWords(sku)}, ${sku.free > 0 ? `${sku.free} free` : 'no free seat'}`;
 }
 
-/** `23/25 used, 1 held by invitations`. */
+/** `23/25 used, 1 held by invitations` (Graph mode: `, 30 used outside accessdesk` too). */
 export function usedWords(sku: SeatView): string {
   const held = sku.held > 0 ? `, ${sku.held} held by invitations` : '';
-  return `${sku.assigned + sku.held}/${sku.seats} used${held}`;
+  const outside = sku.external ? `, ${sku.external} used outside accessdesk` : '';
+  return `${sku.assigned + sku.held}/${sku.seats} used${held}${outside}`;
 }
 
 /** The summary as section fields, ten per section (Slack's limit). */

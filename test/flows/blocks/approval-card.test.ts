@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCard } from '../../../flows/blocks/approval-card.ts';
 import { ACTION } from '../../../flows/ids.ts';
-import { approvedRequest, inState, onboardingRequest } from './fixtures.ts';
+import { approvedRequest, graphSku, inState, onboardingRequest } from './fixtures.ts';
 
 describe('approvalCard', () => {
   it('an undecided request shows the seats in words and Approve/Deny buttons', () => {
@@ -168,20 +168,25 @@ describe('approvalCard', () => {
     expect(card.blocks.some((b) => b.type === 'actions')).toBe(true);
   });
 
-  it('L4: a SKU with no free seat says so', () => {
-    const sku = {
-      skuId: 'm365-e3',
-      name: 'Microsoft 365 E3',
-      seats: 25,
-      assigned: 22,
-      held: 3,
-      free: 0,
-    };
-
-    const card = approvalCard(onboardingRequest({ sku }));
-
-    expect(card.text).toContain(
-      'Microsoft 365 E3: 25/25 used, 3 held by invitations, no free seat.',
-    );
+  it.each([
+    {
+      what: 'L4: a SKU with no free seat says so',
+      sku: {
+        skuId: 'm365-e3',
+        name: 'Microsoft 365 E3',
+        seats: 25,
+        assigned: 22,
+        held: 3,
+        free: 0,
+      },
+      says: 'Microsoft 365 E3: 25/25 used, 3 held by invitations, no free seat.',
+    },
+    {
+      what: 'L3: in Graph mode the seats used outside accessdesk are named, so the figures add up',
+      sku: graphSku(),
+      says: 'Dynamics 365: 6/40 used, 1 held by invitations, 30 used outside accessdesk, 4 free.',
+    },
+  ])('$what', ({ sku, says }) => {
+    expect(approvalCard(onboardingRequest({ sku })).text).toContain(says);
   });
 });

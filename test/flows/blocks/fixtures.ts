@@ -1,4 +1,4 @@
-import type { RequestView, TenantOptions } from '../../../flows/blocks/types.ts';
+import type { RequestView, SeatView, TenantOptions } from '../../../flows/blocks/types.ts';
 import type { RequestKind } from '../../../src/lifecycle/request.model.ts';
 import { type RequestStatus, statusFacts } from '../../../src/lifecycle/status.ts';
 
@@ -65,4 +65,17 @@ export function approvedRequest(overrides: Partial<RequestView> = {}): RequestVi
     approvals: [{ by: 'linus@contoso.example' }],
     ...overrides,
   });
+}
+
+/** A SKU in Graph mode: 30 of its 40 seats are used outside accessdesk (the last sync's count). */
+export function graphSku(): SeatView {
+  return {
+    skuId: 'd365',
+    name: 'Dynamics 365',
+    seats: 40,
+    assigned: 5,
+    held: 1,
+    free: 4,
+    external: 30,
+  };
 }

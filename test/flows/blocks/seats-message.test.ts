@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seatsMessage } from '../../../flows/blocks/seats-message.ts';
+import { graphSku } from './fixtures.ts';
 
 describe('seatsMessage', () => {
   it('L4: shows per SKU its id (what seats set takes), seats, used (assigned + held), held and free', () => {
@@ -37,15 +38,7 @@ describe('seatsMessage', () => {
 
   it('L3: with seats used outside accessdesk (graph mode) shows them, so that the figures add up', () => {
     const message = seatsMessage([
-      {
-        skuId: 'd365',
-        name: 'Dynamics 365',
-        seats: 40,
-        assigned: 5,
-        held: 1,
-        free: 4,
-        external: 30,
-      },
+      graphSku(),
       {
         skuId: 'e3',
         name: 'Microsoft 365 E3',
