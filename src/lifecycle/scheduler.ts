@@ -81,9 +81,12 @@ export class Scheduler {
     for (const deadline of due) {
       // Send first, then mark: a crash in between fires it again, which the machine tolerates.
       await this.lifecycle.send(request._id, { type: deadline.event });
+      // Only this deadline: the effects of the send may already have planned another of the
+      // same kind (a held revocation's next try), which must stay to fire.
+      const at = new Date(deadline.at).getTime();
       await this.store.update(request._id, (doc) => {
         const deadlines = doc.deadlines.map((d) =>
-          d.kind === deadline.kind ? { ...d, fired: true } : d,
+          d.kind === deadline.kind && new Date(d.at).getTime() === at ? { ...d, fired: true } : d,
         );
         return { set: { deadlines, nextDeadlineAt: nextDeadline(deadlines) } };
       });

@@ -24,31 +24,40 @@ async function storedSize(id: string): Promise<number> {
   return row!.size;
 }
 
+/**
+ * Ada's hour of Global admin, approved by Grace and Linus, who then lose the role: Ada is about
+ * to be the last Global admin, so her grant's end will be held (A2).
+ */
+async function lastGlobalAdminsGrant() {
+  await resetDatabase(db.connection);
+  const b = await buildSystem(db.connection, {
+    yaml: salesTenantYaml(3, [
+      ...GLOBAL_ADMINS(),
+      '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA }',
+    ]),
+    grantWarnings: [],
+  });
+  const { lifecycle, background } = b.system;
+  const request = await submitGrant(lifecycle, ADA, ADA, {
+    grant: 'admin_roles',
+    adminRoles: ['Global admin'],
+    durationMs: HOUR,
+    justification: 'incident',
+  });
+  await lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
+  await lifecycle.act(request._id, LINUS, { type: 'approver.approved' });
+  await background.idle();
+  for (const email of [GRACE, LINUS]) {
+    const account = await b.tenant.accountByEmail(email);
+    await b.tenant.revokeAdminRole(account!._id, 'Global admin');
+  }
+  return { b, request };
+}
+
 describe('a revocation held by A2, tried again on its schedule', () => {
   it(`A2: ${RETRIES} refused tries leave the request's size bounded: the history shows the hold once, the tries are counted`, async () => {
-    await resetDatabase(db.connection);
-    const b = await buildSystem(db.connection, {
-      yaml: salesTenantYaml(3, [
-        ...GLOBAL_ADMINS(),
-        '{ email: ada@contoso.example, firstName: Ada, lastName: Lovelace, slackId: U0ADA }',
-      ]),
-      grantWarnings: [],
-    });
-    const { lifecycle, store, scheduler, background } = b.system;
-    const request = await submitGrant(lifecycle, ADA, ADA, {
-      grant: 'admin_roles',
-      adminRoles: ['Global admin'],
-      durationMs: HOUR,
-      justification: 'incident',
-    });
-    await lifecycle.act(request._id, GRACE, { type: 'approver.approved' });
-    await lifecycle.act(request._id, LINUS, { type: 'approver.approved' });
-    await background.idle();
-    // Ada is about to be the last Global admin: her grant's end is held (A2).
-    for (const email of [GRACE, LINUS]) {
-      const account = await b.tenant.accountByEmail(email);
-      await b.tenant.revokeAdminRole(account!._id, 'Global admin');
-    }
+    const { b, request } = await lastGlobalAdminsGrant();
+    const { store, scheduler, background } = b.system;
     const tryAgain = async () => {
       b.clock.set(new Date((await store.get(request._id)).nextDeadlineAt!));
       await scheduler.sweep();
@@ -90,4 +99,44 @@ describe('a revocation held by A2, tried again on its schedule', () => {
     expect((await b.tenant.accountByEmail(ADA))?.adminRoles).not.toContain('Global admin');
     expect(await b.system.audit.verify()).toMatchObject({ ok: true });
   }, 300_000);
+
+  it('A2: the next try planned while the sweep that fired the end is still marking it is kept (not marked fired)', async () => {
+    const { b, request } = await lastGlobalAdminsGrant();
+    const { lifecycle, store, scheduler, background } = b.system;
+    // The order a loaded machine can take: the hold's next try (a new grantEnd deadline) is
+    // saved before the sweep marks the grantEnd it fired. The sweep's send waits for it here.
+    const send = lifecycle.send.bind(lifecycle);
+    lifecycle.send = async (id, event, options) => {
+      const outcome = await send(id, event, options);
+      if (event.type !== 'timer.grantEnded') return outcome;
+      for (let i = 0; i < 500; i++) {
+        const doc = await store.get(id);
+        if (doc.status === 'held' && doc.deadlines.some((d) => !d.fired)) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return outcome;
+    };
+    const end = (await store.get(request._id)).nextDeadlineAt!;
+    b.clock.set(new Date(end));
+    await scheduler.sweep();
+    await background.idle();
+
+    const held = await store.get(request._id);
+    expect(held.status).toBe('held');
+    const [next] = held.deadlines;
+    expect(held.deadlines).toHaveLength(1);
+    expect(next).toMatchObject({ kind: 'grantEnd', fired: false });
+    expect(new Date(next!.at).getTime()).toBeGreaterThan(new Date(end).getTime());
+    expect(held.nextDeadlineAt).toEqual(new Date(next!.at));
+
+    // …so the next try happens: another Global admin again, and it revokes.
+    lifecycle.send = send;
+    const grace = await b.tenant.accountByEmail(GRACE);
+    await b.tenant.grantAdminRole(grace!._id, 'Global admin');
+    b.clock.set(new Date(held.nextDeadlineAt!));
+    await scheduler.sweep();
+    await background.idle();
+    expect((await store.get(request._id)).status).toBe('ended');
+    expect(b.errors).toEqual([]);
+  });
 });
