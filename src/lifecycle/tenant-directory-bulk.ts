@@ -1,5 +1,6 @@
 import type { TenantService } from '../tenant/tenant.service.ts';
 import type { BulkPerson, BulkProvisioned } from './ports.ts';
+import type { OnboardingDetails } from './request.model.ts';
 
 /**
  * P1 of the built-in directory for a chunk of people (Directory.provisionMany): their accounts
@@ -33,17 +34,7 @@ export async function provisionMany(
   }
   if (!fit.length) return new Map();
   const accounts = await t.createAccounts(
-    fit.map(({ key, details: d }) => ({
-      idempotencyKey: key,
-      personEmail: d.email,
-      firstName: d.firstName,
-      lastName: d.lastName,
-      email: d.email,
-      ...(d.jobTitle ? { jobTitle: d.jobTitle } : {}),
-      ...(d.department ? { department: d.department } : {}),
-      ...(d.office ? { office: d.office } : {}),
-      ...(d.mobilePhone ? { mobilePhone: d.mobilePhone } : {}),
-    })),
+    fit.map(({ key, details }) => accountInput(key, details)),
   );
   const result = new Map<string, BulkProvisioned>();
   for (const [sku, group] of bySku) {
@@ -79,4 +70,19 @@ export async function provisionMany(
     }
   }
   return result;
+}
+
+/** The account a new hire's onboarding asks for, keyed by its request (T1). */
+export function accountInput(key: string, d: OnboardingDetails) {
+  return {
+    idempotencyKey: key,
+    personEmail: d.email,
+    firstName: d.firstName,
+    lastName: d.lastName,
+    email: d.email,
+    ...(d.jobTitle ? { jobTitle: d.jobTitle } : {}),
+    ...(d.department ? { department: d.department } : {}),
+    ...(d.office ? { office: d.office } : {}),
+    ...(d.mobilePhone ? { mobilePhone: d.mobilePhone } : {}),
+  };
 }

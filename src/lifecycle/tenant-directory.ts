@@ -18,7 +18,7 @@ import type {
   People,
 } from './ports.ts';
 import type { OnboardingDetails } from './request.model.ts';
-import { provisionMany } from './tenant-directory-bulk.ts';
+import { accountInput, provisionMany } from './tenant-directory-bulk.ts';
 
 /**
  * The built-in directory: the tenant model itself. Each call is idempotent (the tenant services
@@ -32,17 +32,7 @@ export class TenantDirectory implements Directory {
 
   async createAccount(key: string, person: OnboardingDetails): Promise<DirectoryAccount> {
     try {
-      const { account } = await this.t.createAccount({
-        idempotencyKey: key,
-        personEmail: person.email,
-        firstName: person.firstName,
-        lastName: person.lastName,
-        email: person.email,
-        ...(person.jobTitle ? { jobTitle: person.jobTitle } : {}),
-        ...(person.department ? { department: person.department } : {}),
-        ...(person.office ? { office: person.office } : {}),
-        ...(person.mobilePhone ? { mobilePhone: person.mobilePhone } : {}),
-      });
+      const { account } = await this.t.createAccount(accountInput(key, person));
       const made = { accountId: account._id, upn: account.upn };
       this.#accounts.set(made, account);
       return made;
